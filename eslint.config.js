@@ -1,0 +1,72 @@
+// ESLint flat config. Formatting is Prettier's job (`prettier --check` runs after eslint in
+// `npm run lint`), so no stylistic rules here.
+import js from "@eslint/js";
+import { defineConfig } from "eslint/config";
+import { createNodeResolver, importX } from "eslint-plugin-import-x";
+import tseslint from "typescript-eslint";
+
+const typeScriptFiles = [
+  "src/**/*.ts",
+  "test/**/*.ts",
+  "graphs/**/*.ts",
+  "bench/**/*.ts",
+  "scripts/**/*.ts",
+  "*.config.ts",
+];
+
+// The globals of the Node that runs the linter, for the plain .js/.mjs files (TypeScript files get
+// theirs from @types/node). Avoids depending on the `globals` package, which is not a direct dependency.
+const nodeGlobals = Object.fromEntries(
+  Object.getOwnPropertyNames(globalThis).map((name) => [name, "readonly"]),
+);
+
+export default defineConfig([
+  {
+    ignores: ["node_modules/", "coverage/", ".ci/*.json", "checkpoints/", "docs/"],
+  },
+  {
+    linterOptions: { reportUnusedDisableDirectives: "error" },
+  },
+
+  js.configs.recommended,
+
+  {
+    files: ["**/*.js", "**/*.mjs"],
+    languageOptions: { sourceType: "module", globals: nodeGlobals },
+  },
+
+  {
+    files: typeScriptFiles,
+    extends: [tseslint.configs.recommendedTypeChecked],
+    languageOptions: {
+      parserOptions: {
+        projectService: true,
+        tsconfigRootDir: import.meta.dirname,
+      },
+    },
+    plugins: { "import-x": importX },
+    settings: {
+      // Without .ts here import-x skips TypeScript modules entirely and no-cycle never fires.
+      "import-x/extensions": [".ts", ".js", ".mjs", ".cjs"],
+      "import-x/external-module-folders": ["node_modules", "node_modules/@types"],
+      // ESM sources import "./x.js" while the file on disk is ./x.ts (NodeNext resolution).
+      // unrs-resolver ships with eslint-plugin-import-x, so no extra resolver package is needed.
+      "import-x/resolver-next": [
+        createNodeResolver({
+          extensions: [".ts", ".js", ".mjs", ".cjs", ".json", ".node"],
+          extensionAlias: { ".js": [".ts", ".js"] },
+        }),
+      ],
+    },
+    rules: {
+      "@typescript-eslint/no-floating-promises": "error",
+      "@typescript-eslint/consistent-type-imports": "error",
+      "@typescript-eslint/no-explicit-any": "error",
+      "import-x/no-cycle": "error",
+    },
+  },
+
+  {
+    rules: { "no-console": "off" },
+  },
+]);

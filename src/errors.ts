@@ -1,0 +1,319 @@
+/**
+ * Every failure a user can cause is one of these classes. Each carries a stable `code` (safe to
+ * switch on, never reworded) and a message that says what happened, where, and what to do.
+ * Control-flow signals (interrupts, parent commands) are deliberately not in this hierarchy.
+ */
+export abstract class SwitchyardError extends Error {
+  abstract readonly code: string;
+
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+function quoteList(names: readonly string[]): string {
+  return names.map((name) => `"${name}"`).join(", ");
+}
+
+// ---------------------------------------------------------------- graph definition
+
+/** A node name is declared twice. */
+export class DuplicateNodeError extends SwitchyardError {
+  readonly code = "DUPLICATE_NODE";
+  constructor(readonly node: string) {
+    super(`Node "${node}" is already defined. Give each node a unique name.`);
+  }
+}
+
+/** A node name is reserved or collides with a state key. */
+export class InvalidNodeNameError extends SwitchyardError {
+  readonly code = "INVALID_NODE_NAME";
+  constructor(
+    readonly node: string,
+    reason: string,
+  ) {
+    super(`Node name "${node}" is not allowed: ${reason}. Rename the node.`);
+  }
+}
+
+/** `addNode` was given something that cannot run. */
+export class InvalidNodeError extends SwitchyardError {
+  readonly code = "INVALID_NODE";
+  constructor(message: string) {
+    super(message);
+  }
+}
+
+/** An edge, path map, breakpoint, `Command.goto` or `Send` names a node the graph does not have. */
+export class UnknownNodeError extends SwitchyardError {
+  readonly code = "UNKNOWN_NODE";
+  constructor(
+    readonly node: string,
+    where: string,
+    known: readonly string[],
+  ) {
+    super(
+      `${where} refers to unknown node "${node}". Known nodes: ${known.length ? quoteList(known) : "(none)"}. ` +
+        `Add the node with addNode() or fix the name.`,
+    );
+  }
+}
+
+/** An edge that can never be valid, such as one leaving END or entering START. */
+export class InvalidEdgeError extends SwitchyardError {
+  readonly code = "INVALID_EDGE";
+  constructor(message: string) {
+    super(message);
+  }
+}
+
+/** Nothing leaves START, so the graph has no first step. */
+export class NoEntryPointError extends SwitchyardError {
+  readonly code = "NO_ENTRY_POINT";
+  constructor() {
+    super(
+      `The graph has no entry point. Add an edge from START, e.g. addEdge(START, "firstNode").`,
+    );
+  }
+}
+
+/** A node no edge, path map or `ends` declaration can reach from START. */
+export class UnreachableNodeError extends SwitchyardError {
+  readonly code = "UNREACHABLE_NODE";
+  constructor(readonly nodes: readonly string[]) {
+    super(
+      `Node${nodes.length > 1 ? "s" : ""} ${quoteList(nodes)} cannot be reached from START: no edge, path map ` +
+        `or "ends" option leads there. Add an edge, or if a Command reaches it, list it in the source node's ` +
+        `addNode(name, fn, { ends: [...] }).`,
+    );
+  }
+}
+
+/** A barrier join (`addEdge([a, b], c)`) one of whose sources can only run after the join. */
+export class UnsatisfiableBarrierError extends SwitchyardError {
+  readonly code = "UNSATISFIABLE_BARRIER";
+  constructor(
+    readonly target: string,
+    readonly source: string,
+  ) {
+    super(
+      `Node "${target}" waits for "${source}", but "${source}" can only run after "${target}" itself, ` +
+        `so "${target}" would wait forever. Remove "${source}" from the join or change the edges.`,
+    );
+  }
+}
+
+/** A state schema that is not a zod object, or a malformed reducer declaration. */
+export class InvalidSchemaError extends SwitchyardError {
+  readonly code = "INVALID_SCHEMA";
+  constructor(message: string) {
+    super(message);
+  }
+}
+
+// ---------------------------------------------------------------- running
+
+/** An input or node update that does not match the state schema. Nothing was applied. */
+export class InvalidUpdateError extends SwitchyardError {
+  readonly code = "INVALID_UPDATE";
+  constructor(
+    readonly node: string,
+    readonly key: string | undefined,
+    problem: string,
+  ) {
+    const who = node === "__start__" ? "The input" : `The update from node "${node}"`;
+    const where = key === undefined ? "" : ` at key "${key}"`;
+    super(`${who} is invalid${where}: ${problem}. Nothing was applied; fix the value and run again.`);
+  }
+}
+
+/** Two tasks wrote the same last-value key in one superstep. */
+export class ConcurrentUpdateError extends SwitchyardError {
+  readonly code = "CONCURRENT_UPDATE";
+  constructor(
+    readonly key: string,
+    readonly nodes: readonly string[],
+    readonly step: number,
+  ) {
+    super(
+      `Key "${key}" was written by ${quoteList(nodes)} in the same superstep (step ${step}), but it keeps ` +
+        `only one value. Declare it with reducer(...) to combine the writes, or let only one node write it.`,
+    );
+  }
+}
+
+/** The run used up its superstep budget. */
+export class RecursionLimitError extends SwitchyardError {
+  readonly code = "RECURSION_LIMIT";
+  constructor(
+    readonly limit: number,
+    readonly threadId: string | undefined,
+  ) {
+    super(
+      `Recursion limit of ${limit} supersteps reached without reaching END${threadId ? ` on thread "${threadId}"` : ""}. ` +
+        `If the loop is intended, pass a larger { recursionLimit } in the config; otherwise check the graph's exit condition.`,
+    );
+  }
+}
+
+/** A node failed after its last retry. `cause` holds the node's own error. */
+export class NodeFailedError extends SwitchyardError {
+  readonly code = "NODE_FAILED";
+  constructor(
+    readonly node: string,
+    readonly step: number,
+    readonly threadId: string | undefined,
+    readonly attempts: number,
+    cause: unknown,
+  ) {
+    const reason = cause instanceof Error ? cause.message : String(cause);
+    const tries = attempts > 1 ? ` after ${attempts} attempts` : "";
+    const thread = threadId ? ` on thread "${threadId}"` : "";
+    const next = threadId
+      ? ` Fix the cause and call invoke(null, config) to re-run only the unfinished tasks.`
+      : "";
+    super(`Node "${node}" failed at step ${step}${thread}${tries}: ${reason}.${next}`, { cause });
+  }
+}
+
+/** A node ran longer than its `timeoutMs`. */
+export class NodeTimeoutError extends SwitchyardError {
+  readonly code = "NODE_TIMEOUT";
+  constructor(
+    readonly node: string,
+    readonly timeoutMs: number,
+    readonly step: number,
+    readonly threadId: string | undefined,
+  ) {
+    super(
+      `Node "${node}" did not finish within ${timeoutMs} ms at step ${step}${threadId ? ` on thread "${threadId}"` : ""} ` +
+        `and was aborted. Raise its { timeoutMs } or give it a retryPolicy.`,
+    );
+  }
+}
+
+/** The caller's `signal` aborted the run. The interrupted superstep was not checkpointed. */
+export class CancelledError extends SwitchyardError {
+  readonly code = "CANCELLED";
+  constructor(
+    readonly step: number,
+    readonly threadId: string | undefined,
+  ) {
+    super(
+      `The run was cancelled at step ${step}${threadId ? ` on thread "${threadId}"` : ""}. The unfinished superstep ` +
+        `was not checkpointed${threadId ? "; invoke(null, config) continues from the last checkpoint" : ""}.`,
+    );
+  }
+}
+
+/** A node returned something that is neither an update object, a Command nor nothing. */
+export class InvalidNodeOutputError extends SwitchyardError {
+  readonly code = "INVALID_NODE_OUTPUT";
+  constructor(
+    readonly node: string,
+    got: string,
+  ) {
+    super(
+      `Node "${node}" returned ${got}. A node must return an object of state updates, a Command, or nothing.`,
+    );
+  }
+}
+
+/** A router returned something that is not a node name, END, a Send, or a list of these. */
+export class InvalidRouteError extends SwitchyardError {
+  readonly code = "INVALID_ROUTE";
+  constructor(
+    readonly node: string,
+    message: string,
+  ) {
+    super(`The conditional edge from "${node}" ${message}`);
+  }
+}
+
+/** A run config that cannot work, e.g. a non-positive recursion limit. */
+export class InvalidConfigError extends SwitchyardError {
+  readonly code = "INVALID_CONFIG";
+  constructor(message: string) {
+    super(message);
+  }
+}
+
+/** A thread operation on a graph compiled without a checkpointer. */
+export class NoCheckpointerError extends SwitchyardError {
+  readonly code = "NO_CHECKPOINTER";
+  constructor(operation: string) {
+    super(
+      `${operation} needs a checkpointer. Compile the graph with { checkpointer: new MemoryCheckpointer() } ` +
+        `(or a SqliteCheckpointer) and pass { configurable: { thread_id } }.`,
+    );
+  }
+}
+
+/** A thread operation without `configurable.thread_id`. */
+export class MissingThreadIdError extends SwitchyardError {
+  readonly code = "MISSING_THREAD_ID";
+  constructor(operation: string) {
+    super(
+      `${operation} needs a thread: pass { configurable: { thread_id: "..." } } in the config.`,
+    );
+  }
+}
+
+/** `checkpoint_id` names a checkpoint the thread does not have. */
+export class CheckpointNotFoundError extends SwitchyardError {
+  readonly code = "CHECKPOINT_NOT_FOUND";
+  constructor(
+    readonly threadId: string,
+    readonly checkpointId: string,
+  ) {
+    super(
+      `Thread "${threadId}" has no checkpoint "${checkpointId}". List its checkpoints with getStateHistory(config).`,
+    );
+  }
+}
+
+/** `invoke(null)` on a thread with nothing to continue. */
+export class EmptyInputError extends SwitchyardError {
+  readonly code = "EMPTY_INPUT";
+  constructor(threadId: string | undefined) {
+    super(
+      threadId
+        ? `Thread "${threadId}" has no checkpoint to continue from. Start it with an input object.`
+        : `The input is empty. Pass an input object, or a thread_id (with a checkpointer) to continue a run.`,
+    );
+  }
+}
+
+/** `Command({ resume })` when nothing is waiting for a resume value. */
+export class InvalidResumeError extends SwitchyardError {
+  readonly code = "INVALID_RESUME";
+  constructor(message: string) {
+    super(message);
+  }
+}
+
+/** `updateState` cannot tell which node the update should be attributed to. */
+export class AmbiguousUpdateError extends SwitchyardError {
+  readonly code = "AMBIGUOUS_UPDATE";
+  constructor(candidates: readonly string[]) {
+    super(
+      `updateState() cannot tell which node the update comes from (last step ran ${quoteList(candidates)}). ` +
+        `Pass asNode explicitly: updateState(config, values, "nodeName").`,
+    );
+  }
+}
+
+/** A value the checkpointer cannot store (a function, a class instance it does not know, a cycle). */
+export class SerializationError extends SwitchyardError {
+  readonly code = "UNSERIALIZABLE_VALUE";
+  constructor(
+    readonly path: string,
+    what: string,
+  ) {
+    super(
+      `Cannot store ${what} at ${path}. State values must be JSON-like data, Date, Map, Set, Uint8Array, ` +
+        `BigInt or @langchain/core messages. Nothing was written.`,
+    );
+  }
+}

@@ -1,0 +1,179 @@
+import { Runnable } from "@langchain/core/runnables";
+import type { z } from "zod";
+import {
+  DuplicateNodeError,
+  InvalidEdgeError,
+  InvalidNodeError,
+  InvalidNodeNameError,
+  UnknownNodeError,
+} from "../errors.js";
+import type { Checkpointer } from "../checkpoint/types.js";
+import { CompiledGraph } from "../runtime/compiled.js";
+import { END, RESERVED_NAMES, START } from "./constants.js";
+import { type BarrierSpec, type GraphSpec, type NodeSpec, type Outgoing, type RouterSpec } from "./spec.js";
+import { channelsOf, type ChannelSpec, type StateOf, type UpdateOf } from "./state.js";
+import type { NodeContext, NodeFunction, NodeOptions, PathMap, Router } from "./types.js";
+import { validateGraph } from "./validate.js";
+
+export interface CompileOptions {
+  /** Persists a checkpoint per superstep; needed for threads, resume and history. */
+  checkpointer?: Checkpointer;
+  /** Pause before these nodes ("*" for all). */
+  interruptBefore?: readonly string[] | "*";
+  /** Pause after these nodes ("*" for all). */
+  interruptAfter?: readonly string[] | "*";
+  /** Recorded with each thread; defaults to "graph". */
+  name?: string;
+}
+
+interface MutableOutgoing {
+  edges: string[];
+  routers: RouterSpec[];
+  barriers: BarrierSpec[];
+}
+
+/**
+ * Declares a workflow: a zod object schema for the state, nodes that read it and return updates,
+ * and edges between them. `compile()` validates the whole graph and returns a runnable graph.
+ *
+ * @example
+ * const graph = new StateGraph(z.object({ count: z.number() }))
+ *   .addNode("increment", (state) => ({ count: state.count + 1 }))
+ *   .addEdge(START, "increment")
+ *   .addEdge("increment", END)
+ *   .compile();
+ * await graph.invoke({ count: 1 }); // { count: 2 }
+ */
+export class StateGraph<Schema extends z.ZodObject> {
+  readonly schema: Schema;
+  private readonly channels: ReadonlyMap<string, ChannelSpec>;
+  private readonly nodes = new Map<string, NodeSpec>();
+  private readonly outgoing = new Map<string, MutableOutgoing>();
+  private readonly barriers: BarrierSpec[] = [];
+
+  constructor(schema: Schema) {
+    this.channels = channelsOf(schema);
+    this.schema = schema;
+  }
+
+  /**
+   * Adds a node. `fn(state, ctx)` returns a partial update, a Command, or nothing. A node that is
+   * the target of `Send` receives the Send's argument instead of the state: annotate `Input` then.
+   * A `@langchain/core` Runnable works as a node too.
+   */
+  addNode<Input = StateOf<Schema>>(
+    name: string,
+    fn: NodeFunction<Input, UpdateOf<Schema>> | Runnable,
+    options: NodeOptions = {},
+  ): this {
+    if (typeof name !== "string" || name.length === 0) {
+      throw new InvalidNodeNameError(String(name), "a node name must be a non-empty string");
+    }
+    if (RESERVED_NAMES.has(name)) throw new InvalidNodeNameError(name, "it is reserved");
+    if (this.channels.has(name)) {
+      throw new InvalidNodeNameError(name, "a state key has the same name, so updates could not be told apart");
+    }
+    if (this.nodes.has(name)) throw new DuplicateNodeError(name);
+    this.nodes.set(name, {
+      name,
+      run: toNodeRun(fn),
+      retryPolicy: options.retryPolicy,
+      timeoutMs: options.timeoutMs,
+      ends: options.ends ?? [],
+      description: options.description,
+    });
+    return this;
+  }
+
+  /** `addEdge(a, b)`: b runs after a. `addEdge([a, b], c)`: c runs once both a and b have run. */
+  addEdge(from: string | readonly string[], to: string): this {
+    if (to === START) throw new InvalidEdgeError(`An edge cannot lead into START ("${String(from)}" -> START).`);
+    if (typeof from === "string") {
+      if (from === END) throw new InvalidEdgeError(`An edge cannot leave END (END -> "${to}").`);
+      this.outgoingOf(from).edges.push(to);
+      return this;
+    }
+    if (from.length === 0) throw new InvalidEdgeError(`addEdge([], "${to}") needs at least one source.`);
+    if (from.includes(START) || from.includes(END)) {
+      throw new InvalidEdgeError(`A join cannot wait for START or END (addEdge([${from.join(", ")}], "${to}")).`);
+    }
+    if (from.length === 1) return this.addEdge(from[0] as string, to);
+    const barrier: BarrierSpec = { id: `join:${[...from].sort().join("+")}:${to}`, sources: [...from], target: to };
+    this.barriers.push(barrier);
+    for (const source of new Set(from)) this.outgoingOf(source).barriers.push(barrier);
+    return this;
+  }
+
+  /**
+   * After `source`, call `router` to choose what runs next: a node name, END, a list, or Sends.
+   * With a `pathMap` (a list of names, or a map from router result to name) the targets are known
+   * at compile time, which enables drawing and reachability checks.
+   */
+  addConditionalEdges(source: string, router: Router<StateOf<Schema>>, pathMap?: PathMap): this {
+    if (source === END) throw new InvalidEdgeError("A conditional edge cannot leave END.");
+    this.outgoingOf(source).routers.push({ source, route: router as Router<unknown>, pathMap });
+    return this;
+  }
+
+  /** LangGraph alias of `addEdge(START, name)`. */
+  setEntryPoint(name: string): this {
+    return this.addEdge(START, name);
+  }
+
+  /** LangGraph alias of `addEdge(name, END)`. */
+  setFinishPoint(name: string): this {
+    return this.addEdge(name, END);
+  }
+
+  /** Validates the graph and returns it ready to run. Throws a named error on the first problem. */
+  compile(options: CompileOptions = {}): CompiledGraph<Schema> {
+    const outgoing = new Map<string, Outgoing>();
+    for (const [name, out] of this.outgoing) {
+      outgoing.set(name, { edges: [...new Set(out.edges)], routers: [...out.routers], barriers: [...out.barriers] });
+    }
+    const spec: GraphSpec = {
+      name: options.name ?? "graph",
+      channels: this.channels,
+      nodes: new Map(this.nodes),
+      outgoing,
+      barriers: [...this.barriers],
+    };
+    validateGraph(spec);
+    return new CompiledGraph<Schema>(spec, {
+      checkpointer: options.checkpointer,
+      interruptBefore: this.breakpoints(options.interruptBefore, "interruptBefore"),
+      interruptAfter: this.breakpoints(options.interruptAfter, "interruptAfter"),
+    });
+  }
+
+  private breakpoints(names: readonly string[] | "*" | undefined, option: string): ReadonlySet<string> {
+    if (names === undefined) return new Set();
+    if (names === "*") return new Set(this.nodes.keys());
+    for (const name of names) {
+      if (!this.nodes.has(name)) throw new UnknownNodeError(name, `compile({ ${option} })`, [...this.nodes.keys()]);
+    }
+    return new Set(names);
+  }
+
+  private outgoingOf(name: string): MutableOutgoing {
+    let out = this.outgoing.get(name);
+    if (!out) {
+      out = { edges: [], routers: [], barriers: [] };
+      this.outgoing.set(name, out);
+    }
+    return out;
+  }
+}
+
+function toNodeRun(fn: unknown): NodeSpec["run"] {
+  if (Runnable.isRunnable(fn)) {
+    const runnable = fn as Runnable;
+    return (input: unknown, ctx: NodeContext) =>
+      runnable.invoke(input, { signal: ctx.signal, configurable: ctx.configurable });
+  }
+  if (typeof fn !== "function") {
+    throw new InvalidNodeError(`addNode(name, fn): fn must be a function or a Runnable, got ${typeof fn}.`);
+  }
+  return fn as NodeSpec["run"];
+}
+

@@ -1,0 +1,87 @@
+import type { Command, Send } from "./constants.js";
+
+/** Values under `config.configurable`, LangGraph-shaped: `thread_id` selects the thread. */
+export interface Configurable {
+  thread_id?: string;
+  /** Continue from this checkpoint instead of the thread's latest (a fork when it is not the latest). */
+  checkpoint_id?: string;
+  checkpoint_ns?: string;
+  [key: string]: unknown;
+}
+
+/** Per-call configuration of `invoke`, `stream` and the thread methods. */
+export interface RunConfig {
+  configurable?: Configurable;
+  /** Maximum supersteps one call may run (default 25). */
+  recursionLimit?: number;
+  /** Aborting it cancels the run: every running node's `ctx.signal` fires. */
+  signal?: AbortSignal;
+  /** Maximum tasks running at once within a superstep (default: unbounded). */
+  maxConcurrency?: number;
+  /** Pause before these nodes run (adds to the graph's compile-time breakpoints). */
+  interruptBefore?: readonly string[];
+  /** Pause after these nodes run (adds to the graph's compile-time breakpoints). */
+  interruptAfter?: readonly string[];
+  /** Merged into the metadata of every checkpoint this call writes. */
+  metadata?: Record<string, unknown>;
+}
+
+/** What a node receives besides the state. */
+export interface NodeContext {
+  /** `config.configurable` of the run, e.g. `ctx.configurable.thread_id`. */
+  readonly configurable: Configurable;
+  /** The whole run config (LangGraph nodes read `config.configurable`). */
+  readonly config: RunConfig;
+  /** Fires when the run is cancelled, a sibling fails, or this node's timeout passes. */
+  readonly signal: AbortSignal;
+  /** Emits a `custom` stream event. */
+  readonly writer: (event: unknown) => void;
+  readonly node: string;
+  /** The superstep this task belongs to. */
+  readonly step: number;
+  /** 1 on the first try, 2 on the first retry, … */
+  readonly attempt: number;
+  /** Stable across retries and re-runs of the same task. */
+  readonly taskId: string;
+}
+
+export type NodeResult<Update> = Update | Command<Update> | void | null | undefined;
+
+export type NodeFunction<State, Update> = (
+  state: State,
+  ctx: NodeContext,
+) => NodeResult<Update> | Promise<NodeResult<Update>>;
+
+export type RouteResult = string | Send | ReadonlyArray<string | Send>;
+
+/** Chooses where to go after a node; sees the state with that node's own writes applied. */
+export type Router<State> = (state: State, ctx: NodeContext) => RouteResult | Promise<RouteResult>;
+
+/** Names the router may return (a list), or a map from router result to node name. */
+export type PathMap = readonly string[] | Readonly<Record<string, string>>;
+
+/** When and how often a failing node is retried. Field names and defaults follow LangGraph.js. */
+export interface RetryPolicy {
+  /** Total tries including the first (default 3). */
+  maxAttempts?: number;
+  /** Milliseconds before the first retry (default 500). */
+  initialInterval?: number;
+  /** Multiplier per retry (default 2). */
+  backoffFactor?: number;
+  /** Upper bound of one wait in milliseconds (default 128000). */
+  maxInterval?: number;
+  /** Randomise each wait by up to +50% (default true). */
+  jitter?: boolean;
+  /** Which errors to retry (default: all but Switchyard's own errors, cancellation and timeouts of the run). */
+  retryOn?: (error: unknown) => boolean;
+}
+
+export interface NodeOptions {
+  retryPolicy?: RetryPolicy;
+  /** Abort the node (its `ctx.signal` fires) and fail it with NODE_TIMEOUT after this many ms. */
+  timeoutMs?: number;
+  /** Nodes a `Command` from this node may go to; used for drawing and reachability checks. */
+  ends?: readonly string[];
+  /** Shown by `switchyard graphs` and in drawings. */
+  description?: string;
+}

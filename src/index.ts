@@ -1,0 +1,71 @@
+// The public API of Switchyard: everything a user imports, nothing else.
+
+export { StateGraph, type CompileOptions } from "./graph/builder.js";
+export { START, END, Send, Command, type CommandInit, type Goto } from "./graph/constants.js";
+export { reducer, append, type ReducedSchema, type StateOf, type UpdateOf, type UpdateValue } from "./graph/state.js";
+export type {
+  Configurable,
+  NodeContext,
+  NodeFunction,
+  NodeOptions,
+  NodeResult,
+  PathMap,
+  RetryPolicy,
+  RouteResult,
+  Router,
+  RunConfig,
+} from "./graph/types.js";
+
+export {
+  CompiledGraph,
+  type HistoryOptions,
+  type StateSnapshot,
+  type StateTask,
+  type StreamConfig,
+  type StreamMode,
+} from "./runtime/compiled.js";
+
+export { MemoryCheckpointer } from "./checkpoint/memory.js";
+export { serialize, deserialize } from "./checkpoint/serializer.js";
+export type {
+  ChannelWrite,
+  Checkpointer,
+  CheckpointRecord,
+  CheckpointSource,
+  CheckpointTuple,
+  ListOptions,
+  PendingWrite,
+  PlannedTask,
+  StoredChannel,
+} from "./checkpoint/types.js";
+
+export { messages, mergeMessages, type MessagesUpdate } from "./llm/messages.js";
+
+export {
+  SwitchyardError,
+  AmbiguousUpdateError,
+  CancelledError,
+  CheckpointNotFoundError,
+  ConcurrentUpdateError,
+  DuplicateNodeError,
+  EmptyInputError,
+  InvalidConfigError,
+  InvalidEdgeError,
+  InvalidNodeError,
+  InvalidNodeNameError,
+  InvalidNodeOutputError,
+  InvalidResumeError,
+  InvalidRouteError,
+  InvalidSchemaError,
+  InvalidUpdateError,
+  MissingThreadIdError,
+  NoCheckpointerError,
+  NoEntryPointError,
+  NodeFailedError,
+  NodeTimeoutError,
+  RecursionLimitError,
+  SerializationError,
+  UnknownNodeError,
+  UnreachableNodeError,
+  UnsatisfiableBarrierError,
+} from "./errors.js";

@@ -1,0 +1,30 @@
+import { randomUUID } from "node:crypto";
+
+let lastMillis = 0;
+let sequence = 0;
+
+/**
+ * A UUIDv7-shaped id: 48 bits of milliseconds, then a per-process sequence, then randomness. Ids
+ * sort chronologically as strings, and strictly increase within one process even within a
+ * millisecond, which is what makes "the latest checkpoint" the greatest id.
+ */
+export function newCheckpointId(): string {
+  let millis = Date.now();
+  if (millis <= lastMillis) {
+    millis = lastMillis;
+    sequence += 1;
+    if (sequence > 0xfff) {
+      millis += 1;
+      sequence = 0;
+    }
+  } else {
+    sequence = 0;
+  }
+  lastMillis = millis;
+  const time = millis.toString(16).padStart(12, "0");
+  const random = randomUUID();
+  return (
+    `${time.slice(0, 8)}-${time.slice(8, 12)}-7${sequence.toString(16).padStart(3, "0")}-` +
+    random.slice(19)
+  );
+}

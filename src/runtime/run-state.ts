@@ -1,0 +1,105 @@
+import type { ChannelSpec } from "../graph/state.js";
+import type { GraphSpec } from "../graph/spec.js";
+import { Send } from "../graph/constants.js";
+import type { CheckpointRecord, CheckpointTuple, PlannedTask, StoredChannel } from "../checkpoint/types.js";
+import type { TaskOutput, Write } from "./writes.js";
+
+/** The in-memory state of a thread between supersteps. Values objects are never mutated. */
+export interface RunState {
+  readonly values: Readonly<Record<string, unknown>>;
+  /** Channel → id of the checkpoint that wrote its current value (only with a checkpointer). */
+  readonly versions: Readonly<Record<string, string>>;
+  /** Reducer channel → number of deltas stored since its last full value. */
+  readonly depths: Readonly<Record<string, number>>;
+  readonly barriers: Readonly<Record<string, readonly string[]>>;
+  readonly step: number;
+  readonly checkpoint: CheckpointRecord | undefined;
+  readonly next: readonly PlannedTask[];
+}
+
+/** Reserved pending-write channels: a finished task's routing, a failed task's error. */
+export const ROUTE_CHANNEL = "__route__";
+export const ERROR_CHANNEL = "__error__";
+
+export function emptyState(spec: GraphSpec): RunState {
+  const values: Record<string, unknown> = {};
+  for (const channel of spec.channels.values()) {
+    if (channel.initial) values[channel.key] = channel.initial();
+  }
+  return { values, versions: {}, depths: {}, barriers: {}, step: -2, checkpoint: undefined, next: [] };
+}
+
+/** Rebuilds the state a checkpoint describes, folding stored deltas through the reducers. */
+export function stateFromTuple(spec: GraphSpec, tuple: CheckpointTuple): RunState {
+  const { checkpoint } = tuple;
+  const values: Record<string, unknown> = {};
+  const depths: Record<string, number> = {};
+  for (const channel of spec.channels.values()) {
+    const stored = tuple.channels[channel.key];
+    if (stored) {
+      values[channel.key] = foldChannel(channel, stored);
+      depths[channel.key] = stored.deltas.length;
+    } else if (channel.initial) {
+      values[channel.key] = channel.initial();
+    }
+  }
+  return {
+    values,
+    versions: checkpoint.versions,
+    depths,
+    barriers: checkpoint.barriers,
+    step: checkpoint.step,
+    checkpoint,
+    next: checkpoint.next,
+  };
+}
+
+function foldChannel(channel: ChannelSpec, stored: StoredChannel): unknown {
+  let value = stored.hasBase ? stored.base : channel.initial?.();
+  if (stored.deltas.length === 0) return value;
+  const reduce = channel.reduce;
+  if (!reduce) return stored.deltas.at(-1)?.at(-1);
+  for (const updates of stored.deltas) {
+    for (const update of updates) value = reduce(value, update);
+  }
+  return value;
+}
+
+/** Task ids are stable for a given checkpoint and plan position, so resumes find their writes. */
+export function taskId(state: RunState, index: number): string {
+  return state.checkpoint ? `${state.checkpoint.id}:${index}` : `${state.step + 1}:${index}`;
+}
+
+interface EncodedRoute {
+  readonly goto: ReadonlyArray<string | { readonly send: string; readonly arg: unknown }>;
+}
+
+export function encodeTaskOutput(output: TaskOutput): Array<readonly [string, unknown]> {
+  const route: EncodedRoute = {
+    goto: output.goto.map((target) => (typeof target === "string" ? target : { send: target.node, arg: target.arg })),
+  };
+  return [...output.writes, [ROUTE_CHANNEL, route]];
+}
+
+/** The outputs of tasks that finished before the run stopped, keyed by task id. */
+export function finishedOutputs(tuple: CheckpointTuple | undefined): Map<string, TaskOutput> {
+  const byTask = new Map<string, { writes: Write[]; route: EncodedRoute | undefined }>();
+  for (const write of tuple?.pendingWrites ?? []) {
+    let entry = byTask.get(write.taskId);
+    if (!entry) {
+      entry = { writes: [], route: undefined };
+      byTask.set(write.taskId, entry);
+    }
+    if (write.channel === ROUTE_CHANNEL) entry.route = write.value as EncodedRoute;
+    else if (write.channel !== ERROR_CHANNEL) entry.writes.push([write.channel, write.value]);
+  }
+  const outputs = new Map<string, TaskOutput>();
+  for (const [id, entry] of byTask) {
+    if (!entry.route) continue;
+    const goto = entry.route.goto.map((target) =>
+      typeof target === "string" ? target : new Send(target.send, target.arg),
+    );
+    outputs.set(id, { writes: entry.writes, goto, update: Object.fromEntries(entry.writes) });
+  }
+  return outputs;
+}
