@@ -124,7 +124,9 @@ export class InvalidUpdateError extends SwitchyardError {
   ) {
     const who = node === "__start__" ? "The input" : `The update from node "${node}"`;
     const where = key === undefined ? "" : ` at key "${key}"`;
-    super(`${who} is invalid${where}: ${problem}. Nothing was applied; fix the value and run again.`);
+    super(
+      `${who} is invalid${where}: ${problem}. Nothing was applied; fix the value and run again.`,
+    );
   }
 }
 

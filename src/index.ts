@@ -2,7 +2,14 @@
 
 export { StateGraph, type CompileOptions } from "./graph/builder.js";
 export { START, END, Send, Command, type CommandInit, type Goto } from "./graph/constants.js";
-export { reducer, append, type ReducedSchema, type StateOf, type UpdateOf, type UpdateValue } from "./graph/state.js";
+export {
+  reducer,
+  append,
+  type ReducedSchema,
+  type StateOf,
+  type UpdateOf,
+  type UpdateValue,
+} from "./graph/state.js";
 export type {
   Configurable,
   NodeContext,

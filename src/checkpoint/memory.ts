@@ -35,10 +35,12 @@ export class MemoryCheckpointer implements Checkpointer {
   getTuple(threadId: string, checkpointId?: string): Promise<CheckpointTuple | undefined> {
     const thread = this.threads.get(threadId);
     const id = checkpointId ?? thread?.latestId;
-    if (!thread || id === undefined || !thread.checkpoints.has(id)) return Promise.resolve(undefined);
+    if (!thread || id === undefined || !thread.checkpoints.has(id))
+      return Promise.resolve(undefined);
     return Promise.resolve(this.tupleOf(threadId, thread, id));
   }
 
+  // eslint-disable-next-line @typescript-eslint/require-await -- nothing to wait for in memory; the interface is async for databases
   async *list(threadId: string, options: ListOptions = {}): AsyncIterable<CheckpointTuple> {
     const thread = this.threads.get(threadId);
     if (!thread) return;
@@ -58,14 +60,24 @@ export class MemoryCheckpointer implements Checkpointer {
     taskId: string,
     writes: ReadonlyArray<readonly [string, unknown]>,
   ): Promise<void> {
-    const encoded = writes.map(([channel, value]) => ({ taskId, channel, data: serialize(value, channel) }));
+    const encoded = writes.map(([channel, value]) => ({
+      taskId,
+      channel,
+      data: serialize(value, channel),
+    }));
     const pending = this.thread(threadId).pending;
-    const forCheckpoint = (pending.get(checkpointId) ?? []).filter((write) => write.taskId !== taskId);
+    const forCheckpoint = (pending.get(checkpointId) ?? []).filter(
+      (write) => write.taskId !== taskId,
+    );
     pending.set(checkpointId, forCheckpoint.concat(encoded));
     return Promise.resolve();
   }
 
-  commit(threadId: string, checkpoint: CheckpointRecord, channelWrites: readonly ChannelWrite[]): Promise<void> {
+  commit(
+    threadId: string,
+    checkpoint: CheckpointRecord,
+    channelWrites: readonly ChannelWrite[],
+  ): Promise<void> {
     // Serialize everything before touching the thread, so a refused value leaves no trace.
     const record = serialize(checkpoint, "checkpoint");
     const versions = channelWrites.map((write) => ({
@@ -79,14 +91,20 @@ export class MemoryCheckpointer implements Checkpointer {
     const thread = this.thread(threadId);
     for (const { key, stored } of versions) thread.versions.set(key, stored);
     thread.checkpoints.set(checkpoint.id, record);
-    if (thread.latestId === undefined || checkpoint.id > thread.latestId) thread.latestId = checkpoint.id;
+    if (thread.latestId === undefined || checkpoint.id > thread.latestId)
+      thread.latestId = checkpoint.id;
     return Promise.resolve();
   }
 
   private thread(threadId: string): ThreadData {
     let thread = this.threads.get(threadId);
     if (!thread) {
-      thread = { checkpoints: new Map(), versions: new Map(), pending: new Map(), latestId: undefined };
+      thread = {
+        checkpoints: new Map(),
+        versions: new Map(),
+        pending: new Map(),
+        latestId: undefined,
+      };
       this.threads.set(threadId, thread);
     }
     return thread;

@@ -1,4 +1,8 @@
-import { isBaseMessage, mapStoredMessageToChatMessage, type StoredMessage } from "@langchain/core/messages";
+import {
+  isBaseMessage,
+  mapStoredMessageToChatMessage,
+  type StoredMessage,
+} from "@langchain/core/messages";
 import { SerializationError } from "../errors.js";
 
 /**
@@ -50,7 +54,8 @@ function encode(value: unknown, path: string, ancestors: Set<object>): Json {
 }
 
 function encodeObject(object: object, path: string, ancestors: Set<object>): Json {
-  if (Array.isArray(object)) return object.map((item, index) => encode(item, `${path}[${index}]`, ancestors));
+  if (Array.isArray(object))
+    return object.map((item, index) => encode(item, `${path}[${index}]`, ancestors));
   if (object instanceof Date) return tagged("date", object.getTime());
   if (object instanceof Map) {
     return tagged(
@@ -62,7 +67,10 @@ function encodeObject(object: object, path: string, ancestors: Set<object>): Jso
     );
   }
   if (object instanceof Set) {
-    return tagged("set", [...object].map((item, index) => encode(item, `${path}.<item ${index}>`, ancestors)));
+    return tagged(
+      "set",
+      [...object].map((item, index) => encode(item, `${path}.<item ${index}>`, ancestors)),
+    );
   }
   if (object instanceof Uint8Array) return tagged("bytes", Buffer.from(object).toString("base64"));
   if (isBaseMessage(object)) return tagged("msg", encode(object.toDict(), path, ancestors));
@@ -98,7 +106,9 @@ function decode(json: Json): unknown {
     case "date":
       return new Date(v as number);
     case "map":
-      return new Map((v as Json[][]).map(([key, item]) => [decode(key as Json), decode(item as Json)]));
+      return new Map(
+        (v as Json[][]).map(([key, item]) => [decode(key as Json), decode(item as Json)]),
+      );
     case "set":
       return new Set((v as Json[]).map(decode));
     case "bytes":
@@ -107,10 +117,14 @@ function decode(json: Json): unknown {
       return mapStoredMessageToChatMessage(decode(v) as StoredMessage);
     case "obj": {
       const result: Record<string, unknown> = {};
-      for (const key of Object.keys(v as object)) result[key] = decode((v as Record<string, Json>)[key] as Json);
+      for (const key of Object.keys(v as object))
+        result[key] = decode((v as Record<string, Json>)[key] as Json);
       return result;
     }
     default:
-      throw new SerializationError("stored value", `an unknown tag "${tag}" (written by a newer Switchyard?)`);
+      throw new SerializationError(
+        "stored value",
+        `an unknown tag "${tag}" (written by a newer Switchyard?)`,
+      );
   }
 }

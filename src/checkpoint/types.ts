@@ -19,7 +19,11 @@ export interface Checkpointer {
     writes: ReadonlyArray<readonly [channel: string, value: unknown]>,
   ): Promise<void>;
   /** Stores `checkpoint` and the channel versions it introduced, all or nothing. */
-  commit(threadId: string, checkpoint: CheckpointRecord, channelWrites: readonly ChannelWrite[]): Promise<void>;
+  commit(
+    threadId: string,
+    checkpoint: CheckpointRecord,
+    channelWrites: readonly ChannelWrite[],
+  ): Promise<void>;
 }
 
 export interface ListOptions {
@@ -57,7 +61,12 @@ export interface CheckpointRecord {
 
 /** One new channel version: a full value, or updates to fold onto the `previous` version. */
 export type ChannelWrite =
-  | { readonly channel: string; readonly version: string; readonly kind: "value"; readonly value: unknown }
+  | {
+      readonly channel: string;
+      readonly version: string;
+      readonly kind: "value";
+      readonly value: unknown;
+    }
   | {
       readonly channel: string;
       readonly version: string;

@@ -10,7 +10,13 @@ import {
 import type { Checkpointer } from "../checkpoint/types.js";
 import { CompiledGraph } from "../runtime/compiled.js";
 import { END, RESERVED_NAMES, START } from "./constants.js";
-import { type BarrierSpec, type GraphSpec, type NodeSpec, type Outgoing, type RouterSpec } from "./spec.js";
+import {
+  type BarrierSpec,
+  type GraphSpec,
+  type NodeSpec,
+  type Outgoing,
+  type RouterSpec,
+} from "./spec.js";
 import { channelsOf, type ChannelSpec, type StateOf, type UpdateOf } from "./state.js";
 import type { NodeContext, NodeFunction, NodeOptions, PathMap, Router } from "./types.js";
 import { validateGraph } from "./validate.js";
@@ -71,7 +77,10 @@ export class StateGraph<Schema extends z.ZodObject> {
     }
     if (RESERVED_NAMES.has(name)) throw new InvalidNodeNameError(name, "it is reserved");
     if (this.channels.has(name)) {
-      throw new InvalidNodeNameError(name, "a state key has the same name, so updates could not be told apart");
+      throw new InvalidNodeNameError(
+        name,
+        "a state key has the same name, so updates could not be told apart",
+      );
     }
     if (this.nodes.has(name)) throw new DuplicateNodeError(name);
     this.nodes.set(name, {
@@ -87,18 +96,26 @@ export class StateGraph<Schema extends z.ZodObject> {
 
   /** `addEdge(a, b)`: b runs after a. `addEdge([a, b], c)`: c runs once both a and b have run. */
   addEdge(from: string | readonly string[], to: string): this {
-    if (to === START) throw new InvalidEdgeError(`An edge cannot lead into START ("${String(from)}" -> START).`);
+    if (to === START)
+      throw new InvalidEdgeError(`An edge cannot lead into START ("${String(from)}" -> START).`);
     if (typeof from === "string") {
       if (from === END) throw new InvalidEdgeError(`An edge cannot leave END (END -> "${to}").`);
       this.outgoingOf(from).edges.push(to);
       return this;
     }
-    if (from.length === 0) throw new InvalidEdgeError(`addEdge([], "${to}") needs at least one source.`);
+    if (from.length === 0)
+      throw new InvalidEdgeError(`addEdge([], "${to}") needs at least one source.`);
     if (from.includes(START) || from.includes(END)) {
-      throw new InvalidEdgeError(`A join cannot wait for START or END (addEdge([${from.join(", ")}], "${to}")).`);
+      throw new InvalidEdgeError(
+        `A join cannot wait for START or END (addEdge([${from.join(", ")}], "${to}")).`,
+      );
     }
     if (from.length === 1) return this.addEdge(from[0] as string, to);
-    const barrier: BarrierSpec = { id: `join:${[...from].sort().join("+")}:${to}`, sources: [...from], target: to };
+    const barrier: BarrierSpec = {
+      id: `join:${[...from].sort().join("+")}:${to}`,
+      sources: [...from],
+      target: to,
+    };
     this.barriers.push(barrier);
     for (const source of new Set(from)) this.outgoingOf(source).barriers.push(barrier);
     return this;
@@ -129,7 +146,11 @@ export class StateGraph<Schema extends z.ZodObject> {
   compile(options: CompileOptions = {}): CompiledGraph<Schema> {
     const outgoing = new Map<string, Outgoing>();
     for (const [name, out] of this.outgoing) {
-      outgoing.set(name, { edges: [...new Set(out.edges)], routers: [...out.routers], barriers: [...out.barriers] });
+      outgoing.set(name, {
+        edges: [...new Set(out.edges)],
+        routers: [...out.routers],
+        barriers: [...out.barriers],
+      });
     }
     const spec: GraphSpec = {
       name: options.name ?? "graph",
@@ -146,11 +167,15 @@ export class StateGraph<Schema extends z.ZodObject> {
     });
   }
 
-  private breakpoints(names: readonly string[] | "*" | undefined, option: string): ReadonlySet<string> {
+  private breakpoints(
+    names: readonly string[] | "*" | undefined,
+    option: string,
+  ): ReadonlySet<string> {
     if (names === undefined) return new Set();
     if (names === "*") return new Set(this.nodes.keys());
     for (const name of names) {
-      if (!this.nodes.has(name)) throw new UnknownNodeError(name, `compile({ ${option} })`, [...this.nodes.keys()]);
+      if (!this.nodes.has(name))
+        throw new UnknownNodeError(name, `compile({ ${option} })`, [...this.nodes.keys()]);
     }
     return new Set(names);
   }
@@ -167,13 +192,14 @@ export class StateGraph<Schema extends z.ZodObject> {
 
 function toNodeRun(fn: unknown): NodeSpec["run"] {
   if (Runnable.isRunnable(fn)) {
-    const runnable = fn as Runnable;
+    const runnable = fn;
     return (input: unknown, ctx: NodeContext) =>
       runnable.invoke(input, { signal: ctx.signal, configurable: ctx.configurable });
   }
   if (typeof fn !== "function") {
-    throw new InvalidNodeError(`addNode(name, fn): fn must be a function or a Runnable, got ${typeof fn}.`);
+    throw new InvalidNodeError(
+      `addNode(name, fn): fn must be a function or a Runnable, got ${typeof fn}.`,
+    );
   }
   return fn as NodeSpec["run"];
 }
-

@@ -50,7 +50,9 @@ export class Command<Update = Record<string, unknown>> {
 
   constructor(init: CommandInit<Update>) {
     const goto = init.goto;
-    this.goto = goto === undefined ? [] : Array.isArray(goto) ? [...goto] : [goto as string | Send];
+    if (goto === undefined) this.goto = [];
+    else if (typeof goto === "string" || goto instanceof Send) this.goto = [goto];
+    else this.goto = [...(goto as ReadonlyArray<string | Send>)];
     this.update = init.update;
     this.resume = init.resume;
   }

@@ -7,9 +7,11 @@ import type { GraphSpec } from "./spec.js";
  */
 export function drawMermaid(spec: GraphSpec): string {
   const lines = ["flowchart TD"];
-  const id = (name: string): string => (name === START ? "__start__" : name === END ? "__end__" : safeId(name));
+  const id = (name: string): string =>
+    name === START ? "__start__" : name === END ? "__end__" : safeId(name);
   lines.push(`  __start__([START])`);
-  for (const node of spec.nodes.values()) lines.push(`  ${id(node.name)}["${escapeLabel(node.name)}"]`);
+  for (const node of spec.nodes.values())
+    lines.push(`  ${id(node.name)}["${escapeLabel(node.name)}"]`);
   lines.push(`  __end__([END])`);
   const edges = new Set<string>();
   const add = (line: string): void => {
@@ -21,10 +23,15 @@ export function drawMermaid(spec: GraphSpec): string {
       if (!router.pathMap) {
         for (const target of [...spec.nodes.keys(), END]) add(`${id(source)} -.-> ${id(target)}`);
       } else if (Array.isArray(router.pathMap)) {
-        for (const target of router.pathMap as readonly string[]) add(`${id(source)} -.-> ${id(target)}`);
+        for (const target of router.pathMap as readonly string[])
+          add(`${id(source)} -.-> ${id(target)}`);
       } else {
         for (const [label, target] of Object.entries(router.pathMap)) {
-          add(label === target ? `${id(source)} -.-> ${id(target)}` : `${id(source)} -. "${escapeLabel(label)}" .-> ${id(target)}`);
+          add(
+            label === target
+              ? `${id(source)} -.-> ${id(target)}`
+              : `${id(source)} -. "${escapeLabel(label)}" .-> ${id(target)}`,
+          );
         }
       }
     }

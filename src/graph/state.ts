@@ -51,7 +51,9 @@ export function reducer<Value extends z.ZodType, Update = z.output<Value>>(
   options: { update?: z.ZodType<Update> } = {},
 ): ReducedSchema<Value, Update> {
   if (!(valueSchema instanceof z.ZodType)) {
-    throw new InvalidSchemaError("reducer(valueSchema, reduce, initial): valueSchema must be a zod schema.");
+    throw new InvalidSchemaError(
+      "reducer(valueSchema, reduce, initial): valueSchema must be a zod schema.",
+    );
   }
   if (typeof reduce !== "function" || typeof initial !== "function") {
     throw new InvalidSchemaError(
@@ -104,7 +106,8 @@ export function channelsOf(schema: z.ZodObject): Map<string, ChannelSpec> {
     );
   }
   const channels = new Map<string, ChannelSpec>();
-  for (const [key, fieldSchema] of Object.entries(schema.shape as Record<string, z.ZodType>)) {
+  const shape: Record<string, z.ZodType> = schema.shape;
+  for (const [key, fieldSchema] of Object.entries(shape)) {
     const declared = declarations.get(fieldSchema);
     if (declared) {
       channels.set(key, {

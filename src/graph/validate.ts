@@ -20,13 +20,18 @@ export function validateGraph(spec: GraphSpec): void {
       throw new UnknownNodeError(source, `An edge from "${source}"`, known);
     }
     for (const target of out.edges) {
-      if (!exists(target)) throw new UnknownNodeError(target, `The edge "${source}" -> "${target}"`, known);
+      if (!exists(target))
+        throw new UnknownNodeError(target, `The edge "${source}" -> "${target}"`, known);
     }
     for (const router of out.routers) {
       if (!router.pathMap) continue;
       for (const target of pathMapTargets(router.pathMap)) {
         if (!exists(target)) {
-          throw new UnknownNodeError(target, `The path map of the conditional edge from "${source}"`, known);
+          throw new UnknownNodeError(
+            target,
+            `The path map of the conditional edge from "${source}"`,
+            known,
+          );
         }
       }
     }
@@ -38,17 +43,25 @@ export function validateGraph(spec: GraphSpec): void {
       }
     }
     if (!spec.nodes.has(barrier.target)) {
-      throw new UnknownNodeError(barrier.target, `The join from [${barrier.sources.join(", ")}]`, known);
+      throw new UnknownNodeError(
+        barrier.target,
+        `The join from [${barrier.sources.join(", ")}]`,
+        known,
+      );
     }
   }
   for (const node of spec.nodes.values()) {
     for (const target of node.ends) {
-      if (!exists(target)) throw new UnknownNodeError(target, `The "ends" option of node "${node.name}"`, known);
+      if (!exists(target))
+        throw new UnknownNodeError(target, `The "ends" option of node "${node.name}"`, known);
     }
   }
 
   const start = spec.outgoing.get(START);
-  if (!start || (start.edges.length === 0 && start.routers.length === 0 && start.barriers.length === 0)) {
+  if (
+    !start ||
+    (start.edges.length === 0 && start.routers.length === 0 && start.barriers.length === 0)
+  ) {
     throw new NoEntryPointError();
   }
 

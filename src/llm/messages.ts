@@ -17,7 +17,10 @@ export type MessagesUpdate = BaseMessageLike | readonly BaseMessageLike[];
  * appended. Message-likes (`{ role, content }`, `["human", "hi"]`, strings) become messages, and
  * messages without an id are given one so later updates can address them.
  */
-export function mergeMessages(current: readonly BaseMessage[], update: MessagesUpdate): BaseMessage[] {
+export function mergeMessages(
+  current: readonly BaseMessage[],
+  update: MessagesUpdate,
+): BaseMessage[] {
   // As in LangGraph, an array is always a list of messages (never a [role, content] pair).
   const likes = (Array.isArray(update) ? update : [update]) as readonly BaseMessageLike[];
   const incoming = likes.map((like) => {
@@ -46,7 +49,9 @@ export function mergeMessages(current: readonly BaseMessage[], update: MessagesU
       merged[existing] = message;
     }
   }
-  return removed.size === 0 ? merged : merged.filter((message) => !removed.has(message.id as string));
+  return removed.size === 0
+    ? merged
+    : merged.filter((message) => !removed.has(message.id as string));
 }
 
 const messageLike = z.custom<BaseMessageLike>(
@@ -54,8 +59,14 @@ const messageLike = z.custom<BaseMessageLike>(
     isBaseMessage(value) ||
     typeof value === "string" ||
     (Array.isArray(value) && value.length === 2 && typeof value[0] === "string") ||
-    (typeof value === "object" && value !== null && ("role" in value || "type" in value) && "content" in value),
-  { message: "expected a message: a @langchain/core message, { role, content }, [role, content] or a string" },
+    (typeof value === "object" &&
+      value !== null &&
+      ("role" in value || "type" in value) &&
+      "content" in value),
+  {
+    message:
+      "expected a message: a @langchain/core message, { role, content }, [role, content] or a string",
+  },
 );
 
 /**
@@ -67,14 +78,15 @@ const messageLike = z.custom<BaseMessageLike>(
  */
 export function messages(): ReducedSchema<z.ZodType<BaseMessage[]>, MessagesUpdate> {
   return reducer(
-    z.array(z.custom<BaseMessage>((value) => isBaseMessage(value), { message: "expected a @langchain/core message" })),
+    z.array(
+      z.custom<BaseMessage>((value) => isBaseMessage(value), {
+        message: "expected a @langchain/core message",
+      }),
+    ),
     mergeMessages,
     () => [],
     {
-      update: z.union([
-        z.array(messageLike),
-        messageLike,
-      ]) as unknown as z.ZodType<MessagesUpdate>,
+      update: z.union([z.array(messageLike), messageLike]) as unknown as z.ZodType<MessagesUpdate>,
     },
   );
 }

@@ -90,6 +90,8 @@ function planNext(
   const next: PlannedTask[] = [...triggered].map((node) => ({ node, send: false }));
   for (const send of sends) next.push({ node: send.node, send: true, arg: send.arg });
   // Stable sort: edge-triggered task first, then Sends in the order they were sent.
-  next.sort((a, b) => (a.node < b.node ? -1 : a.node > b.node ? 1 : Number(a.send) - Number(b.send)));
+  next.sort((a, b) =>
+    a.node < b.node ? -1 : a.node > b.node ? 1 : Number(a.send) - Number(b.send),
+  );
   return { next, barriers: seen };
 }

@@ -76,5 +76,11 @@ export async function commitStep(
 
 /** Without a checkpointer the state simply moves on. */
 export function advanceState(from: RunState, step: StepToCommit): RunState {
-  return { ...from, values: step.values, barriers: step.barriers, step: step.step, next: step.next };
+  return {
+    ...from,
+    values: step.values,
+    barriers: step.barriers,
+    step: step.step,
+    next: step.next,
+  };
 }

@@ -26,7 +26,14 @@ import {
   type RunContext,
   type StreamMode,
 } from "./loop.js";
-import { emptyState, ERROR_CHANNEL, finishedOutputs, stateFromTuple, taskId, type RunState } from "./run-state.js";
+import {
+  emptyState,
+  ERROR_CHANNEL,
+  finishedOutputs,
+  stateFromTuple,
+  taskId,
+  type RunState,
+} from "./run-state.js";
 import { StreamQueue } from "./stream.js";
 import { routeAfter } from "./task.js";
 import { parseInput, parseNodeResult, type TaskOutput } from "./writes.js";
@@ -115,7 +122,9 @@ export class CompiledGraph<Schema extends z.ZodObject> {
       modes,
       emit: (mode, payload) => queue.push(tuples ? [mode, payload] : payload),
     };
-    const signal = config.signal ? AbortSignal.any([config.signal, stopped.signal]) : stopped.signal;
+    const signal = config.signal
+      ? AbortSignal.any([config.signal, stopped.signal])
+      : stopped.signal;
     this.execute(input, { ...config, signal }, emitter).then(
       () => queue.close(),
       (error: unknown) => queue.fail(error),
@@ -168,21 +177,34 @@ export class CompiledGraph<Schema extends z.ZodObject> {
     const { checkpointer, threadId } = this.thread(config, "updateState()");
     const checkpointId = config.configurable?.checkpoint_id;
     const tuple = await checkpointer.getTuple(threadId, checkpointId);
-    if (!tuple && checkpointId !== undefined) throw new CheckpointNotFoundError(threadId, checkpointId);
+    if (!tuple && checkpointId !== undefined)
+      throw new CheckpointNotFoundError(threadId, checkpointId);
     const state = tuple ? stateFromTuple(this.spec, tuple) : emptyState(this.spec);
     const node = asNode ?? (await this.lastNode(checkpointer, threadId, state));
     if (node !== START && !this.spec.nodes.has(node)) {
-      throw new UnknownNodeError(node, "updateState(config, values, asNode)", [...this.spec.nodes.keys()]);
+      throw new UnknownNodeError(node, "updateState(config, values, asNode)", [
+        ...this.spec.nodes.keys(),
+      ]);
     }
     const run = this.runContext(config, undefined, checkpointer, threadId);
     const parsed = parseNodeResult(node, values, this.spec.channels);
-    const goto = await routeAfter(node, parsed.writes, parsed.goto, state.values, this.routerContext(run, node, state), this.spec);
+    const goto = await routeAfter(
+      node,
+      parsed.writes,
+      parsed.goto,
+      state.values,
+      this.routerContext(run, node, state),
+      this.spec,
+    );
     const step = state.step + 1;
     const output: TaskOutput = { writes: parsed.writes, goto, update: values };
     const applied = applyStep(this.spec, state.values, state.barriers, [node], [output], step);
     // Tasks of other nodes that were waiting stay planned; the updated node counts as having run.
     const waiting = state.next.filter((task) => task.node !== node);
-    const next = sortPlan([...waiting, ...applied.next.filter((task) => !waiting.some((w) => w.node === task.node && !task.send))]);
+    const next = sortPlan([
+      ...waiting,
+      ...applied.next.filter((task) => !waiting.some((w) => w.node === task.node && !task.send)),
+    ]);
     const saved = await saveStep(run, state, {
       source: "update",
       step,
@@ -205,9 +227,14 @@ export class CompiledGraph<Schema extends z.ZodObject> {
     return [...this.spec.nodes.keys()];
   }
 
-  private async execute(input: unknown, config: RunConfig, emitter: Emitter | undefined): Promise<RunState> {
+  private async execute(
+    input: unknown,
+    config: RunConfig,
+    emitter: Emitter | undefined,
+  ): Promise<RunState> {
     const threadId = config.configurable?.thread_id;
-    if (this.checkpointer && threadId === undefined) throw new MissingThreadIdError("A graph with a checkpointer");
+    if (this.checkpointer && threadId === undefined)
+      throw new MissingThreadIdError("A graph with a checkpointer");
     const run = this.runContext(config, emitter, this.checkpointer, threadId);
     const external = config.signal;
     const onAbort = (): void => run.controller.abort(CANCELLED);
@@ -239,9 +266,12 @@ export class CompiledGraph<Schema extends z.ZodObject> {
     }
   }
 
-  private async loadThread(run: RunContext): Promise<{ state: RunState; finished: Map<string, TaskOutput> }> {
+  private async loadThread(
+    run: RunContext,
+  ): Promise<{ state: RunState; finished: Map<string, TaskOutput> }> {
     const { checkpointer, threadId } = run;
-    if (!checkpointer || threadId === undefined) return { state: emptyState(this.spec), finished: new Map() };
+    if (!checkpointer || threadId === undefined)
+      return { state: emptyState(this.spec), finished: new Map() };
     const checkpointId = run.configurable.checkpoint_id;
     const tuple = await checkpointer.getTuple(threadId, checkpointId);
     if (!tuple) {
@@ -251,7 +281,8 @@ export class CompiledGraph<Schema extends z.ZodObject> {
     const state = stateFromTuple(this.spec, tuple);
     if (checkpointId === undefined) return { state, finished: finishedOutputs(tuple) };
     const latest = await checkpointer.getTuple(threadId);
-    if (latest?.checkpoint.id === tuple.checkpoint.id) return { state, finished: finishedOutputs(tuple) };
+    if (latest?.checkpoint.id === tuple.checkpoint.id)
+      return { state, finished: finishedOutputs(tuple) };
     // Continuing from an older checkpoint branches the thread: record the branch point.
     const forked = await saveStep(run, state, {
       source: "fork",
@@ -278,7 +309,14 @@ export class CompiledGraph<Schema extends z.ZodObject> {
         ? await routeAfter("", writes, commandGoto, state.values, ctx, this.spec)
         : await routeAfter(START, writes, [], state.values, ctx, this.spec);
     const step = state.step + 1;
-    const applied = applyStep(this.spec, state.values, {}, [START], [{ writes, goto, update: input }], step);
+    const applied = applyStep(
+      this.spec,
+      state.values,
+      {},
+      [START],
+      [{ writes, goto, update: input }],
+      step,
+    );
     const saved = await saveStep(run, state, {
       source: "input",
       step,
@@ -300,11 +338,15 @@ export class CompiledGraph<Schema extends z.ZodObject> {
   ): RunContext {
     const recursionLimit = config.recursionLimit ?? DEFAULT_RECURSION_LIMIT;
     if (!Number.isInteger(recursionLimit) || recursionLimit < 1) {
-      throw new InvalidConfigError(`recursionLimit must be a whole number of at least 1, got ${String(recursionLimit)}.`);
+      throw new InvalidConfigError(
+        `recursionLimit must be a whole number of at least 1, got ${String(recursionLimit)}.`,
+      );
     }
     const maxConcurrency = config.maxConcurrency ?? Number.POSITIVE_INFINITY;
     if (!(maxConcurrency >= 1)) {
-      throw new InvalidConfigError(`maxConcurrency must be at least 1, got ${String(config.maxConcurrency)}.`);
+      throw new InvalidConfigError(
+        `maxConcurrency must be at least 1, got ${String(config.maxConcurrency)}.`,
+      );
     }
     return {
       spec: this.spec,
@@ -314,17 +356,30 @@ export class CompiledGraph<Schema extends z.ZodObject> {
       configurable: config.configurable ?? {},
       controller: new AbortController(),
       emitter,
-      interruptBefore: this.breakpoints(this.options.interruptBefore, config.interruptBefore, "interruptBefore"),
-      interruptAfter: this.breakpoints(this.options.interruptAfter, config.interruptAfter, "interruptAfter"),
+      interruptBefore: this.breakpoints(
+        this.options.interruptBefore,
+        config.interruptBefore,
+        "interruptBefore",
+      ),
+      interruptAfter: this.breakpoints(
+        this.options.interruptAfter,
+        config.interruptAfter,
+        "interruptAfter",
+      ),
       recursionLimit,
       maxConcurrency,
     };
   }
 
-  private breakpoints(compiled: ReadonlySet<string>, extra: readonly string[] | undefined, option: string): ReadonlySet<string> {
+  private breakpoints(
+    compiled: ReadonlySet<string>,
+    extra: readonly string[] | undefined,
+    option: string,
+  ): ReadonlySet<string> {
     if (!extra || extra.length === 0) return compiled;
     for (const name of extra) {
-      if (!this.spec.nodes.has(name)) throw new UnknownNodeError(name, `The { ${option} } option`, [...this.spec.nodes.keys()]);
+      if (!this.spec.nodes.has(name))
+        throw new UnknownNodeError(name, `The { ${option} } option`, [...this.spec.nodes.keys()]);
     }
     return new Set([...compiled, ...extra]);
   }
@@ -342,16 +397,24 @@ export class CompiledGraph<Schema extends z.ZodObject> {
     };
   }
 
-  private thread(config: RunConfig, operation: string): { checkpointer: Checkpointer; threadId: string } {
+  private thread(
+    config: RunConfig,
+    operation: string,
+  ): { checkpointer: Checkpointer; threadId: string } {
     if (!this.checkpointer) throw new NoCheckpointerError(operation);
     const threadId = config.configurable?.thread_id;
     if (threadId === undefined) throw new MissingThreadIdError(operation);
     return { checkpointer: this.checkpointer, threadId };
   }
 
-  private async lastNode(checkpointer: Checkpointer, threadId: string, state: RunState): Promise<string> {
+  private async lastNode(
+    checkpointer: Checkpointer,
+    threadId: string,
+    state: RunState,
+  ): Promise<string> {
     const checkpoint = state.checkpoint;
-    if (!checkpoint || checkpoint.source === "input" || checkpoint.parentId === undefined) return START;
+    if (!checkpoint || checkpoint.source === "input" || checkpoint.parentId === undefined)
+      return START;
     const parent = await checkpointer.getTuple(threadId, checkpoint.parentId);
     const ran = [...new Set(parent?.checkpoint.next.map((task) => task.node) ?? [])];
     if (ran.length === 1) return ran[0] as string;
@@ -364,12 +427,15 @@ export class CompiledGraph<Schema extends z.ZodObject> {
     const { checkpoint, threadId } = tuple;
     const errors = new Map<string, StateTask["error"]>();
     for (const write of tuple.pendingWrites) {
-      if (write.channel === ERROR_CHANNEL) errors.set(write.taskId, write.value as StateTask["error"]);
+      if (write.channel === ERROR_CHANNEL)
+        errors.set(write.taskId, write.value as StateTask["error"]);
     }
     const tasks = checkpoint.next.map((task, index): StateTask => {
       const id = taskId(state, index);
       const error = errors.get(id);
-      return error ? { id, name: task.node, error, interrupts: [] } : { id, name: task.node, interrupts: [] };
+      return error
+        ? { id, name: task.node, error, interrupts: [] }
+        : { id, name: task.node, interrupts: [] };
     });
     return {
       values: state.values as StateOf<Schema>,
@@ -378,11 +444,16 @@ export class CompiledGraph<Schema extends z.ZodObject> {
       config: checkpointConfig(threadId, checkpoint.id),
       metadata: checkpoint.metadata,
       createdAt: checkpoint.createdAt,
-      parentConfig: checkpoint.parentId === undefined ? undefined : checkpointConfig(threadId, checkpoint.parentId),
+      parentConfig:
+        checkpoint.parentId === undefined
+          ? undefined
+          : checkpointConfig(threadId, checkpoint.parentId),
     };
   }
 }
 
 function sortPlan(plan: PlannedTask[]): PlannedTask[] {
-  return plan.sort((a, b) => (a.node < b.node ? -1 : a.node > b.node ? 1 : Number(a.send) - Number(b.send)));
+  return plan.sort((a, b) =>
+    a.node < b.node ? -1 : a.node > b.node ? 1 : Number(a.send) - Number(b.send),
+  );
 }

@@ -62,7 +62,8 @@ export async function runLoop(
     skipBreakpoint = false;
     const step = state.step + 1;
     if (run.controller.signal.aborted) throw new CancelledError(step, run.threadId);
-    if (executed >= run.recursionLimit) throw new RecursionLimitError(run.recursionLimit, run.threadId);
+    if (executed >= run.recursionLimit)
+      throw new RecursionLimitError(run.recursionLimit, run.threadId);
 
     const tasks = planTasks(run.spec, state);
     emitTaskStarts(run, tasks, step);
@@ -70,7 +71,12 @@ export async function runLoop(
     done = new Map();
     const nodes = tasks.map((task) => task.node.name);
     const applied = applyStep(run.spec, state.values, state.barriers, nodes, outputs, step);
-    const toCommit: StepToCommit = { source: "loop", step, ...applied, metadata: run.config.metadata };
+    const toCommit: StepToCommit = {
+      source: "loop",
+      step,
+      ...applied,
+      metadata: run.config.metadata,
+    };
     state = await saveStep(run, state, toCommit);
     emitStepEnd(run, state, tasks, outputs, step);
 
@@ -81,7 +87,11 @@ export async function runLoop(
   return { state, paused: false };
 }
 
-export function saveStep(run: RunContext, from: RunState, step: StepToCommit): Promise<RunState> | RunState {
+export function saveStep(
+  run: RunContext,
+  from: RunState,
+  step: StepToCommit,
+): Promise<RunState> | RunState {
   if (!run.checkpointer || run.threadId === undefined) return advanceState(from, step);
   return commitStep(run.spec, run.checkpointer, run.threadId, from, step);
 }
@@ -135,7 +145,12 @@ async function runTasks(
       try {
         const output = await runTask(task, env);
         if (persist) {
-          await run.checkpointer?.putWrites(run.threadId as string, checkpointId, task.id, encodeTaskOutput(output));
+          await run.checkpointer?.putWrites(
+            run.threadId,
+            checkpointId,
+            task.id,
+            encodeTaskOutput(output),
+          );
         }
         outputs[index] = output;
       } catch (error) {
@@ -154,14 +169,21 @@ async function runTasks(
   return outputs as TaskOutput[];
 }
 
-async function recordFailure(run: RunContext, checkpointId: string, id: string, error: unknown): Promise<void> {
+async function recordFailure(
+  run: RunContext,
+  checkpointId: string,
+  id: string,
+  error: unknown,
+): Promise<void> {
   const described = {
     name: error instanceof Error ? error.name : "Error",
     code: error instanceof SwitchyardError ? error.code : undefined,
     message: error instanceof Error ? error.message : String(error),
   };
   try {
-    await run.checkpointer?.putWrites(run.threadId as string, checkpointId, id, [[ERROR_CHANNEL, described]]);
+    await run.checkpointer?.putWrites(run.threadId as string, checkpointId, id, [
+      [ERROR_CHANNEL, described],
+    ]);
   } catch {
     // The task's own error is what the caller needs; failing to record it must not mask it.
   }
@@ -201,16 +223,28 @@ function emitStepEnd(
         type: "task_result",
         timestamp,
         step,
-        payload: { id: task.id, name: task.node.name, result: (outputs[index] as TaskOutput).writes, interrupts: [] },
+        payload: {
+          id: task.id,
+          name: task.node.name,
+          result: (outputs[index] as TaskOutput).writes,
+          interrupts: [],
+        },
       });
     });
-    emitter.emit("debug", { type: "checkpoint", timestamp, step, payload: debugCheckpoint(run, state) });
+    emitter.emit("debug", {
+      type: "checkpoint",
+      timestamp,
+      step,
+      payload: debugCheckpoint(run, state),
+    });
   }
 }
 
 export function debugCheckpoint(run: RunContext, state: RunState): unknown {
   return {
-    config: state.checkpoint ? checkpointConfig(run.threadId as string, state.checkpoint.id) : undefined,
+    config: state.checkpoint
+      ? checkpointConfig(run.threadId as string, state.checkpoint.id)
+      : undefined,
     values: state.values,
     metadata: state.checkpoint?.metadata ?? { source: "loop", step: state.step },
     next: state.next.map((task) => task.node),
@@ -221,6 +255,9 @@ export function debugCheckpoint(run: RunContext, state: RunState): unknown {
   };
 }
 
-export function checkpointConfig(threadId: string, checkpointId: string): { configurable: Configurable } {
+export function checkpointConfig(
+  threadId: string,
+  checkpointId: string,
+): { configurable: Configurable } {
   return { configurable: { thread_id: threadId, checkpoint_ns: "", checkpoint_id: checkpointId } };
 }

@@ -1,7 +1,12 @@
 import type { ChannelSpec } from "../graph/state.js";
 import type { GraphSpec } from "../graph/spec.js";
 import { Send } from "../graph/constants.js";
-import type { CheckpointRecord, CheckpointTuple, PlannedTask, StoredChannel } from "../checkpoint/types.js";
+import type {
+  CheckpointRecord,
+  CheckpointTuple,
+  PlannedTask,
+  StoredChannel,
+} from "../checkpoint/types.js";
 import type { TaskOutput, Write } from "./writes.js";
 
 /** The in-memory state of a thread between supersteps. Values objects are never mutated. */
@@ -26,7 +31,15 @@ export function emptyState(spec: GraphSpec): RunState {
   for (const channel of spec.channels.values()) {
     if (channel.initial) values[channel.key] = channel.initial();
   }
-  return { values, versions: {}, depths: {}, barriers: {}, step: -2, checkpoint: undefined, next: [] };
+  return {
+    values,
+    versions: {},
+    depths: {},
+    barriers: {},
+    step: -2,
+    checkpoint: undefined,
+    next: [],
+  };
 }
 
 /** Rebuilds the state a checkpoint describes, folding stored deltas through the reducers. */
@@ -76,7 +89,9 @@ interface EncodedRoute {
 
 export function encodeTaskOutput(output: TaskOutput): Array<readonly [string, unknown]> {
   const route: EncodedRoute = {
-    goto: output.goto.map((target) => (typeof target === "string" ? target : { send: target.node, arg: target.arg })),
+    goto: output.goto.map((target) =>
+      typeof target === "string" ? target : { send: target.node, arg: target.arg },
+    ),
   };
   return [...output.writes, [ROUTE_CHANNEL, route]];
 }

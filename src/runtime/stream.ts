@@ -31,7 +31,8 @@ export class StreamQueue<T> implements AsyncIterableIterator<T> {
   }
 
   next(): Promise<IteratorResult<T>> {
-    if (this.buffer.length > 0) return Promise.resolve({ value: this.buffer.shift() as T, done: false });
+    if (this.buffer.length > 0)
+      return Promise.resolve({ value: this.buffer.shift() as T, done: false });
     if (this.error) return Promise.reject(this.error.value);
     if (this.done) return Promise.resolve({ value: undefined, done: true });
     return new Promise((resolve, reject) => {

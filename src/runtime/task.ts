@@ -1,6 +1,12 @@
 import { END, isSend, type Send } from "../graph/constants.js";
 import { pathMapTargets, type GraphSpec, type NodeSpec, type RouterSpec } from "../graph/spec.js";
-import type { Configurable, NodeContext, RetryPolicy, RouteResult, RunConfig } from "../graph/types.js";
+import type {
+  Configurable,
+  NodeContext,
+  RetryPolicy,
+  RouteResult,
+  RunConfig,
+} from "../graph/types.js";
 import {
   InvalidRouteError,
   NodeFailedError,
@@ -58,7 +64,8 @@ export async function runTask(task: Task, env: TaskEnvironment): Promise<TaskOut
       return await attemptTask(task, env, attempt);
     } catch (error) {
       if (env.signal.aborted) throw env.signal.reason;
-      const definitionError = error instanceof SwitchyardError && !(error instanceof NodeTimeoutError);
+      const definitionError =
+        error instanceof SwitchyardError && !(error instanceof NodeTimeoutError);
       if (attempt >= maxAttempts || !retryOn(error) || definitionError) {
         if (error instanceof SwitchyardError) throw error;
         throw new NodeFailedError(task.node.name, env.step, env.threadId, attempt, error);
@@ -76,7 +83,10 @@ async function attemptTask(task: Task, env: TaskEnvironment, attempt: number): P
     const timeout = new AbortController();
     signal = AbortSignal.any([env.signal, timeout.signal]);
     const timeoutMs = node.timeoutMs;
-    timer = setTimeout(() => timeout.abort(new NodeTimeoutError(node.name, timeoutMs, env.step, env.threadId)), timeoutMs);
+    timer = setTimeout(
+      () => timeout.abort(new NodeTimeoutError(node.name, timeoutMs, env.step, env.threadId)),
+      timeoutMs,
+    );
   }
   try {
     const ctx: NodeContext = {
@@ -126,7 +136,11 @@ export async function routeAfter(
 }
 
 /** Maps a router's result through its path map and checks every target exists. */
-export function resolveRoute(router: RouterSpec, result: RouteResult, spec: GraphSpec): Array<string | Send> {
+export function resolveRoute(
+  router: RouterSpec,
+  result: RouteResult,
+  spec: GraphSpec,
+): Array<string | Send> {
   const items: readonly unknown[] = Array.isArray(result) ? result : [result];
   const targets: Array<string | Send> = [];
   for (const item of items) {
@@ -157,18 +171,26 @@ export function resolveRoute(router: RouterSpec, result: RouteResult, spec: Grap
       );
     }
     if (target !== END && !spec.nodes.has(target)) {
-      throw new UnknownNodeError(target, `The router of "${router.source}"`, [...spec.nodes.keys()]);
+      throw new UnknownNodeError(target, `The router of "${router.source}"`, [
+        ...spec.nodes.keys(),
+      ]);
     }
     targets.push(target);
   }
   return targets;
 }
 
-function checkGoto(node: string, goto: Array<string | Send>, spec: GraphSpec): Array<string | Send> {
+function checkGoto(
+  node: string,
+  goto: Array<string | Send>,
+  spec: GraphSpec,
+): Array<string | Send> {
   for (const target of goto) {
     if (isSend(target)) checkSend(node, target, spec);
     else if (target !== END && !spec.nodes.has(target)) {
-      throw new UnknownNodeError(target, `Command({ goto }) from "${node}"`, [...spec.nodes.keys()]);
+      throw new UnknownNodeError(target, `Command({ goto }) from "${node}"`, [
+        ...spec.nodes.keys(),
+      ]);
     }
   }
   return goto;
@@ -212,7 +234,7 @@ export function untilAborted<T>(promise: PromiseLike<T>, signal: AbortSignal): P
       },
       (error: unknown) => {
         signal.removeEventListener("abort", onAbort);
-        reject(error as Error);
+        reject(error);
       },
     );
   });

@@ -53,7 +53,11 @@ export function parseNodeResult(
 /** The input of a run: like a START node's update, but it must be an object. */
 export function parseInput(input: unknown, channels: ReadonlyMap<string, ChannelSpec>): Write[] {
   if (typeof input !== "object" || input === null || Array.isArray(input) || isCommand(input)) {
-    throw new InvalidUpdateError(START, undefined, `expected an object of state keys, got ${describe(input)}`);
+    throw new InvalidUpdateError(
+      START,
+      undefined,
+      `expected an object of state keys, got ${describe(input)}`,
+    );
   }
   return parseNodeResult(START, input, channels).writes;
 }
@@ -64,7 +68,7 @@ export function withWrites(
   writes: readonly Write[],
   channels: ReadonlyMap<string, ChannelSpec>,
 ): Record<string, unknown> {
-  if (writes.length === 0) return values as Record<string, unknown>;
+  if (writes.length === 0) return values;
   const next = { ...values };
   for (const [key, value] of writes) {
     const channel = channels.get(key) as ChannelSpec;
@@ -73,13 +77,18 @@ export function withWrites(
   return next;
 }
 
-export function currentValue(values: Readonly<Record<string, unknown>>, channel: ChannelSpec): unknown {
+export function currentValue(
+  values: Readonly<Record<string, unknown>>,
+  channel: ChannelSpec,
+): unknown {
   return channel.key in values ? values[channel.key] : channel.initial?.();
 }
 
 function formatIssues(error: z.ZodError): string {
   return error.issues
-    .map((issue) => (issue.path.length > 0 ? `${issue.path.join(".")}: ${issue.message}` : issue.message))
+    .map((issue) =>
+      issue.path.length > 0 ? `${issue.path.join(".")}: ${issue.message}` : issue.message,
+    )
     .join("; ");
 }
 
@@ -87,5 +96,7 @@ function describe(value: unknown): string {
   if (Array.isArray(value)) return "an array";
   if (isSend(value)) return "a Send (return Sends from a router or in Command({ goto }))";
   if (value === null) return "null";
-  return typeof value === "object" ? "an object" : `a ${typeof value} (${String(value)})`;
+  return typeof value === "object"
+    ? "an object"
+    : `a ${typeof value} (${JSON.stringify(value) ?? String(typeof value)})`;
 }
