@@ -13,7 +13,7 @@ export interface AppliedStep {
 }
 
 /**
- * Applies a superstep's outputs in task order (the plan is sorted by node name, then Send index),
+ * Applies a superstep's outputs in task order (see orderPlan),
  * so the result never depends on which task finished first. A last-value key written by two tasks
  * is a CONCURRENT_UPDATE. Then plans the next superstep from every task's routing and the joins.
  */
@@ -89,9 +89,16 @@ function planNext(
   }
   const next: PlannedTask[] = [...triggered].map((node) => ({ node, send: false }));
   for (const send of sends) next.push({ node: send.node, send: true, arg: send.arg });
-  // Stable sort: edge-triggered task first, then Sends in the order they were sent.
-  next.sort((a, b) =>
-    a.node < b.node ? -1 : a.node > b.node ? 1 : Number(a.send) - Number(b.send),
-  );
-  return { next, barriers: seen };
+  return { next: orderPlan(next), barriers: seen };
+}
+
+/**
+ * The order tasks run in and their writes apply in: edge-triggered tasks by node name, then Send
+ * tasks in the order they were sent (as LangGraph.js does). The sort is stable, so Sends keep it.
+ */
+export function orderPlan(tasks: PlannedTask[]): PlannedTask[] {
+  return tasks.sort((a, b) => {
+    if (a.send || b.send) return Number(a.send) - Number(b.send);
+    return a.node < b.node ? -1 : a.node > b.node ? 1 : 0;
+  });
 }

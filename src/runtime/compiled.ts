@@ -4,7 +4,7 @@ import { drawMermaid } from "../graph/mermaid.js";
 import type { GraphSpec } from "../graph/spec.js";
 import type { StateOf, UpdateOf } from "../graph/state.js";
 import type { Configurable, NodeContext, RunConfig } from "../graph/types.js";
-import type { Checkpointer, CheckpointTuple, PlannedTask } from "../checkpoint/types.js";
+import type { Checkpointer, CheckpointTuple } from "../checkpoint/types.js";
 import {
   AmbiguousUpdateError,
   CancelledError,
@@ -16,13 +16,14 @@ import {
   NoCheckpointerError,
   UnknownNodeError,
 } from "../errors.js";
-import { applyStep } from "./apply.js";
+import { applyStep, orderPlan } from "./apply.js";
 import {
   CANCELLED,
   checkpointConfig,
   runLoop,
   saveStep,
   type Emitter,
+  type LoopResult,
   type RunContext,
   type StreamMode,
 } from "./loop.js";
@@ -50,13 +51,15 @@ export interface StateTask {
   readonly name: string;
   /** Set when the task failed in the last attempt of this superstep. */
   readonly error?: { readonly name: string; readonly code?: string; readonly message: string };
+  /** Set when the task finished: the update it returned (kept even if its superstep failed). */
+  readonly result?: unknown;
   readonly interrupts: readonly unknown[];
 }
 
 /** A checkpoint as LangGraph.js users know it. */
 export interface StateSnapshot<State> {
   readonly values: State;
-  /** Nodes the next superstep runs; empty when the run is finished. */
+  /** Nodes still to run from this checkpoint (finished tasks of a failed superstep excluded). */
   readonly next: readonly string[];
   readonly tasks: readonly StateTask[];
   readonly config: { configurable: Configurable };
@@ -100,8 +103,9 @@ export class CompiledGraph<Schema extends z.ZodObject> {
     input: UpdateOf<Schema> | Record<string, unknown> | null | undefined,
     config: RunConfig = {},
   ): Promise<StateOf<Schema>> {
-    const state = await this.execute(input, config, undefined);
-    return state.values as StateOf<Schema>;
+    const result = await this.execute(input, config, undefined);
+    if (!result.paused) return result.state.values as StateOf<Schema>;
+    return { ...result.state.values, __interrupt__: [] } as StateOf<Schema>;
   }
 
   /**
@@ -113,7 +117,7 @@ export class CompiledGraph<Schema extends z.ZodObject> {
     input: UpdateOf<Schema> | Record<string, unknown> | null | undefined,
     config: StreamConfig = {},
   ): AsyncIterableIterator<unknown> {
-    const requested = config.streamMode ?? "values";
+    const requested = config.streamMode ?? "updates";
     const modes = new Set<StreamMode>(typeof requested === "string" ? [requested] : requested);
     const tuples = typeof requested !== "string";
     const stopped = new AbortController();
@@ -201,7 +205,7 @@ export class CompiledGraph<Schema extends z.ZodObject> {
     const applied = applyStep(this.spec, state.values, state.barriers, [node], [output], step);
     // Tasks of other nodes that were waiting stay planned; the updated node counts as having run.
     const waiting = state.next.filter((task) => task.node !== node);
-    const next = sortPlan([
+    const next = orderPlan([
       ...waiting,
       ...applied.next.filter((task) => !waiting.some((w) => w.node === task.node && !task.send)),
     ]);
@@ -231,22 +235,26 @@ export class CompiledGraph<Schema extends z.ZodObject> {
     input: unknown,
     config: RunConfig,
     emitter: Emitter | undefined,
-  ): Promise<RunState> {
+  ): Promise<LoopResult> {
     const threadId = config.configurable?.thread_id;
-    if (this.checkpointer && threadId === undefined)
+    if (this.checkpointer && threadId === undefined) {
       throw new MissingThreadIdError("A graph with a checkpointer");
+    }
     const run = this.runContext(config, emitter, this.checkpointer, threadId);
     const external = config.signal;
     const onAbort = (): void => run.controller.abort(CANCELLED);
     if (external?.aborted) throw new CancelledError(0, threadId);
     external?.addEventListener("abort", onAbort, { once: true });
     try {
-      let { state, finished } = await this.loadThread(run);
-      let resuming = false;
+      const loaded = await this.loadThread(run);
+      let state = loaded.state;
       if (input === null || input === undefined) {
         if (!state.checkpoint) throw new EmptyInputError(threadId);
-        resuming = true;
-      } else if (isCommand(input)) {
+        // Continuing from an older checkpoint branches the thread: record the branch point.
+        if (loaded.superseded) state = await this.fork(run, state);
+        return await runLoop(run, state, loaded.superseded ? new Map() : loaded.finished, true);
+      }
+      if (isCommand(input)) {
         if (input.resume !== undefined) {
           throw new InvalidResumeError(
             `Nothing on ${threadId === undefined ? "this run" : `thread "${threadId}"`} is waiting for a resume value. ` +
@@ -254,46 +262,46 @@ export class CompiledGraph<Schema extends z.ZodObject> {
           );
         }
         state = await this.applyInput(run, state, input.update ?? {}, [...input.goto]);
-        finished = new Map();
       } else {
         state = await this.applyInput(run, state, input, undefined);
-        finished = new Map();
       }
-      const result = await runLoop(run, state, finished, resuming);
-      return result.state;
+      return await runLoop(run, state, new Map(), false);
     } finally {
       external?.removeEventListener("abort", onAbort);
     }
   }
 
+  /** Loads the thread's latest checkpoint, or the requested one (then `superseded` if not the latest). */
   private async loadThread(
     run: RunContext,
-  ): Promise<{ state: RunState; finished: Map<string, TaskOutput> }> {
+  ): Promise<{ state: RunState; finished: Map<string, TaskOutput>; superseded: boolean }> {
     const { checkpointer, threadId } = run;
-    if (!checkpointer || threadId === undefined)
-      return { state: emptyState(this.spec), finished: new Map() };
+    if (!checkpointer || threadId === undefined) {
+      return { state: emptyState(this.spec), finished: new Map(), superseded: false };
+    }
     const checkpointId = run.configurable.checkpoint_id;
     const tuple = await checkpointer.getTuple(threadId, checkpointId);
     if (!tuple) {
       if (checkpointId !== undefined) throw new CheckpointNotFoundError(threadId, checkpointId);
-      return { state: emptyState(this.spec), finished: new Map() };
+      return { state: emptyState(this.spec), finished: new Map(), superseded: false };
     }
     const state = stateFromTuple(this.spec, tuple);
-    if (checkpointId === undefined) return { state, finished: finishedOutputs(tuple) };
+    const finished = finishedOutputs(tuple);
+    if (checkpointId === undefined) return { state, finished, superseded: false };
     const latest = await checkpointer.getTuple(threadId);
-    if (latest?.checkpoint.id === tuple.checkpoint.id)
-      return { state, finished: finishedOutputs(tuple) };
-    // Continuing from an older checkpoint branches the thread: record the branch point.
-    const forked = await saveStep(run, state, {
+    return { state, finished, superseded: latest?.checkpoint.id !== tuple.checkpoint.id };
+  }
+
+  private fork(run: RunContext, state: RunState): Promise<RunState> | RunState {
+    return saveStep(run, state, {
       source: "fork",
-      step: state.step,
+      step: state.step + 1,
       values: state.values,
       updates: new Map(),
       next: state.next,
       barriers: state.barriers,
       metadata: run.config.metadata,
     });
-    return { state: forked, finished: new Map() };
   }
 
   private async applyInput(
@@ -326,7 +334,9 @@ export class CompiledGraph<Schema extends z.ZodObject> {
       barriers: state.barriers,
       metadata: run.config.metadata,
     });
-    if (run.emitter?.modes.has("values")) run.emitter.emit("values", saved.values);
+    if (writes.length > 0 && run.emitter?.modes.has("values")) {
+      run.emitter.emit("values", saved.values);
+    }
     return saved;
   }
 
@@ -425,13 +435,19 @@ export class CompiledGraph<Schema extends z.ZodObject> {
   private snapshot(tuple: CheckpointTuple): StateSnapshot<StateOf<Schema>> {
     const state = stateFromTuple(this.spec, tuple);
     const { checkpoint, threadId } = tuple;
+    const finished = finishedOutputs(tuple);
     const errors = new Map<string, StateTask["error"]>();
     for (const write of tuple.pendingWrites) {
-      if (write.channel === ERROR_CHANNEL)
+      if (write.channel === ERROR_CHANNEL) {
         errors.set(write.taskId, write.value as StateTask["error"]);
+      }
     }
+    const next: string[] = [];
     const tasks = checkpoint.next.map((task, index): StateTask => {
       const id = taskId(state, index);
+      const output = finished.get(id);
+      if (output) return { id, name: task.node, interrupts: [], result: output.update };
+      next.push(task.node);
       const error = errors.get(id);
       return error
         ? { id, name: task.node, error, interrupts: [] }
@@ -439,7 +455,7 @@ export class CompiledGraph<Schema extends z.ZodObject> {
     });
     return {
       values: state.values as StateOf<Schema>,
-      next: checkpoint.next.map((task) => task.node),
+      next,
       tasks,
       config: checkpointConfig(threadId, checkpoint.id),
       metadata: checkpoint.metadata,
@@ -450,10 +466,4 @@ export class CompiledGraph<Schema extends z.ZodObject> {
           : checkpointConfig(threadId, checkpoint.parentId),
     };
   }
-}
-
-function sortPlan(plan: PlannedTask[]): PlannedTask[] {
-  return plan.sort((a, b) =>
-    a.node < b.node ? -1 : a.node > b.node ? 1 : Number(a.send) - Number(b.send),
-  );
 }

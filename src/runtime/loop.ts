@@ -57,6 +57,7 @@ export async function runLoop(
   let skipBreakpoint = resuming;
   for (let executed = 0; state.next.length > 0; executed += 1) {
     if (!skipBreakpoint && state.next.some((task) => run.interruptBefore.has(task.node))) {
+      emitPaused(run);
       return { state, paused: true };
     }
     skipBreakpoint = false;
@@ -78,9 +79,10 @@ export async function runLoop(
       metadata: run.config.metadata,
     };
     state = await saveStep(run, state, toCommit);
-    emitStepEnd(run, state, tasks, outputs, step);
+    emitStepEnd(run, state, step);
 
     if (state.next.length > 0 && nodes.some((node) => run.interruptAfter.has(node))) {
+      emitPaused(run);
       return { state, paused: true };
     }
   }
@@ -119,6 +121,10 @@ async function runTasks(
 ): Promise<TaskOutput[]> {
   const outputs: Array<TaskOutput | undefined> = tasks.map((task) => finished.get(task.id));
   const todo = tasks.flatMap((_, index) => (outputs[index] ? [] : [index]));
+  tasks.forEach((task, index) => {
+    const reused = outputs[index];
+    if (reused) emitTaskResult(run, task, reused, step);
+  });
   if (todo.length === 0) return outputs as TaskOutput[];
   const signal = run.controller.signal;
   const env: TaskEnvironment = {
@@ -153,6 +159,7 @@ async function runTasks(
           );
         }
         outputs[index] = output;
+        emitTaskResult(run, task, output, step);
       } catch (error) {
         if (signal.aborted) return;
         failure = { error };
@@ -201,43 +208,45 @@ function emitTaskStarts(run: RunContext, tasks: readonly Task[], step: number): 
   }
 }
 
-function emitStepEnd(
-  run: RunContext,
-  state: RunState,
-  tasks: readonly Task[],
-  outputs: readonly TaskOutput[],
-  step: number,
-): void {
+/** Streams a task's result as soon as it finishes (LangGraph order: completion order). */
+function emitTaskResult(run: RunContext, task: Task, output: TaskOutput, step: number): void {
   const emitter = run.emitter;
   if (!emitter) return;
-  if (emitter.modes.has("updates")) {
-    tasks.forEach((task, index) => {
-      emitter.emit("updates", { [task.node.name]: (outputs[index] as TaskOutput).update });
+  if (emitter.modes.has("updates"))
+    emitter.emit("updates", { [task.node.name]: output.update ?? {} });
+  if (emitter.modes.has("debug")) {
+    emitter.emit("debug", {
+      type: "task_result",
+      timestamp: new Date().toISOString(),
+      step,
+      payload: {
+        id: task.id,
+        name: task.node.name,
+        result: Object.fromEntries(output.writes),
+        interrupts: [],
+      },
     });
   }
+}
+
+function emitStepEnd(run: RunContext, state: RunState, step: number): void {
+  const emitter = run.emitter;
+  if (!emitter) return;
   if (emitter.modes.has("values")) emitter.emit("values", state.values);
-  if (emitter.modes.has("debug")) {
-    const timestamp = new Date().toISOString();
-    tasks.forEach((task, index) => {
-      emitter.emit("debug", {
-        type: "task_result",
-        timestamp,
-        step,
-        payload: {
-          id: task.id,
-          name: task.node.name,
-          result: (outputs[index] as TaskOutput).writes,
-          interrupts: [],
-        },
-      });
-    });
+  if (emitter.modes.has("debug") && state.checkpoint) {
     emitter.emit("debug", {
       type: "checkpoint",
-      timestamp,
+      timestamp: new Date().toISOString(),
       step,
       payload: debugCheckpoint(run, state),
     });
   }
+}
+
+/** A breakpoint stopped the run: LangGraph streams an empty interrupt list in both modes. */
+export function emitPaused(run: RunContext): void {
+  if (run.emitter?.modes.has("updates")) run.emitter.emit("updates", { __interrupt__: [] });
+  if (run.emitter?.modes.has("values")) run.emitter.emit("values", { __interrupt__: [] });
 }
 
 export function debugCheckpoint(run: RunContext, state: RunState): unknown {
