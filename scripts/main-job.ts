@@ -1,0 +1,55 @@
+// The README's main job until the CLI lands: runs graphs/expense-approval.ts on two claims, one
+// that is paid straight away and one that pauses for a manager, who then approves it.
+import { MemoryCheckpointer, SwitchyardError } from "../src/index.js";
+import { buildGraph } from "../graphs/expense-approval.js";
+
+const graph = buildGraph().compile({
+  checkpointer: new MemoryCheckpointer(),
+  interruptBefore: ["manager_approval"],
+  name: "expense-approval",
+});
+
+async function run(threadId: string, claim: Record<string, unknown>): Promise<void> {
+  const config = { configurable: { thread_id: threadId } };
+  console.log(`\n▶ thread ${threadId}: claim ${JSON.stringify(claim)}`);
+  for await (const chunk of graph.stream({ claim }, { ...config, streamMode: "updates" })) {
+    for (const [node, update] of Object.entries(chunk as Record<string, unknown>)) {
+      if (node !== "__interrupt__") console.log(`  ✓ ${node}`, JSON.stringify(update));
+    }
+  }
+  let state = await graph.getState(config);
+  if (state.next.includes("manager_approval")) {
+    console.log(`  ⏸ paused before ${state.next.join(", ")}: waiting for a manager's decision`);
+    await graph.updateState(config, { decision: { approved: true, by: "dana (manager)" } });
+    console.log(`  ✎ dana (manager) approved; resuming`);
+    await graph.invoke(null, config);
+    state = await graph.getState(config);
+  }
+  console.log(`  ■ final status: ${state.values.status}`);
+  for (const line of state.values.log) console.log(`    · ${line}`);
+}
+
+try {
+  await run("claim-1", {
+    id: "C-1",
+    employee: "ana",
+    amount: 120,
+    currency: "EUR",
+    category: "meals",
+    description: "team lunch",
+  });
+  await run("claim-2", {
+    id: "C-2",
+    employee: "ben",
+    amount: 1800,
+    currency: "EUR",
+    category: "travel",
+    description: "conference trip",
+  });
+} catch (error) {
+  if (error instanceof SwitchyardError) {
+    console.error(`error ${error.code}: ${error.message}`);
+    process.exit(1);
+  }
+  throw error;
+}
