@@ -2,7 +2,7 @@
 // `npm run lint`), so no stylistic rules here.
 import js from "@eslint/js";
 import { defineConfig } from "eslint/config";
-import { createNodeResolver, importX } from "eslint-plugin-import-x";
+import importX from "eslint-plugin-import-x";
 import tseslint from "typescript-eslint";
 
 const typeScriptFiles = [
@@ -49,14 +49,9 @@ export default defineConfig([
       // Without .ts here import-x skips TypeScript modules entirely and no-cycle never fires.
       "import-x/extensions": [".ts", ".js", ".mjs", ".cjs"],
       "import-x/external-module-folders": ["node_modules", "node_modules/@types"],
-      // ESM sources import "./x.js" while the file on disk is ./x.ts (NodeNext resolution).
-      // unrs-resolver ships with eslint-plugin-import-x, so no extra resolver package is needed.
-      "import-x/resolver-next": [
-        createNodeResolver({
-          extensions: [".ts", ".js", ".mjs", ".cjs", ".json", ".node"],
-          extensionAlias: { ".js": [".ts", ".js"] },
-        }),
-      ],
+      // ESM sources import "./x.js" while the file on disk is ./x.ts (NodeNext resolution); the
+      // TypeScript resolver follows tsconfig.json for that.
+      "import-x/resolver": { typescript: { project: "./tsconfig.json" } },
     },
     rules: {
       "@typescript-eslint/no-floating-promises": "error",
