@@ -1,7 +1,8 @@
 // The README's main job until the CLI lands: runs graphs/expense-approval.ts on two claims, one
 // that is paid straight away and one that pauses for a manager, who then approves it.
 import { MemoryCheckpointer, SwitchyardError } from "../src/index.js";
-import { buildGraph } from "../graphs/expense-approval.js";
+import type { z } from "zod";
+import { buildGraph, type Claim } from "../graphs/expense-approval.js";
 
 const graph = buildGraph().compile({
   checkpointer: new MemoryCheckpointer(),
@@ -9,7 +10,7 @@ const graph = buildGraph().compile({
   name: "expense-approval",
 });
 
-async function run(threadId: string, claim: Record<string, unknown>): Promise<void> {
+async function run(threadId: string, claim: z.input<typeof Claim>): Promise<void> {
   const config = { configurable: { thread_id: threadId } };
   console.log(`\n▶ thread ${threadId}: claim ${JSON.stringify(claim)}`);
   for await (const chunk of graph.stream({ claim }, { ...config, streamMode: "updates" })) {

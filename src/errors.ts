@@ -319,3 +319,42 @@ export class SerializationError extends SwitchyardError {
     );
   }
 }
+
+// ---------------------------------------------------------------- storage
+
+/** The file exists but is not a Switchyard database; it was not modified. */
+export class NotASwitchyardDatabaseError extends SwitchyardError {
+  readonly code = "NOT_A_SWITCHYARD_DATABASE";
+  constructor(readonly path: string) {
+    super(
+      `"${path}" is not a Switchyard database (it holds other data or is not SQLite). It was left untouched; ` +
+        `point --db / SqliteCheckpointer at a new or existing Switchyard file.`,
+    );
+  }
+}
+
+/** The file was written by a newer Switchyard whose schema this version cannot read. */
+export class DatabaseTooNewError extends SwitchyardError {
+  readonly code = "DATABASE_TOO_NEW";
+  constructor(
+    readonly path: string,
+    readonly fileVersion: number,
+    readonly supportedVersion: number,
+  ) {
+    super(
+      `"${path}" uses database schema ${fileVersion}, but this Switchyard reads up to schema ${supportedVersion}. ` +
+        `Upgrade Switchyard; the file was not modified.`,
+    );
+  }
+}
+
+/** The database file cannot be opened or read (missing folder permissions, corruption, a lock). */
+export class DatabaseUnavailableError extends SwitchyardError {
+  readonly code = "DATABASE_UNAVAILABLE";
+  constructor(
+    readonly path: string,
+    reason: string,
+  ) {
+    super(`Cannot use the database "${path}": ${reason}.`);
+  }
+}

@@ -33,6 +33,7 @@ export {
 } from "./runtime/compiled.js";
 
 export { MemoryCheckpointer } from "./checkpoint/memory.js";
+export { SqliteCheckpointer } from "./checkpoint/sqlite.js";
 export { serialize, deserialize } from "./checkpoint/serializer.js";
 export type {
   ChannelWrite,
@@ -51,6 +52,9 @@ export { messages, mergeMessages, type MessagesUpdate } from "./llm/messages.js"
 export {
   SwitchyardError,
   AmbiguousUpdateError,
+  DatabaseTooNewError,
+  DatabaseUnavailableError,
+  NotASwitchyardDatabaseError,
   CancelledError,
   CheckpointNotFoundError,
   ConcurrentUpdateError,

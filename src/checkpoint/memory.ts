@@ -14,7 +14,11 @@ interface StoredVersion {
   /** Serialized value, or serialized array of updates for a delta. */
   readonly data: string;
   readonly previous: string | undefined;
+  /** Deltas since the last full value, this one included. */
+  readonly depth: number;
 }
+
+const MAX_CHAIN_LENGTH = 64;
 
 interface ThreadData {
   /** Ordered by id, which sorts chronologically. */
@@ -80,20 +84,45 @@ export class MemoryCheckpointer implements Checkpointer {
   ): Promise<void> {
     // Serialize everything before touching the thread, so a refused value leaves no trace.
     const record = serialize(checkpoint, "checkpoint");
+    const thread = this.thread(threadId);
     const versions = channelWrites.map((write) => ({
       key: versionKey(write.channel, write.version),
-      stored: {
-        kind: write.kind,
-        data: serialize(write.kind === "value" ? write.value : write.updates, write.channel),
-        previous: write.kind === "delta" ? write.previous : undefined,
-      } satisfies StoredVersion,
+      stored: this.encodeVersion(thread, write),
     }));
-    const thread = this.thread(threadId);
     for (const { key, stored } of versions) thread.versions.set(key, stored);
+    // The superstep is committed: its tasks' pending writes are now in the channel versions.
+    if (checkpoint.parentId !== undefined && checkpoint.source === "loop") {
+      thread.pending.delete(checkpoint.parentId);
+    }
     thread.checkpoints.set(checkpoint.id, record);
     if (thread.latestId === undefined || checkpoint.id > thread.latestId)
       thread.latestId = checkpoint.id;
     return Promise.resolve();
+  }
+
+  /** Deltas, with a full value every MAX_CHAIN_LENGTH versions so a read replays a bounded chain. */
+  private encodeVersion(thread: ThreadData, write: ChannelWrite): StoredVersion {
+    if (write.kind === "delta") {
+      const previous =
+        write.previous === undefined
+          ? undefined
+          : thread.versions.get(versionKey(write.channel, write.previous));
+      const depth = (previous?.depth ?? 0) + 1;
+      if (depth < MAX_CHAIN_LENGTH) {
+        return {
+          kind: "delta",
+          data: serialize(write.updates, write.channel),
+          previous: write.previous,
+          depth,
+        };
+      }
+    }
+    return {
+      kind: "value",
+      data: serialize(write.value, write.channel),
+      previous: undefined,
+      depth: 0,
+    };
   }
 
   private thread(threadId: string): ThreadData {

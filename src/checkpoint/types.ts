@@ -59,7 +59,10 @@ export interface CheckpointRecord {
   readonly barriers: Readonly<Record<string, readonly string[]>>;
 }
 
-/** One new channel version: a full value, or updates to fold onto the `previous` version. */
+/**
+ * One new channel version: a full value, or updates to fold onto the `previous` version. A delta
+ * also carries the folded `value`, so a checkpointer may store that instead (to bound replay).
+ */
 export type ChannelWrite =
   | {
       readonly channel: string;
@@ -74,6 +77,7 @@ export type ChannelWrite =
       /** The version the updates apply to; undefined means the channel's initial value. */
       readonly previous: string | undefined;
       readonly updates: readonly unknown[];
+      readonly value: unknown;
     };
 
 /** How to rebuild one channel's value: start from `base` (or the initial value), fold `deltas` in order. */

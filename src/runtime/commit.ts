@@ -9,9 +9,6 @@ import type {
 import { newCheckpointId } from "./ids.js";
 import type { RunState } from "./run-state.js";
 
-/** A reducer channel stores a full value after this many deltas, bounding the replay on read. */
-export const SNAPSHOT_EVERY = 64;
-
 export interface StepToCommit {
   readonly source: CheckpointSource;
   readonly step: number;
@@ -24,8 +21,9 @@ export interface StepToCommit {
 
 /**
  * Writes one checkpoint: only the channels this step changed get a new version. Reducer channels
- * store the step's updates on top of their previous version, and a full value every SNAPSHOT_EVERY
- * versions, so storage grows with what was written rather than with steps × state size.
+ * are handed over as the step's updates on top of their previous version (with the folded value,
+ * which the checkpointer may store instead), so storage grows with what was written rather than
+ * with steps × state size.
  */
 export async function commitStep(
   spec: GraphSpec,
@@ -36,18 +34,14 @@ export async function commitStep(
 ): Promise<RunState> {
   const id = newCheckpointId();
   const versions: Record<string, string> = { ...from.versions };
-  const depths: Record<string, number> = { ...from.depths };
   const channelWrites: ChannelWrite[] = [];
   for (const [channel, updates] of step.updates) {
-    const reduce = spec.channels.get(channel)?.reduce;
-    const previous = from.versions[channel];
-    const depth = depths[channel] ?? 0;
-    if (reduce && depth < SNAPSHOT_EVERY) {
-      channelWrites.push({ channel, version: id, kind: "delta", previous, updates });
-      depths[channel] = depth + 1;
+    const value = step.values[channel];
+    if (spec.channels.get(channel)?.reduce) {
+      const previous = from.versions[channel];
+      channelWrites.push({ channel, version: id, kind: "delta", previous, updates, value });
     } else {
-      channelWrites.push({ channel, version: id, kind: "value", value: step.values[channel] });
-      depths[channel] = 0;
+      channelWrites.push({ channel, version: id, kind: "value", value });
     }
     versions[channel] = id;
   }
@@ -66,7 +60,6 @@ export async function commitStep(
   return {
     values: step.values,
     versions,
-    depths,
     barriers: step.barriers,
     step: step.step,
     checkpoint,

@@ -1,5 +1,6 @@
+import { setMaxListeners } from "node:events";
 import type { z } from "zod";
-import { isCommand, START, type Send } from "../graph/constants.js";
+import { isCommand, START, type Command, type Send } from "../graph/constants.js";
 import { drawMermaid } from "../graph/mermaid.js";
 import type { GraphSpec } from "../graph/spec.js";
 import type { StateOf, UpdateOf } from "../graph/state.js";
@@ -37,7 +38,7 @@ import {
 } from "./run-state.js";
 import { StreamQueue } from "./stream.js";
 import { routeAfter } from "./task.js";
-import { parseInput, parseNodeResult, type TaskOutput } from "./writes.js";
+import { parseInput, parseNodeResult, withWrites, type TaskOutput } from "./writes.js";
 
 export type { StreamMode };
 
@@ -100,7 +101,7 @@ export class CompiledGraph<Schema extends z.ZodObject> {
    * `input` starts a run; `null` continues the thread's latest checkpoint (with a checkpointer).
    */
   async invoke(
-    input: UpdateOf<Schema> | Record<string, unknown> | null | undefined,
+    input: UpdateOf<Schema> | Command<unknown> | null | undefined,
     config: RunConfig = {},
   ): Promise<StateOf<Schema>> {
     const result = await this.execute(input, config, undefined);
@@ -114,7 +115,7 @@ export class CompiledGraph<Schema extends z.ZodObject> {
    * Breaking out of the loop cancels the run.
    */
   stream(
-    input: UpdateOf<Schema> | Record<string, unknown> | null | undefined,
+    input: UpdateOf<Schema> | Command<unknown> | null | undefined,
     config: StreamConfig = {},
   ): AsyncIterableIterator<unknown> {
     const requested = config.streamMode ?? "updates";
@@ -175,7 +176,7 @@ export class CompiledGraph<Schema extends z.ZodObject> {
    */
   async updateState(
     config: RunConfig,
-    values: UpdateOf<Schema> | Record<string, unknown>,
+    values: UpdateOf<Schema>,
     asNode?: string,
   ): Promise<{ configurable: Configurable }> {
     const { checkpointer, threadId } = this.thread(config, "updateState()");
@@ -364,7 +365,7 @@ export class CompiledGraph<Schema extends z.ZodObject> {
       threadId,
       config,
       configurable: config.configurable ?? {},
-      controller: new AbortController(),
+      controller: runController(),
       emitter,
       interruptBefore: this.breakpoints(
         this.options.interruptBefore,
@@ -443,10 +444,15 @@ export class CompiledGraph<Schema extends z.ZodObject> {
       }
     }
     const next: string[] = [];
+    // Like LangGraph.js, the values include what finished tasks of an unfinished superstep wrote.
+    let values = state.values;
     const tasks = checkpoint.next.map((task, index): StateTask => {
       const id = taskId(state, index);
       const output = finished.get(id);
-      if (output) return { id, name: task.node, interrupts: [], result: output.update };
+      if (output) {
+        values = withWrites(values, output.writes, this.spec.channels);
+        return { id, name: task.node, interrupts: [], result: output.update };
+      }
       next.push(task.node);
       const error = errors.get(id);
       return error
@@ -454,7 +460,7 @@ export class CompiledGraph<Schema extends z.ZodObject> {
         : { id, name: task.node, interrupts: [] };
     });
     return {
-      values: state.values as StateOf<Schema>,
+      values: values as StateOf<Schema>,
       next,
       tasks,
       config: checkpointConfig(threadId, checkpoint.id),
@@ -466,4 +472,11 @@ export class CompiledGraph<Schema extends z.ZodObject> {
           : checkpointConfig(threadId, checkpoint.parentId),
     };
   }
+}
+
+/** Every running task listens on the run's signal; a wide fan-out is not a listener leak. */
+function runController(): AbortController {
+  const controller = new AbortController();
+  setMaxListeners(0, controller.signal);
+  return controller;
 }

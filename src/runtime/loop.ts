@@ -79,7 +79,7 @@ export async function runLoop(
       metadata: run.config.metadata,
     };
     state = await saveStep(run, state, toCommit);
-    emitStepEnd(run, state, step);
+    emitStepEnd(run, state, step, applied.updates.size > 0);
 
     if (state.next.length > 0 && nodes.some((node) => run.interruptAfter.has(node))) {
       emitPaused(run);
@@ -229,10 +229,11 @@ function emitTaskResult(run: RunContext, task: Task, output: TaskOutput, step: n
   }
 }
 
-function emitStepEnd(run: RunContext, state: RunState, step: number): void {
+function emitStepEnd(run: RunContext, state: RunState, step: number, changed: boolean): void {
   const emitter = run.emitter;
   if (!emitter) return;
-  if (emitter.modes.has("values")) emitter.emit("values", state.values);
+  // As in LangGraph.js, a superstep that wrote nothing yields no new `values` chunk.
+  if (changed && emitter.modes.has("values")) emitter.emit("values", state.values);
   if (emitter.modes.has("debug") && state.checkpoint) {
     emitter.emit("debug", {
       type: "checkpoint",

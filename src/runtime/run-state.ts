@@ -14,8 +14,6 @@ export interface RunState {
   readonly values: Readonly<Record<string, unknown>>;
   /** Channel → id of the checkpoint that wrote its current value (only with a checkpointer). */
   readonly versions: Readonly<Record<string, string>>;
-  /** Reducer channel → number of deltas stored since its last full value. */
-  readonly depths: Readonly<Record<string, number>>;
   readonly barriers: Readonly<Record<string, readonly string[]>>;
   readonly step: number;
   readonly checkpoint: CheckpointRecord | undefined;
@@ -34,7 +32,6 @@ export function emptyState(spec: GraphSpec): RunState {
   return {
     values,
     versions: {},
-    depths: {},
     barriers: {},
     step: -2,
     checkpoint: undefined,
@@ -46,12 +43,10 @@ export function emptyState(spec: GraphSpec): RunState {
 export function stateFromTuple(spec: GraphSpec, tuple: CheckpointTuple): RunState {
   const { checkpoint } = tuple;
   const values: Record<string, unknown> = {};
-  const depths: Record<string, number> = {};
   for (const channel of spec.channels.values()) {
     const stored = tuple.channels[channel.key];
     if (stored) {
       values[channel.key] = foldChannel(channel, stored);
-      depths[channel.key] = stored.deltas.length;
     } else if (channel.initial) {
       values[channel.key] = channel.initial();
     }
@@ -59,7 +54,6 @@ export function stateFromTuple(spec: GraphSpec, tuple: CheckpointTuple): RunStat
   return {
     values,
     versions: checkpoint.versions,
-    depths,
     barriers: checkpoint.barriers,
     step: checkpoint.step,
     checkpoint,

@@ -1,0 +1,74 @@
+import type Database from "better-sqlite3";
+import { DatabaseTooNewError, NotASwitchyardDatabaseError } from "../errors.js";
+
+/** Identifies a Switchyard file in the SQLite header ("SYD1"). */
+export const APPLICATION_ID = 0x53594431;
+
+/**
+ * Forward migrations of the file's own schema; entry N upgrades a file at version N to N + 1.
+ * Append only: a released migration never changes.
+ */
+const MIGRATIONS: ReadonlyArray<string> = [
+  `CREATE TABLE threads (
+     thread_id     TEXT PRIMARY KEY,
+     graph_name    TEXT,
+     graph_version TEXT,
+     created_at    TEXT NOT NULL,
+     updated_at    TEXT NOT NULL
+   );
+   CREATE TABLE checkpoints (
+     thread_id     TEXT NOT NULL,
+     checkpoint_id TEXT NOT NULL,
+     parent_id     TEXT,
+     step          INTEGER NOT NULL,
+     source        TEXT NOT NULL,
+     created_at    TEXT NOT NULL,
+     body          TEXT NOT NULL,
+     PRIMARY KEY (thread_id, checkpoint_id)
+   );
+   CREATE TABLE channel_versions (
+     thread_id TEXT NOT NULL,
+     channel   TEXT NOT NULL,
+     version   TEXT NOT NULL,
+     kind      TEXT NOT NULL CHECK (kind IN ('value', 'delta')),
+     previous  TEXT,
+     data      TEXT NOT NULL,
+     PRIMARY KEY (thread_id, channel, version)
+   );
+   CREATE TABLE pending_writes (
+     thread_id     TEXT NOT NULL,
+     checkpoint_id TEXT NOT NULL,
+     task_id       TEXT NOT NULL,
+     idx           INTEGER NOT NULL,
+     channel       TEXT NOT NULL,
+     data          TEXT NOT NULL,
+     PRIMARY KEY (thread_id, checkpoint_id, task_id, idx)
+   );
+   CREATE TABLE leases (
+     thread_id  TEXT PRIMARY KEY,
+     owner      TEXT NOT NULL,
+     expires_at INTEGER NOT NULL
+   );`,
+];
+
+export const SCHEMA_VERSION = MIGRATIONS.length;
+
+/**
+ * Brings the file to SCHEMA_VERSION. A new, empty file is initialised; a file whose tables belong to
+ * something else, or that a newer Switchyard wrote, is refused and left untouched.
+ */
+export function migrateSchema(db: Database.Database, path: string): void {
+  const applicationId = db.pragma("application_id", { simple: true }) as number;
+  const version = db.pragma("user_version", { simple: true }) as number;
+  if (applicationId !== APPLICATION_ID) {
+    const tables = db.prepare("SELECT count(*) AS n FROM sqlite_master").get() as { n: number };
+    if (applicationId !== 0 || tables.n > 0) throw new NotASwitchyardDatabaseError(path);
+  }
+  if (version > SCHEMA_VERSION) throw new DatabaseTooNewError(path, version, SCHEMA_VERSION);
+  if (version === SCHEMA_VERSION) return;
+  db.transaction(() => {
+    for (let next = version; next < SCHEMA_VERSION; next += 1) db.exec(MIGRATIONS[next] as string);
+    db.pragma(`application_id = ${APPLICATION_ID}`);
+    db.pragma(`user_version = ${SCHEMA_VERSION}`);
+  }).immediate();
+}

@@ -1,0 +1,15 @@
+// Every conformance scenario, grouped by theme in the files imported here.
+import type { Scenario } from "./harness.js";
+import { flowScenarios } from "./scenarios-flow.js";
+import { sendScenarios } from "./scenarios-send.js";
+import { streamScenarios } from "./scenarios-stream.js";
+import { resumeScenarios } from "./scenarios-resume.js";
+import { threadScenarios } from "./scenarios-threads.js";
+
+export const SCENARIOS: readonly Scenario[] = [
+  ...flowScenarios,
+  ...sendScenarios,
+  ...streamScenarios,
+  ...threadScenarios,
+  ...resumeScenarios,
+];
