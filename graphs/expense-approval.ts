@@ -8,7 +8,8 @@ import { append, END, START, StateGraph } from "../src/index.js";
  * The manager's decision is a static breakpoint (`interruptBefore: ["manager_approval"]`): the
  * run pauses, the decision is written with `updateState`, and `invoke(null)` continues.
  */
-export const description = "Validate a claim, apply policy, route large claims to a manager, pay, notify.";
+export const description =
+  "Validate a claim, apply policy, route large claims to a manager, pay, notify.";
 
 /** Claims above this amount need a manager's approval. */
 export const APPROVAL_THRESHOLD = 500;
@@ -24,7 +25,9 @@ export const Claim = z.object({
 
 export const ExpenseState = z.object({
   claim: Claim,
-  status: z.enum(["received", "needs_approval", "approved", "rejected", "paid"]).default("received"),
+  status: z
+    .enum(["received", "needs_approval", "approved", "rejected", "paid"])
+    .default("received"),
   decision: z
     .object({ approved: z.boolean(), by: z.string(), comment: z.string().optional() })
     .optional(),
@@ -65,7 +68,11 @@ export function buildGraph() {
     .addNode("manager_approval", (state) => {
       const decision = state.decision;
       if (!decision) {
-        return { status: "rejected" as const, reason: "no decision was recorded", log: "manager: no decision" };
+        return {
+          status: "rejected" as const,
+          reason: "no decision was recorded",
+          log: "manager: no decision",
+        };
       }
       return decision.approved
         ? { status: "approved" as const, log: `manager: approved by ${decision.by}` }
@@ -90,13 +97,18 @@ export function buildGraph() {
     .addConditionalEdges(
       "apply_policy",
       (state) =>
-        state.status === "needs_approval" ? "manager" : state.status === "approved" ? "pay" : "notify",
+        state.status === "needs_approval"
+          ? "manager"
+          : state.status === "approved"
+            ? "pay"
+            : "notify",
       { manager: "manager_approval", pay: "pay", notify: "notify" },
     )
-    .addConditionalEdges("manager_approval", (state) => (state.status === "approved" ? "pay" : "notify"), [
-      "pay",
-      "notify",
-    ])
+    .addConditionalEdges(
+      "manager_approval",
+      (state) => (state.status === "approved" ? "pay" : "notify"),
+      ["pay", "notify"],
+    )
     .addEdge("pay", "notify")
     .addEdge("notify", END);
 }

@@ -1,6 +1,8 @@
 import {
   isBaseMessage,
   mapStoredMessageToChatMessage,
+  RemoveMessage,
+  type BaseMessage,
   type StoredMessage,
 } from "@langchain/core/messages";
 import { SerializationError } from "../errors.js";
@@ -33,7 +35,8 @@ function encode(value: unknown, path: string, ancestors: Set<object>): Json {
     case "boolean":
       return value;
     case "number":
-      return Number.isFinite(value) && !Object.is(value, -0) ? value : tagged("num", String(value));
+      if (Object.is(value, -0)) return tagged("num", "-0");
+      return Number.isFinite(value) ? value : tagged("num", String(value));
     case "undefined":
       return tagged("undef", null);
     case "bigint":
@@ -73,7 +76,7 @@ function encodeObject(object: object, path: string, ancestors: Set<object>): Jso
     );
   }
   if (object instanceof Uint8Array) return tagged("bytes", Buffer.from(object).toString("base64"));
-  if (isBaseMessage(object)) return tagged("msg", encode(object.toDict(), path, ancestors));
+  if (isBaseMessage(object)) return tagged("msg", encode(storedMessage(object), path, ancestors));
   const prototype = Object.getPrototypeOf(object) as unknown;
   if (prototype !== Object.prototype && prototype !== null) {
     const name = (object as { constructor?: { name?: string } }).constructor?.name ?? "unknown";
@@ -113,8 +116,12 @@ function decode(json: Json): unknown {
       return new Set((v as Json[]).map(decode));
     case "bytes":
       return new Uint8Array(Buffer.from(v as string, "base64"));
-    case "msg":
-      return mapStoredMessageToChatMessage(decode(v) as StoredMessage);
+    case "msg": {
+      const stored = decode(v) as StoredMessage;
+      // @langchain/core cannot map a stored RemoveMessage back; it only needs its id.
+      if (stored.type === "remove") return new RemoveMessage({ id: stored.data.id as string });
+      return mapStoredMessageToChatMessage(stored);
+    }
     case "obj": {
       const result: Record<string, unknown> = {};
       for (const key of Object.keys(v as object))
@@ -127,4 +134,30 @@ function decode(json: Json): unknown {
         `an unknown tag "${tag}" (written by a newer Switchyard?)`,
       );
   }
+}
+
+/** Fields a message may carry that `toDict()` reads from its constructor arguments, not the instance. */
+const MESSAGE_FIELDS = [
+  "id",
+  "name",
+  "content",
+  "additional_kwargs",
+  "response_metadata",
+  "tool_calls",
+  "invalid_tool_calls",
+  "usage_metadata",
+  "tool_call_id",
+  "status",
+  "artifact",
+] as const;
+
+/** `toDict()`, with the instance's current field values (an id assigned after construction included). */
+function storedMessage(message: BaseMessage): StoredMessage {
+  const stored = message.toDict();
+  const data: Record<string, unknown> = { ...stored.data };
+  for (const field of MESSAGE_FIELDS) {
+    const value = (message as unknown as Record<string, unknown>)[field];
+    if (value !== undefined) data[field] = value;
+  }
+  return { type: stored.type, data: data as unknown as StoredMessage["data"] };
 }

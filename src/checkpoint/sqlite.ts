@@ -33,8 +33,15 @@ interface VersionRow {
 
 interface CheckpointRow {
   checkpoint_id: string;
+  parent_id: string | null;
+  step: number;
+  source: CheckpointRecord["source"];
+  created_at: string;
   body: string;
 }
+
+/** What a checkpoint row stores besides its columns. */
+type CheckpointBody = Pick<CheckpointRecord, "metadata" | "versions" | "next" | "barriers">;
 
 /**
  * The default checkpointer: one SQLite file (or `:memory:`), safe for several processes. WAL mode,
@@ -104,7 +111,11 @@ export class SqliteCheckpointer implements Checkpointer {
     channelWrites: readonly ChannelWrite[],
   ): Promise<void> {
     // Serialize before the transaction: a value that cannot be stored aborts with nothing written.
-    const body = serialize(checkpoint, "checkpoint");
+    const { metadata, versions, next, barriers } = checkpoint;
+    const body = serialize(
+      { metadata, versions, next, barriers } satisfies CheckpointBody,
+      "checkpoint",
+    );
     const rows = channelWrites.map((write) => this.encodeVersion(threadId, write));
     this.immediate(() => {
       const now = checkpoint.createdAt;
@@ -205,7 +216,14 @@ export class SqliteCheckpointer implements Checkpointer {
   }
 
   private tupleOf(threadId: string, row: CheckpointRow): CheckpointTuple {
-    const checkpoint = deserialize(row.body) as CheckpointRecord;
+    const checkpoint: CheckpointRecord = {
+      ...(deserialize(row.body) as CheckpointBody),
+      id: row.checkpoint_id,
+      parentId: row.parent_id ?? undefined,
+      step: row.step,
+      source: row.source,
+      createdAt: row.created_at,
+    };
     const channels: Record<string, StoredChannel> = {};
     for (const [channel, version] of Object.entries(checkpoint.versions)) {
       channels[channel] = this.readChannel(threadId, channel, version);
@@ -285,14 +303,14 @@ function prepareStatements(db: Database.Database) {
        VALUES (?, ?, ?, ?, ?, ?)`,
     ),
     latestCheckpoint: db.prepare(
-      `SELECT checkpoint_id, body FROM checkpoints WHERE thread_id = ?
+      `SELECT checkpoint_id, parent_id, step, source, created_at, body FROM checkpoints WHERE thread_id = ?
        ORDER BY checkpoint_id DESC LIMIT 1`,
     ),
     checkpoint: db.prepare(
-      `SELECT checkpoint_id, body FROM checkpoints WHERE thread_id = ? AND checkpoint_id = ?`,
+      `SELECT checkpoint_id, parent_id, step, source, created_at, body FROM checkpoints WHERE thread_id = ? AND checkpoint_id = ?`,
     ),
     listCheckpoints: db.prepare(
-      `SELECT checkpoint_id, body FROM checkpoints
+      `SELECT checkpoint_id, parent_id, step, source, created_at, body FROM checkpoints
        WHERE thread_id = @thread AND (@before IS NULL OR checkpoint_id < @before)
        ORDER BY checkpoint_id DESC LIMIT @limit`,
     ),

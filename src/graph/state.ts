@@ -37,7 +37,8 @@ const declarations = new WeakMap<z.ZodType, ReducerDeclaration>();
 /**
  * Declares a state key that folds writes instead of keeping the last one.
  * `reduce` must be pure and deterministic: checkpointers may store only the updates and replay them.
- * Updates are validated against `options.update` when given, otherwise against `valueSchema`.
+ * Updates are validated against `options.update` when given, otherwise against `valueSchema`; the
+ * schema's output is what is folded and stored, so normalise there (ids, defaults), not in `reduce`.
  *
  * @example
  * const State = z.object({

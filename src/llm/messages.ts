@@ -21,13 +21,7 @@ export function mergeMessages(
   current: readonly BaseMessage[],
   update: MessagesUpdate,
 ): BaseMessage[] {
-  // As in LangGraph, an array is always a list of messages (never a [role, content] pair).
-  const likes = (Array.isArray(update) ? update : [update]) as readonly BaseMessageLike[];
-  const incoming = likes.map((like) => {
-    const message = coerceMessageLikeToMessage(like);
-    if (!message.id) message.id = randomUUID();
-    return message;
-  });
+  const incoming = toMessages(update);
   const merged = [...current];
   const position = new Map<string, number>();
   merged.forEach((message, index) => {
@@ -76,6 +70,21 @@ const messageLike = z.custom<BaseMessageLike>(
  * const State = z.object({ messages: messages() });
  * // a node returns { messages: [new AIMessage("hi")] } or { messages: { role: "user", content: "hi" } }
  */
+/**
+ * Coerces an update to messages that all have ids. The messages() key does this when it validates
+ * an update, so the update stored in a checkpoint is exactly what was merged and replaying it
+ * later gives the same ids.
+ */
+export function toMessages(update: MessagesUpdate): BaseMessage[] {
+  // As in LangGraph, an array is always a list of messages (never a [role, content] pair).
+  const likes = (Array.isArray(update) ? update : [update]) as readonly BaseMessageLike[];
+  return likes.map((like) => {
+    const message = coerceMessageLikeToMessage(like);
+    if (!message.id) message.id = randomUUID();
+    return message;
+  });
+}
+
 export function messages(): ReducedSchema<z.ZodType<BaseMessage[]>, MessagesUpdate> {
   return reducer(
     z.array(
@@ -86,7 +95,9 @@ export function messages(): ReducedSchema<z.ZodType<BaseMessage[]>, MessagesUpda
     mergeMessages,
     () => [],
     {
-      update: z.union([z.array(messageLike), messageLike]) as unknown as z.ZodType<MessagesUpdate>,
+      update: z
+        .union([z.array(messageLike), messageLike])
+        .transform((update) => toMessages(update)) as unknown as z.ZodType<MessagesUpdate>,
     },
   );
 }
