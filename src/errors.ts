@@ -358,3 +358,65 @@ export class DatabaseUnavailableError extends SwitchyardError {
     super(`Cannot use the database "${path}": ${reason}.`);
   }
 }
+
+// ---------------------------------------------------------------- threads
+
+/** Another run (in this or another process) holds the thread. */
+export class ThreadBusyError extends SwitchyardError {
+  readonly code = "THREAD_BUSY";
+  constructor(
+    readonly threadId: string,
+    expiresAt: Date,
+  ) {
+    super(
+      `Thread "${threadId}" is busy: another run holds it (its lease runs until ${expiresAt.toISOString()} unless renewed). ` +
+        `Wait for that run to finish and try again; a lease left by a killed process expires on its own.`,
+    );
+  }
+}
+
+/** The run lost its hold on the thread (it expired and was taken over, or the thread was deleted). */
+export class LeaseLostError extends SwitchyardError {
+  readonly code = "LEASE_LOST";
+  constructor(readonly threadId: string) {
+    super(
+      `This run no longer holds thread "${threadId}" (its lease expired and another run took over, or the thread ` +
+        `was deleted), so its write was refused. Check getState() and continue from there.`,
+    );
+  }
+}
+
+/** The thread was started by a structurally different graph. */
+export class GraphVersionMismatchError extends SwitchyardError {
+  readonly code = "GRAPH_VERSION_MISMATCH";
+  constructor(
+    readonly threadId: string,
+    readonly stored: { readonly name: string; readonly version: string },
+    readonly current: { readonly name: string; readonly version: string },
+  ) {
+    super(
+      `Thread "${threadId}" was started by graph "${stored.name}" version ${stored.version}, but this graph is ` +
+        `"${current.name}" version ${current.version} (nodes, edges or state keys changed). Register a migration ` +
+        `with compile({ migrations: { "${stored.version}": (state) => state } }), or pass { allowGraphChange: true } ` +
+        `in the config to continue anyway.`,
+    );
+  }
+}
+
+/** A thread operation named a thread that has no checkpoints. */
+export class ThreadNotFoundError extends SwitchyardError {
+  readonly code = "THREAD_NOT_FOUND";
+  constructor(readonly threadId: string) {
+    super(`Thread "${threadId}" does not exist (it has no checkpoints). Check the thread id.`);
+  }
+}
+
+/** A copy would overwrite an existing thread. */
+export class ThreadExistsError extends SwitchyardError {
+  readonly code = "THREAD_EXISTS";
+  constructor(readonly threadId: string) {
+    super(
+      `Thread "${threadId}" already exists. Copy into a new thread id, or delete that thread first.`,
+    );
+  }
+}

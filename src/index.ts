@@ -21,6 +21,7 @@ export type {
   RouteResult,
   Router,
   RunConfig,
+  ThreadMigration,
 } from "./graph/types.js";
 
 export {
@@ -33,7 +34,7 @@ export {
 } from "./runtime/compiled.js";
 
 export { MemoryCheckpointer } from "./checkpoint/memory.js";
-export { SqliteCheckpointer } from "./checkpoint/sqlite.js";
+export { SqliteCheckpointer, type SqliteCheckpointerOptions } from "./checkpoint/sqlite.js";
 export { serialize, deserialize } from "./checkpoint/serializer.js";
 export type {
   ChannelWrite,
@@ -41,10 +42,14 @@ export type {
   CheckpointRecord,
   CheckpointSource,
   CheckpointTuple,
+  GraphIdentity,
   ListOptions,
   PendingWrite,
   PlannedTask,
   StoredChannel,
+  ThreadInfo,
+  ThreadStore,
+  WriteOptions,
 } from "./checkpoint/types.js";
 
 export { messages, mergeMessages, type MessagesUpdate } from "./llm/messages.js";
@@ -54,6 +59,8 @@ export {
   AmbiguousUpdateError,
   DatabaseTooNewError,
   DatabaseUnavailableError,
+  GraphVersionMismatchError,
+  LeaseLostError,
   NotASwitchyardDatabaseError,
   CancelledError,
   CheckpointNotFoundError,
@@ -76,6 +83,9 @@ export {
   NodeTimeoutError,
   RecursionLimitError,
   SerializationError,
+  ThreadBusyError,
+  ThreadExistsError,
+  ThreadNotFoundError,
   UnknownNodeError,
   UnreachableNodeError,
   UnsatisfiableBarrierError,

@@ -1,12 +1,22 @@
+import {
+  LeaseLostError,
+  ThreadBusyError,
+  ThreadExistsError,
+  ThreadNotFoundError,
+} from "../errors.js";
+import { matchesFilter, versionKey, versionsNeeded } from "./retention.js";
 import { deserialize, serialize } from "./serializer.js";
 import type {
   ChannelWrite,
   CheckpointRecord,
-  Checkpointer,
   CheckpointTuple,
+  GraphIdentity,
   ListOptions,
   PendingWrite,
   StoredChannel,
+  ThreadInfo,
+  ThreadStore,
+  WriteOptions,
 } from "./types.js";
 
 interface StoredVersion {
@@ -21,20 +31,29 @@ interface StoredVersion {
 const MAX_CHAIN_LENGTH = 64;
 
 interface ThreadData {
-  /** Ordered by id, which sorts chronologically. */
   readonly checkpoints: Map<string, string>;
+  /** Keyed by versionKey(channel, version). */
   readonly versions: Map<string, StoredVersion>;
   readonly pending: Map<string, Array<{ taskId: string; channel: string; data: string }>>;
   latestId: string | undefined;
+  graph: GraphIdentity | undefined;
+  readonly createdAt: string;
+  updatedAt: string;
 }
 
 /**
  * Keeps checkpoints in process memory, for tests and scratch runs. Values are stored serialized,
  * exactly as a database would hold them, so a node mutating its state cannot alter history and
- * anything the SQLite checkpointer would refuse is refused here too.
+ * anything the SQLite checkpointer would refuse is refused here too. Leases work within the process.
  */
-export class MemoryCheckpointer implements Checkpointer {
+export class MemoryCheckpointer implements ThreadStore {
+  readonly leaseMs: number;
   private readonly threads = new Map<string, ThreadData>();
+  private readonly leases = new Map<string, { owner: string; expiresAt: number }>();
+
+  constructor(options: { leaseMs?: number } = {}) {
+    this.leaseMs = options.leaseMs ?? 30_000;
+  }
 
   getTuple(threadId: string, checkpointId?: string): Promise<CheckpointTuple | undefined> {
     const thread = this.threads.get(threadId);
@@ -53,8 +72,10 @@ export class MemoryCheckpointer implements Checkpointer {
     for (const id of ids) {
       if (options.before !== undefined && id >= options.before) continue;
       if (options.limit !== undefined && yielded >= options.limit) return;
+      const tuple = this.tupleOf(threadId, thread, id);
+      if (!matchesFilter(tuple.checkpoint.metadata, options.filter)) continue;
       yielded += 1;
-      yield this.tupleOf(threadId, thread, id);
+      yield tuple;
     }
   }
 
@@ -63,17 +84,17 @@ export class MemoryCheckpointer implements Checkpointer {
     checkpointId: string,
     taskId: string,
     writes: ReadonlyArray<readonly [string, unknown]>,
+    options: WriteOptions = {},
   ): Promise<void> {
     const encoded = writes.map(([channel, value]) => ({
       taskId,
       channel,
       data: serialize(value, channel),
     }));
+    this.checkLease(threadId, options.lease);
     const pending = this.thread(threadId).pending;
-    const forCheckpoint = (pending.get(checkpointId) ?? []).filter(
-      (write) => write.taskId !== taskId,
-    );
-    pending.set(checkpointId, forCheckpoint.concat(encoded));
+    const others = (pending.get(checkpointId) ?? []).filter((write) => write.taskId !== taskId);
+    pending.set(checkpointId, others.concat(encoded));
     return Promise.resolve();
   }
 
@@ -81,69 +102,181 @@ export class MemoryCheckpointer implements Checkpointer {
     threadId: string,
     checkpoint: CheckpointRecord,
     channelWrites: readonly ChannelWrite[],
+    options: WriteOptions = {},
   ): Promise<void> {
     // Serialize everything before touching the thread, so a refused value leaves no trace.
     const record = serialize(checkpoint, "checkpoint");
-    const thread = this.thread(threadId);
+    const existing = this.threads.get(threadId);
     const versions = channelWrites.map((write) => ({
       key: versionKey(write.channel, write.version),
-      stored: this.encodeVersion(thread, write),
+      stored: encodeVersion(existing, write),
     }));
+    this.checkLease(threadId, options.lease);
+    const thread = this.thread(threadId);
     for (const { key, stored } of versions) thread.versions.set(key, stored);
     // The superstep is committed: its tasks' pending writes are now in the channel versions.
     if (checkpoint.parentId !== undefined && checkpoint.source === "loop") {
       thread.pending.delete(checkpoint.parentId);
     }
     thread.checkpoints.set(checkpoint.id, record);
-    if (thread.latestId === undefined || checkpoint.id > thread.latestId)
+    if (thread.latestId === undefined || checkpoint.id > thread.latestId) {
       thread.latestId = checkpoint.id;
+    }
+    thread.updatedAt = checkpoint.createdAt;
     return Promise.resolve();
   }
 
-  /** Deltas, with a full value every MAX_CHAIN_LENGTH versions so a read replays a bounded chain. */
-  private encodeVersion(thread: ThreadData, write: ChannelWrite): StoredVersion {
-    if (write.kind === "delta") {
-      const previous =
-        write.previous === undefined
-          ? undefined
-          : thread.versions.get(versionKey(write.channel, write.previous));
-      const depth = (previous?.depth ?? 0) + 1;
-      if (depth < MAX_CHAIN_LENGTH) {
-        return {
-          kind: "delta",
-          data: serialize(write.updates, write.channel),
-          previous: write.previous,
-          depth,
-        };
-      }
+  getThread(threadId: string): Promise<ThreadInfo | undefined> {
+    const thread = this.threads.get(threadId);
+    return Promise.resolve(thread ? infoOf(threadId, thread) : undefined);
+  }
+
+  setThreadGraph(threadId: string, graph: GraphIdentity): Promise<void> {
+    this.thread(threadId).graph = { name: graph.name, version: graph.version };
+    return Promise.resolve();
+  }
+
+  acquireLease(threadId: string, owner: string): Promise<void> {
+    const now = Date.now();
+    const held = this.leases.get(threadId);
+    if (held && held.owner !== owner && held.expiresAt > now) {
+      return Promise.reject(new ThreadBusyError(threadId, new Date(held.expiresAt)));
     }
-    return {
-      kind: "value",
-      data: serialize(write.value, write.channel),
-      previous: undefined,
-      depth: 0,
+    this.leases.set(threadId, { owner, expiresAt: now + this.leaseMs });
+    return Promise.resolve();
+  }
+
+  renewLease(threadId: string, owner: string): Promise<boolean> {
+    const held = this.leases.get(threadId);
+    if (!held || held.owner !== owner) return Promise.resolve(false);
+    held.expiresAt = Date.now() + this.leaseMs;
+    return Promise.resolve(true);
+  }
+
+  releaseLease(threadId: string, owner: string): Promise<void> {
+    if (this.leases.get(threadId)?.owner === owner) this.leases.delete(threadId);
+    return Promise.resolve();
+  }
+
+  // eslint-disable-next-line @typescript-eslint/require-await -- see list()
+  async *listThreads(options: { limit?: number } = {}): AsyncIterable<ThreadInfo> {
+    const infos = [...this.threads]
+      .map(([threadId, thread]) => infoOf(threadId, thread))
+      .sort((a, b) => (a.updatedAt < b.updatedAt ? 1 : a.updatedAt > b.updatedAt ? -1 : 0));
+    yield* infos.slice(0, options.limit ?? infos.length);
+  }
+
+  deleteThread(threadId: string): Promise<void> {
+    if (!this.threads.has(threadId)) return Promise.reject(new ThreadNotFoundError(threadId));
+    const held = this.leases.get(threadId);
+    if (held && held.expiresAt > Date.now()) {
+      return Promise.reject(new ThreadBusyError(threadId, new Date(held.expiresAt)));
+    }
+    this.threads.delete(threadId);
+    this.leases.delete(threadId);
+    return Promise.resolve();
+  }
+
+  pruneThread(threadId: string, options: { keepLast: number }): Promise<number> {
+    const thread = this.threads.get(threadId);
+    if (!thread) return Promise.reject(new ThreadNotFoundError(threadId));
+    const keepLast = Math.max(1, Math.floor(options.keepLast));
+    const ids = [...thread.checkpoints.keys()].sort().reverse();
+    const dropped = ids.slice(keepLast);
+    for (const id of dropped) {
+      thread.checkpoints.delete(id);
+      thread.pending.delete(id);
+    }
+    const kept = ids.slice(0, keepLast).map((id) => this.recordOf(thread, id));
+    const needed = versionsNeeded(kept, (channel, version) => {
+      const stored = thread.versions.get(versionKey(channel, version));
+      return stored ? { kind: stored.kind, previous: stored.previous } : undefined;
+    });
+    for (const key of [...thread.versions.keys()]) {
+      if (!needed.has(key)) thread.versions.delete(key);
+    }
+    return Promise.resolve(dropped.length);
+  }
+
+  async deleteThreadsOlderThan(date: Date): Promise<number> {
+    const cutoff = date.toISOString();
+    let deleted = 0;
+    for (const [threadId, thread] of [...this.threads]) {
+      const held = this.leases.get(threadId);
+      if (thread.updatedAt >= cutoff || (held && held.expiresAt > Date.now())) continue;
+      await this.deleteThread(threadId);
+      deleted += 1;
+    }
+    return deleted;
+  }
+
+  copyThread(fromThreadId: string, toThreadId: string, upTo?: string): Promise<void> {
+    const source = this.threads.get(fromThreadId);
+    if (!source || source.latestId === undefined) {
+      return Promise.reject(new ThreadNotFoundError(fromThreadId));
+    }
+    if (this.threads.has(toThreadId)) return Promise.reject(new ThreadExistsError(toThreadId));
+    const now = new Date().toISOString();
+    const copy: ThreadData = {
+      checkpoints: new Map(),
+      versions: new Map(source.versions),
+      pending: new Map(),
+      latestId: undefined,
+      graph: source.graph,
+      createdAt: now,
+      updatedAt: now,
     };
+    for (let id: string | undefined = upTo ?? source.latestId; id !== undefined;) {
+      const record = source.checkpoints.get(id);
+      if (!record) break;
+      copy.checkpoints.set(id, record);
+      copy.latestId ??= id;
+      id = (deserialize(record) as CheckpointRecord).parentId;
+    }
+    if (copy.latestId === undefined) {
+      return Promise.reject(new ThreadNotFoundError(`${fromThreadId} at checkpoint ${upTo ?? ""}`));
+    }
+    this.threads.set(toThreadId, copy);
+    return this.pruneThread(toThreadId, { keepLast: copy.checkpoints.size }).then(() => undefined);
+  }
+
+  vacuum(): Promise<void> {
+    return Promise.resolve();
+  }
+
+  private checkLease(threadId: string, owner: string | undefined): void {
+    if (owner === undefined) return;
+    const held = this.leases.get(threadId);
+    if (!held || held.owner !== owner) throw new LeaseLostError(threadId);
   }
 
   private thread(threadId: string): ThreadData {
     let thread = this.threads.get(threadId);
     if (!thread) {
+      const now = new Date().toISOString();
       thread = {
         checkpoints: new Map(),
         versions: new Map(),
         pending: new Map(),
         latestId: undefined,
+        graph: undefined,
+        createdAt: now,
+        updatedAt: now,
       };
       this.threads.set(threadId, thread);
     }
     return thread;
   }
 
+  private recordOf(thread: ThreadData, id: string): CheckpointRecord {
+    return deserialize(thread.checkpoints.get(id) as string) as CheckpointRecord;
+  }
+
   private tupleOf(threadId: string, thread: ThreadData, id: string): CheckpointTuple {
-    const checkpoint = deserialize(thread.checkpoints.get(id) as string) as CheckpointRecord;
+    const checkpoint = this.recordOf(thread, id);
     const channels: Record<string, StoredChannel> = {};
     for (const [channel, version] of Object.entries(checkpoint.versions)) {
-      channels[channel] = this.readChannel(thread, channel, version);
+      channels[channel] = readChannel(thread, channel, version);
     }
     const pendingWrites: PendingWrite[] = (thread.pending.get(id) ?? []).map((write) => ({
       taskId: write.taskId,
@@ -152,23 +285,49 @@ export class MemoryCheckpointer implements Checkpointer {
     }));
     return { threadId, checkpoint, channels, pendingWrites };
   }
-
-  private readChannel(thread: ThreadData, channel: string, version: string): StoredChannel {
-    const deltas: unknown[][] = [];
-    let current: string | undefined = version;
-    while (current !== undefined) {
-      const stored = thread.versions.get(versionKey(channel, current));
-      if (!stored) break;
-      if (stored.kind === "value") {
-        return { hasBase: true, base: deserialize(stored.data), deltas: deltas.reverse() };
-      }
-      deltas.push(deserialize(stored.data) as unknown[]);
-      current = stored.previous;
-    }
-    return { hasBase: false, base: undefined, deltas: deltas.reverse() };
-  }
 }
 
-function versionKey(channel: string, version: string): string {
-  return `${channel}\u0000${version}`;
+/** Deltas, with a full value every MAX_CHAIN_LENGTH versions so a read replays a bounded chain. */
+function encodeVersion(thread: ThreadData | undefined, write: ChannelWrite): StoredVersion {
+  if (write.kind === "delta") {
+    const previous =
+      write.previous === undefined
+        ? undefined
+        : thread?.versions.get(versionKey(write.channel, write.previous));
+    const depth = (previous?.depth ?? 0) + 1;
+    if (depth < MAX_CHAIN_LENGTH) {
+      const data = serialize(write.updates, write.channel);
+      return { kind: "delta", data, previous: write.previous, depth };
+    }
+  }
+  return {
+    kind: "value",
+    data: serialize(write.value, write.channel),
+    previous: undefined,
+    depth: 0,
+  };
+}
+
+function readChannel(thread: ThreadData, channel: string, version: string): StoredChannel {
+  const deltas: unknown[][] = [];
+  let current: string | undefined = version;
+  while (current !== undefined) {
+    const stored = thread.versions.get(versionKey(channel, current));
+    if (!stored) break;
+    if (stored.kind === "value") {
+      return { hasBase: true, base: deserialize(stored.data), deltas: deltas.reverse() };
+    }
+    deltas.push(deserialize(stored.data) as unknown[]);
+    current = stored.previous;
+  }
+  return { hasBase: false, base: undefined, deltas: deltas.reverse() };
+}
+
+function infoOf(threadId: string, thread: ThreadData): ThreadInfo {
+  return {
+    threadId,
+    graph: thread.graph,
+    createdAt: thread.createdAt,
+    updatedAt: thread.updatedAt,
+  };
 }

@@ -1,22 +1,43 @@
 import Database from "better-sqlite3";
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
+import {
+  DatabaseUnavailableError,
+  LeaseLostError,
+  NotASwitchyardDatabaseError,
+  SwitchyardError,
+  ThreadBusyError,
+  ThreadExistsError,
+  ThreadNotFoundError,
+} from "../errors.js";
+import { matchesFilter, versionKey, versionsNeeded } from "./retention.js";
 import { migrateSchema } from "./sqlite-schema.js";
+import { prepareStatements, type Statements } from "./sqlite-statements.js";
 import { deserialize, serialize } from "./serializer.js";
 import type {
   ChannelWrite,
   CheckpointRecord,
-  Checkpointer,
   CheckpointTuple,
+  GraphIdentity,
   ListOptions,
   PendingWrite,
   StoredChannel,
+  ThreadInfo,
+  ThreadStore,
+  WriteOptions,
 } from "./types.js";
 
 /** A delta chain is replaced by a full value once its bytes reach this and the last full value's size. */
 const MIN_CHAIN_BYTES = 16 * 1024;
 /** …or once it holds this many deltas, whatever their size, bounding the rows a read replays. */
 const MAX_CHAIN_LENGTH = 1024;
+
+export interface SqliteCheckpointerOptions {
+  /** Lease length in ms (default 30 s). A run renews its lease at a third of this. */
+  leaseMs?: number;
+  /** How long a write waits for another process's transaction, in ms (default 5 s). */
+  busyTimeoutMs?: number;
+}
 
 interface ChainInfo {
   /** Bytes of deltas stored since the last full value. */
@@ -26,9 +47,13 @@ interface ChainInfo {
   readonly baseBytes: number;
 }
 
-interface VersionRow {
-  kind: "value" | "delta";
-  data: string;
+interface EncodedVersion {
+  readonly channel: string;
+  readonly version: string;
+  readonly kind: "value" | "delta";
+  readonly previous: string | null;
+  readonly data: string;
+  readonly chain: ChainInfo;
 }
 
 interface CheckpointRow {
@@ -40,6 +65,21 @@ interface CheckpointRow {
   body: string;
 }
 
+interface ThreadRow {
+  thread_id: string;
+  graph_name: string | null;
+  graph_version: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+interface VersionHead {
+  channel: string;
+  version: string;
+  kind: "value" | "delta";
+  previous: string | null;
+}
+
 /** What a checkpoint row stores besides its columns. */
 type CheckpointBody = Pick<CheckpointRecord, "metadata" | "versions" | "next" | "barriers">;
 
@@ -47,7 +87,7 @@ type CheckpointBody = Pick<CheckpointRecord, "metadata" | "versions" | "next" | 
  * The default checkpointer: one SQLite file (or `:memory:`), safe for several processes. WAL mode,
  * a busy timeout, `BEGIN IMMEDIATE` for every write, prepared statements only. A superstep's
  * checkpoint and its channel versions are one transaction; a task's pending writes are another, so
- * a crash loses at most the tasks still running.
+ * a crash loses at most the tasks still running. A lease row per thread keeps one run per thread.
  *
  * Reducer channels are stored as deltas on their previous version; a full value is stored instead
  * once the deltas since the last full value outweigh it, so storage stays within about twice the
@@ -56,18 +96,18 @@ type CheckpointBody = Pick<CheckpointRecord, "metadata" | "versions" | "next" | 
  * @example
  * const graph = builder.compile({ checkpointer: new SqliteCheckpointer("checkpoints/switchyard.db") });
  */
-export class SqliteCheckpointer implements Checkpointer {
+export class SqliteCheckpointer implements ThreadStore {
   readonly path: string;
+  readonly leaseMs: number;
   private readonly db: Database.Database;
-  private readonly statements: ReturnType<typeof prepareStatements>;
-  /** The chain state of the versions this process wrote last, keyed by thread, channel, version. */
+  private readonly statements: Statements;
+  /** The chain state of versions this process wrote, so deciding delta or full value needs no read. */
   private readonly chains = new Map<string, ChainInfo>();
 
-  constructor(path: string) {
+  constructor(path: string, options: SqliteCheckpointerOptions = {}) {
     this.path = path;
-    if (path !== ":memory:" && !path.startsWith("file:"))
-      mkdirSync(dirname(path), { recursive: true });
-    this.db = openDatabase(path);
+    this.leaseMs = options.leaseMs ?? 30_000;
+    this.db = openDatabase(path, options.busyTimeoutMs ?? 5000);
     this.statements = prepareStatements(this.db);
   }
 
@@ -84,9 +124,15 @@ export class SqliteCheckpointer implements Checkpointer {
     const rows = this.statements.listCheckpoints.all({
       thread: threadId,
       before: options.before ?? null,
-      limit: options.limit ?? -1,
     }) as CheckpointRow[];
-    for (const row of rows) yield this.tupleOf(threadId, row);
+    let yielded = 0;
+    for (const row of rows) {
+      if (options.limit !== undefined && yielded >= options.limit) return;
+      const tuple = this.tupleOf(threadId, row);
+      if (!matchesFilter(tuple.checkpoint.metadata, options.filter)) continue;
+      yielded += 1;
+      yield tuple;
+    }
   }
 
   putWrites(
@@ -94,9 +140,11 @@ export class SqliteCheckpointer implements Checkpointer {
     checkpointId: string,
     taskId: string,
     writes: ReadonlyArray<readonly [string, unknown]>,
+    options: WriteOptions = {},
   ): Promise<void> {
     const encoded = writes.map(([channel, value]) => [channel, serialize(value, channel)] as const);
     this.immediate(() => {
+      this.checkLease(threadId, options.lease);
       this.statements.deleteTaskWrites.run(threadId, checkpointId, taskId);
       encoded.forEach(([channel, data], index) => {
         this.statements.insertWrite.run(threadId, checkpointId, taskId, index, channel, data);
@@ -109,6 +157,7 @@ export class SqliteCheckpointer implements Checkpointer {
     threadId: string,
     checkpoint: CheckpointRecord,
     channelWrites: readonly ChannelWrite[],
+    options: WriteOptions = {},
   ): Promise<void> {
     // Serialize before the transaction: a value that cannot be stored aborts with nothing written.
     const { metadata, versions, next, barriers } = checkpoint;
@@ -118,8 +167,8 @@ export class SqliteCheckpointer implements Checkpointer {
     );
     const rows = channelWrites.map((write) => this.encodeVersion(threadId, write));
     this.immediate(() => {
-      const now = checkpoint.createdAt;
-      this.statements.upsertThread.run(threadId, now, now);
+      this.checkLease(threadId, options.lease);
+      this.statements.touchThread.run({ thread: threadId, now: checkpoint.createdAt });
       this.statements.insertCheckpoint.run(
         threadId,
         checkpoint.id,
@@ -130,14 +179,8 @@ export class SqliteCheckpointer implements Checkpointer {
         body,
       );
       for (const row of rows) {
-        this.statements.insertVersion.run(
-          threadId,
-          row.channel,
-          row.version,
-          row.kind,
-          row.previous,
-          row.data,
-        );
+        const { channel, version, kind, previous, data } = row;
+        this.statements.insertVersion.run(threadId, channel, version, kind, previous, data);
       }
       // The superstep is committed: its tasks' pending writes are now in the channel versions.
       if (checkpoint.parentId !== undefined && checkpoint.source === "loop") {
@@ -149,12 +192,176 @@ export class SqliteCheckpointer implements Checkpointer {
     return Promise.resolve();
   }
 
+  getThread(threadId: string): Promise<ThreadInfo | undefined> {
+    const row = this.statements.thread.get(threadId) as ThreadRow | undefined;
+    return Promise.resolve(row ? threadInfo(row) : undefined);
+  }
+
+  setThreadGraph(threadId: string, graph: GraphIdentity): Promise<void> {
+    const now = new Date().toISOString();
+    this.statements.setThreadGraph.run({
+      thread: threadId,
+      name: graph.name,
+      version: graph.version,
+      now,
+    });
+    return Promise.resolve();
+  }
+
+  acquireLease(threadId: string, owner: string): Promise<void> {
+    try {
+      this.immediate(() => {
+        const now = Date.now();
+        const held = this.statements.lease.get(threadId) as
+          { owner: string; expires_at: number } | undefined;
+        if (held && held.owner !== owner && held.expires_at > now) {
+          throw new ThreadBusyError(threadId, new Date(held.expires_at));
+        }
+        this.statements.putLease.run(threadId, owner, now + this.leaseMs);
+      });
+      return Promise.resolve();
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  renewLease(threadId: string, owner: string): Promise<boolean> {
+    const result = this.statements.renewLease.run(Date.now() + this.leaseMs, threadId, owner);
+    return Promise.resolve(result.changes > 0);
+  }
+
+  releaseLease(threadId: string, owner: string): Promise<void> {
+    this.statements.releaseLease.run(threadId, owner);
+    return Promise.resolve();
+  }
+
+  // eslint-disable-next-line @typescript-eslint/require-await -- see list()
+  async *listThreads(options: { limit?: number } = {}): AsyncIterable<ThreadInfo> {
+    const rows = this.statements.listThreads.all(options.limit ?? -1) as ThreadRow[];
+    for (const row of rows) yield threadInfo(row);
+  }
+
+  deleteThread(threadId: string): Promise<void> {
+    return this.attempt(() =>
+      this.immediate(() => {
+        this.requireThread(threadId);
+        this.requireIdle(threadId);
+        this.deleteThreadRows(threadId);
+      }),
+    );
+  }
+
+  pruneThread(threadId: string, options: { keepLast: number }): Promise<number> {
+    const keepLast = Math.max(1, Math.floor(options.keepLast));
+    return this.attempt(() => {
+      let deleted = 0;
+      this.immediate(() => {
+        this.requireThread(threadId);
+        const ids = (
+          this.statements.checkpointIds.all(threadId) as Array<{ checkpoint_id: string }>
+        ).map((row) => row.checkpoint_id);
+        const dropped = ids.slice(keepLast);
+        for (const id of dropped) {
+          this.statements.deleteCheckpoint.run(threadId, id);
+          this.statements.deleteCheckpointWrites.run(threadId, id);
+        }
+        this.deleteUnneededVersions(threadId, ids.slice(0, keepLast));
+        deleted = dropped.length;
+      });
+      return deleted;
+    });
+  }
+
+  async deleteThreadsOlderThan(date: Date): Promise<number> {
+    const rows = this.statements.threadsOlderThan.all(date.toISOString()) as Array<{
+      thread_id: string;
+    }>;
+    let deleted = 0;
+    for (const { thread_id: threadId } of rows) {
+      try {
+        await this.deleteThread(threadId);
+        deleted += 1;
+      } catch (error) {
+        // A thread a run holds right now is skipped, not an error.
+        if (!(error instanceof ThreadBusyError || error instanceof ThreadNotFoundError))
+          throw error;
+      }
+    }
+    return deleted;
+  }
+
+  copyThread(fromThreadId: string, toThreadId: string, upTo?: string): Promise<void> {
+    return this.attempt(() =>
+      this.immediate(() => {
+        if (this.statements.thread.get(toThreadId)) throw new ThreadExistsError(toThreadId);
+        const source = this.statements.thread.get(fromThreadId) as ThreadRow | undefined;
+        const head =
+          upTo === undefined
+            ? (this.statements.latestCheckpoint.get(fromThreadId) as CheckpointRow | undefined)
+            : (this.statements.checkpoint.get(fromThreadId, upTo) as CheckpointRow | undefined);
+        if (!source || !head) throw new ThreadNotFoundError(fromThreadId);
+        const lineage: CheckpointRow[] = [];
+        for (let row: CheckpointRow | undefined = head; row;) {
+          lineage.push(row);
+          row =
+            row.parent_id === null
+              ? undefined
+              : (this.statements.checkpoint.get(fromThreadId, row.parent_id) as
+                  CheckpointRow | undefined);
+        }
+        const now = new Date().toISOString();
+        this.statements.setThreadGraph.run({
+          thread: toThreadId,
+          name: source.graph_name,
+          version: source.graph_version,
+          now,
+        });
+        for (const row of lineage) {
+          this.statements.insertCheckpoint.run(
+            toThreadId,
+            row.checkpoint_id,
+            row.parent_id,
+            row.step,
+            row.source,
+            row.created_at,
+            row.body,
+          );
+        }
+        const records = lineage.map((row) => this.recordOf(row));
+        for (const key of versionsNeeded(records, (channel, version) =>
+          this.versionMeta(fromThreadId, channel, version),
+        )) {
+          const [channel, version] = key.split("\u0000") as [string, string];
+          const stored = this.statements.versionRow.get(fromThreadId, channel, version) as
+            { kind: string; previous: string | null; data: string } | undefined;
+          if (stored) {
+            this.statements.insertVersion.run(
+              toThreadId,
+              channel,
+              version,
+              stored.kind,
+              stored.previous,
+              stored.data,
+            );
+          }
+        }
+      }),
+    );
+  }
+
+  vacuum(): Promise<void> {
+    return this.attempt(() => {
+      this.db.pragma("wal_checkpoint(TRUNCATE)");
+      this.db.exec("VACUUM");
+    });
+  }
+
   /** Closes the database file. The checkpointer cannot be used afterwards. */
   close(): void {
     this.db.close();
   }
 
-  private encodeVersion(threadId: string, write: ChannelWrite) {
+  private encodeVersion(threadId: string, write: ChannelWrite): EncodedVersion {
     if (write.kind === "delta") {
       const data = serialize(write.updates, write.channel);
       const previous =
@@ -167,56 +374,45 @@ export class SqliteCheckpointer implements Checkpointer {
         chainLength >= MAX_CHAIN_LENGTH ||
         chainBytes >= Math.max(MIN_CHAIN_BYTES, previous.baseBytes);
       if (!overdue) {
-        return {
-          channel: write.channel,
-          version: write.version,
-          kind: "delta" as const,
-          previous: write.previous ?? null,
-          data,
-          chain: { chainBytes, chainLength, baseBytes: previous.baseBytes },
-        };
+        const chain = { chainBytes, chainLength, baseBytes: previous.baseBytes };
+        const { channel, version } = write;
+        return { channel, version, kind: "delta", previous: write.previous ?? null, data, chain };
       }
-      return this.encodeValue(write.channel, write.version, write.value);
     }
-    return this.encodeValue(write.channel, write.version, write.value);
-  }
-
-  private encodeValue(channel: string, version: string, value: unknown) {
-    const data = serialize(value, channel);
+    const data = serialize(write.value, write.channel);
+    const chain = { chainBytes: 0, chainLength: 0, baseBytes: data.length };
     return {
-      channel,
-      version,
-      kind: "value" as const,
+      channel: write.channel,
+      version: write.version,
+      kind: "value",
       previous: null,
       data,
-      chain: { chainBytes: 0, chainLength: 0, baseBytes: data.length },
+      chain,
     };
   }
 
-  /** Chain state of a stored version: cached when this process wrote it, else read back. */
+  /** Chain state of a stored version: remembered when this process wrote it, else read back. */
   private chainOf(threadId: string, channel: string, version: string): ChainInfo {
-    const cached = this.chains.get(chainKey(threadId, channel, version));
+    const key = chainKey(threadId, channel, version);
+    const cached = this.chains.get(key);
     if (cached) return cached;
-    const rows = this.statements.chain.all(threadId, channel, version, threadId, channel) as Array<
-      VersionRow & { depth: number }
-    >;
-    let chainBytes = 0;
-    let baseBytes = 0;
-    for (const row of rows) {
-      if (row.kind === "value") baseBytes = row.data.length;
-      else chainBytes += row.data.length;
-    }
+    const rows = this.statements.chain.all({ thread: threadId, channel, version }) as Array<{
+      kind: "value" | "delta";
+      data: string;
+    }>;
+    const deltas = rows.filter((row) => row.kind === "delta");
+    const base = rows.find((row) => row.kind === "value");
     const info = {
-      chainBytes,
-      chainLength: rows.filter((row) => row.kind === "delta").length,
-      baseBytes,
+      chainBytes: deltas.reduce((sum, row) => sum + row.data.length, 0),
+      chainLength: deltas.length,
+      baseBytes: base?.data.length ?? 0,
     };
-    this.chains.set(chainKey(threadId, channel, version), info);
+    this.chains.set(key, info);
     return info;
   }
 
-  private tupleOf(threadId: string, row: CheckpointRow): CheckpointTuple {
-    const checkpoint: CheckpointRecord = {
+  private recordOf(row: CheckpointRow): CheckpointRecord {
+    return {
       ...(deserialize(row.body) as CheckpointBody),
       id: row.checkpoint_id,
       parentId: row.parent_id ?? undefined,
@@ -224,6 +420,10 @@ export class SqliteCheckpointer implements Checkpointer {
       source: row.source,
       createdAt: row.created_at,
     };
+  }
+
+  private tupleOf(threadId: string, row: CheckpointRow): CheckpointTuple {
+    const checkpoint = this.recordOf(row);
     const channels: Record<string, StoredChannel> = {};
     for (const [channel, version] of Object.entries(checkpoint.versions)) {
       channels[channel] = this.readChannel(threadId, channel, version);
@@ -243,16 +443,78 @@ export class SqliteCheckpointer implements Checkpointer {
 
   private readChannel(threadId: string, channel: string, version: string): StoredChannel {
     // Newest first: deltas back to (and including) the nearest full value.
-    const rows = this.statements.chain.all(threadId, channel, version, threadId, channel) as Array<
-      VersionRow & { depth: number }
-    >;
+    const rows = this.statements.chain.all({ thread: threadId, channel, version }) as Array<{
+      kind: "value" | "delta";
+      data: string;
+    }>;
     const deltas: unknown[][] = [];
     for (const row of rows) {
-      if (row.kind === "value")
+      if (row.kind === "value") {
         return { hasBase: true, base: deserialize(row.data), deltas: deltas.reverse() };
+      }
       deltas.push(deserialize(row.data) as unknown[]);
     }
     return { hasBase: false, base: undefined, deltas: deltas.reverse() };
+  }
+
+  private versionMeta(threadId: string, channel: string, version: string) {
+    const row = this.statements.versionRow.get(threadId, channel, version) as
+      { kind: "value" | "delta"; previous: string | null } | undefined;
+    return row ? { kind: row.kind, previous: row.previous ?? undefined } : undefined;
+  }
+
+  private deleteUnneededVersions(threadId: string, keptIds: readonly string[]): void {
+    const kept = keptIds.map((id) =>
+      this.recordOf(this.statements.checkpoint.get(threadId, id) as CheckpointRow),
+    );
+    const heads = this.statements.versionHeads.all(threadId) as VersionHead[];
+    const meta = new Map(heads.map((head) => [versionKey(head.channel, head.version), head]));
+    const needed = versionsNeeded(kept, (channel, version) => {
+      const head = meta.get(versionKey(channel, version));
+      return head ? { kind: head.kind, previous: head.previous ?? undefined } : undefined;
+    });
+    for (const head of heads) {
+      if (needed.has(versionKey(head.channel, head.version))) continue;
+      this.statements.deleteVersion.run(threadId, head.channel, head.version);
+      this.chains.delete(chainKey(threadId, head.channel, head.version));
+    }
+  }
+
+  private deleteThreadRows(threadId: string): void {
+    this.statements.deleteThreadCheckpoints.run(threadId);
+    this.statements.deleteThreadVersions.run(threadId);
+    this.statements.deleteThreadWrites.run(threadId);
+    this.statements.deleteThreadLease.run(threadId);
+    this.statements.deleteThreadRow.run(threadId);
+    for (const key of [...this.chains.keys()]) {
+      if (key.startsWith(`${threadId}\u0000`)) this.chains.delete(key);
+    }
+  }
+
+  private requireThread(threadId: string): void {
+    if (!this.statements.thread.get(threadId)) throw new ThreadNotFoundError(threadId);
+  }
+
+  private requireIdle(threadId: string): void {
+    const held = this.statements.lease.get(threadId) as
+      { owner: string; expires_at: number } | undefined;
+    if (held && held.expires_at > Date.now())
+      throw new ThreadBusyError(threadId, new Date(held.expires_at));
+  }
+
+  private checkLease(threadId: string, owner: string | undefined): void {
+    if (owner === undefined) return;
+    const held = this.statements.lease.get(threadId) as { owner: string } | undefined;
+    if (held?.owner !== owner) throw new LeaseLostError(threadId);
+  }
+
+  /** Runs `work` and turns a thrown error into a rejected promise (the interface is async). */
+  private attempt<T>(work: () => T): Promise<T> {
+    try {
+      return Promise.resolve(work());
+    } catch (error) {
+      return Promise.reject(error);
+    }
   }
 
   private immediate(work: () => void): void {
@@ -271,74 +533,48 @@ function chainKey(threadId: string, channel: string, version: string): string {
   return `${threadId}\u0000${channel}\u0000${version}`;
 }
 
-function openDatabase(path: string): Database.Database {
-  const db = new Database(path, { timeout: 5000 });
+function threadInfo(row: ThreadRow): ThreadInfo {
+  return {
+    threadId: row.thread_id,
+    graph:
+      row.graph_name !== null && row.graph_version !== null
+        ? { name: row.graph_name, version: row.graph_version }
+        : undefined,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
+
+function openDatabase(path: string, busyTimeoutMs: number): Database.Database {
+  if (path !== ":memory:" && path !== "") {
+    try {
+      mkdirSync(dirname(path), { recursive: true });
+    } catch (error) {
+      throw new DatabaseUnavailableError(
+        path,
+        `cannot create its folder (${(error as Error).message})`,
+      );
+    }
+  }
+  let db: Database.Database;
+  try {
+    db = new Database(path, { timeout: busyTimeoutMs });
+  } catch (error) {
+    throw new DatabaseUnavailableError(path, (error as Error).message);
+  }
   try {
     db.pragma("journal_mode = WAL");
     db.pragma("synchronous = NORMAL");
-    db.pragma("foreign_keys = ON");
     migrateSchema(db, path);
     return db;
   } catch (error) {
     db.close();
-    throw error;
+    if (error instanceof SwitchyardError) throw error;
+    const code = (error as { code?: string }).code;
+    if (code === "SQLITE_NOTADB") throw new NotASwitchyardDatabaseError(path);
+    if (code === "SQLITE_CORRUPT") {
+      throw new DatabaseUnavailableError(path, "the file is corrupt; restore it from a backup");
+    }
+    throw new DatabaseUnavailableError(path, (error as Error).message);
   }
-}
-
-function prepareStatements(db: Database.Database) {
-  return {
-    begin: db.prepare("BEGIN IMMEDIATE"),
-    commit: db.prepare("COMMIT"),
-    rollback: db.prepare("ROLLBACK"),
-    upsertThread: db.prepare(
-      `INSERT INTO threads (thread_id, created_at, updated_at) VALUES (?, ?, ?)
-       ON CONFLICT (thread_id) DO UPDATE SET updated_at = excluded.updated_at`,
-    ),
-    insertCheckpoint: db.prepare(
-      `INSERT INTO checkpoints (thread_id, checkpoint_id, parent_id, step, source, created_at, body)
-       VALUES (?, ?, ?, ?, ?, ?, ?)`,
-    ),
-    insertVersion: db.prepare(
-      `INSERT OR REPLACE INTO channel_versions (thread_id, channel, version, kind, previous, data)
-       VALUES (?, ?, ?, ?, ?, ?)`,
-    ),
-    latestCheckpoint: db.prepare(
-      `SELECT checkpoint_id, parent_id, step, source, created_at, body FROM checkpoints WHERE thread_id = ?
-       ORDER BY checkpoint_id DESC LIMIT 1`,
-    ),
-    checkpoint: db.prepare(
-      `SELECT checkpoint_id, parent_id, step, source, created_at, body FROM checkpoints WHERE thread_id = ? AND checkpoint_id = ?`,
-    ),
-    listCheckpoints: db.prepare(
-      `SELECT checkpoint_id, parent_id, step, source, created_at, body FROM checkpoints
-       WHERE thread_id = @thread AND (@before IS NULL OR checkpoint_id < @before)
-       ORDER BY checkpoint_id DESC LIMIT @limit`,
-    ),
-    chain: db.prepare(
-      `WITH RECURSIVE chain (version, kind, previous, data, depth) AS (
-         SELECT version, kind, previous, data, 0 FROM channel_versions
-         WHERE thread_id = ? AND channel = ? AND version = ?
-         UNION ALL
-         SELECT v.version, v.kind, v.previous, v.data, chain.depth + 1
-         FROM chain JOIN channel_versions v
-           ON v.thread_id = ? AND v.channel = ? AND v.version = chain.previous
-         WHERE chain.kind = 'delta'
-       )
-       SELECT kind, data, depth FROM chain ORDER BY depth`,
-    ),
-    insertWrite: db.prepare(
-      `INSERT INTO pending_writes (thread_id, checkpoint_id, task_id, idx, channel, data)
-       VALUES (?, ?, ?, ?, ?, ?)`,
-    ),
-    deleteTaskWrites: db.prepare(
-      `DELETE FROM pending_writes WHERE thread_id = ? AND checkpoint_id = ? AND task_id = ?`,
-    ),
-    deleteCheckpointWrites: db.prepare(
-      `DELETE FROM pending_writes WHERE thread_id = ? AND checkpoint_id = ?`,
-    ),
-    writesOf: db.prepare(
-      `SELECT task_id, channel, data FROM pending_writes
-       WHERE thread_id = ? AND checkpoint_id = ? ORDER BY task_id, idx`,
-    ),
-  };
 }

@@ -7,6 +7,9 @@
  * the step's updates (a delta on top of an earlier version) that the runtime folds back on read.
  */
 export interface Checkpointer {
+  /** How long a lease lasts without renewal; runs renew theirs at a third of it. */
+  readonly leaseMs: number;
+
   /** The thread's latest checkpoint, or the one with `checkpointId`; undefined when there is none. */
   getTuple(threadId: string, checkpointId?: string): Promise<CheckpointTuple | undefined>;
   /** The thread's checkpoints, newest first. */
@@ -17,13 +20,71 @@ export interface Checkpointer {
     checkpointId: string,
     taskId: string,
     writes: ReadonlyArray<readonly [channel: string, value: unknown]>,
+    options?: WriteOptions,
   ): Promise<void>;
   /** Stores `checkpoint` and the channel versions it introduced, all or nothing. */
   commit(
     threadId: string,
     checkpoint: CheckpointRecord,
     channelWrites: readonly ChannelWrite[],
+    options?: WriteOptions,
   ): Promise<void>;
+
+  /** The thread's record, or undefined for a thread never written. */
+  getThread(threadId: string): Promise<ThreadInfo | undefined>;
+  /** Records which graph (name and structural version) the thread runs on. */
+  setThreadGraph(threadId: string, graph: GraphIdentity): Promise<void>;
+
+  /**
+   * Takes the thread's lease for `owner`: at most one run per thread, across processes. Throws
+   * ThreadBusyError when another owner holds an unexpired lease. An expired lease (its process died)
+   * is taken over.
+   */
+  acquireLease(threadId: string, owner: string): Promise<void>;
+  /** Extends the lease; false when `owner` no longer holds it. */
+  renewLease(threadId: string, owner: string): Promise<boolean>;
+  releaseLease(threadId: string, owner: string): Promise<void>;
+}
+
+/** Retention and inspection across threads: what operators and the CLI use. */
+export interface ThreadStore extends Checkpointer {
+  /** Threads, most recently updated first. */
+  listThreads(options?: { limit?: number }): AsyncIterable<ThreadInfo>;
+  /** Deletes every checkpoint and write of the thread. Refused (ThreadBusyError) while a run holds it. */
+  deleteThread(threadId: string): Promise<void>;
+  /**
+   * Keeps the thread's `keepLast` newest checkpoints (and the stored values they need), deleting
+   * the rest. Returns how many checkpoints were deleted.
+   */
+  pruneThread(threadId: string, options: { keepLast: number }): Promise<number>;
+  /** Deletes threads last updated before `date` (skipping threads a run holds). Returns how many. */
+  deleteThreadsOlderThan(date: Date): Promise<number>;
+  /**
+   * Copies `fromThreadId` into a new thread `toThreadId`: the checkpoint `upTo` (default: the latest)
+   * and its ancestors, with the values they need and the graph binding.
+   */
+  copyThread(fromThreadId: string, toThreadId: string, upTo?: string): Promise<void>;
+  /** Gives the space of deleted data back to the file system. */
+  vacuum(): Promise<void>;
+}
+
+export interface WriteOptions {
+  /** Refuse the write (LeaseLostError) unless this owner holds the thread's lease. */
+  readonly lease?: string;
+}
+
+/** Which graph a thread runs on. `version` is a hash of nodes, edges and state keys. */
+export interface GraphIdentity {
+  readonly name: string;
+  readonly version: string;
+}
+
+export interface ThreadInfo {
+  readonly threadId: string;
+  readonly graph: GraphIdentity | undefined;
+  /** ISO 8601. */
+  readonly createdAt: string;
+  readonly updatedAt: string;
 }
 
 export interface ListOptions {
@@ -31,6 +92,8 @@ export interface ListOptions {
   limit?: number;
   /** Only checkpoints older than this checkpoint id. */
   before?: string;
+  /** Only checkpoints whose metadata has these values (compared with ===). */
+  filter?: Readonly<Record<string, unknown>>;
 }
 
 export type CheckpointSource = "input" | "loop" | "update" | "fork";

@@ -18,8 +18,16 @@ import {
   type RouterSpec,
 } from "./spec.js";
 import { channelsOf, type ChannelSpec, type StateOf, type UpdateOf } from "./state.js";
-import type { NodeContext, NodeFunction, NodeOptions, PathMap, Router } from "./types.js";
+import type {
+  NodeContext,
+  NodeFunction,
+  NodeOptions,
+  PathMap,
+  Router,
+  ThreadMigration,
+} from "./types.js";
 import { validateGraph } from "./validate.js";
+import { graphVersion } from "./version.js";
 
 export interface CompileOptions {
   /** Persists a checkpoint per superstep; needed for threads, resume and history. */
@@ -30,6 +38,11 @@ export interface CompileOptions {
   interruptAfter?: readonly string[] | "*";
   /** Recorded with each thread; defaults to "graph". */
   name?: string;
+  /**
+   * How to continue threads started by an older version of this graph, keyed by that version
+   * (the hash named in the GRAPH_VERSION_MISMATCH error).
+   */
+  migrations?: Readonly<Record<string, ThreadMigration>>;
 }
 
 interface MutableOutgoing {
@@ -152,18 +165,20 @@ export class StateGraph<Schema extends z.ZodObject> {
         barriers: [...out.barriers],
       });
     }
-    const spec: GraphSpec = {
+    const structure = {
       name: options.name ?? "graph",
       channels: this.channels,
       nodes: new Map(this.nodes),
       outgoing,
       barriers: [...this.barriers],
     };
+    const spec: GraphSpec = { ...structure, version: graphVersion(structure) };
     validateGraph(spec);
     return new CompiledGraph<Schema>(spec, {
       checkpointer: options.checkpointer,
       interruptBefore: this.breakpoints(options.interruptBefore, "interruptBefore"),
       interruptAfter: this.breakpoints(options.interruptAfter, "interruptAfter"),
+      migrations: options.migrations ?? {},
     });
   }
 

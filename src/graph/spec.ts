@@ -7,6 +7,8 @@ import type { NodeContext, PathMap, RetryPolicy, Router } from "./types.js";
  */
 export interface GraphSpec {
   readonly name: string;
+  /** Structural version: see graphVersion(). Threads are pinned to it. */
+  readonly version: string;
   readonly channels: ReadonlyMap<string, ChannelSpec>;
   readonly nodes: ReadonlyMap<string, NodeSpec>;
   /** Outgoing edges per node, START included. */

@@ -24,7 +24,23 @@ export interface RunConfig {
   interruptAfter?: readonly string[];
   /** Merged into the metadata of every checkpoint this call writes. */
   metadata?: Record<string, unknown>;
+  /**
+   * Continue a thread that a structurally different graph started, without a migration. The thread
+   * is then pinned to this graph's version.
+   */
+  allowGraphChange?: boolean;
 }
+
+/**
+ * Turns the latest state of a thread started by an older graph version into state for this one.
+ * `next` (node names) replaces what runs next; when omitted, planned nodes this graph lacks are dropped.
+ */
+export type ThreadMigration = (state: {
+  readonly values: Readonly<Record<string, unknown>>;
+  readonly next: readonly string[];
+}) =>
+  | { values: Record<string, unknown>; next?: readonly string[] }
+  | Promise<{ values: Record<string, unknown>; next?: readonly string[] }>;
 
 /** What a node receives besides the state. */
 export interface NodeContext {

@@ -17,6 +17,8 @@ export interface StepToCommit {
   readonly next: readonly PlannedTask[];
   readonly barriers: Readonly<Record<string, readonly string[]>>;
   readonly metadata: Readonly<Record<string, unknown>> | undefined;
+  /** Store every channel in `values` as a full value and nothing else (after a migration). */
+  readonly replace?: boolean;
 }
 
 /**
@@ -31,13 +33,17 @@ export async function commitStep(
   threadId: string,
   from: RunState,
   step: StepToCommit,
+  lease: string | undefined,
 ): Promise<RunState> {
   const id = newCheckpointId();
-  const versions: Record<string, string> = { ...from.versions };
+  const versions: Record<string, string> = step.replace ? {} : { ...from.versions };
   const channelWrites: ChannelWrite[] = [];
-  for (const [channel, updates] of step.updates) {
+  const written = step.replace
+    ? new Map(Object.keys(step.values).map((channel): [string, unknown[]] => [channel, []]))
+    : step.updates;
+  for (const [channel, updates] of written) {
     const value = step.values[channel];
-    if (spec.channels.get(channel)?.reduce) {
+    if (!step.replace && spec.channels.get(channel)?.reduce) {
       const previous = from.versions[channel];
       channelWrites.push({ channel, version: id, kind: "delta", previous, updates, value });
     } else {
@@ -56,7 +62,7 @@ export async function commitStep(
     next: step.next,
     barriers: step.barriers,
   };
-  await checkpointer.commit(threadId, checkpoint, channelWrites);
+  await checkpointer.commit(threadId, checkpoint, channelWrites, { lease });
   return {
     values: step.values,
     versions,

@@ -4,8 +4,13 @@ import { isCommand, START, type Command, type Send } from "../graph/constants.js
 import { drawMermaid } from "../graph/mermaid.js";
 import type { GraphSpec } from "../graph/spec.js";
 import type { StateOf, UpdateOf } from "../graph/state.js";
-import type { Configurable, NodeContext, RunConfig } from "../graph/types.js";
-import type { Checkpointer, CheckpointTuple } from "../checkpoint/types.js";
+import type { Configurable, NodeContext, RunConfig, ThreadMigration } from "../graph/types.js";
+import type {
+  Checkpointer,
+  CheckpointTuple,
+  GraphIdentity,
+  ThreadStore,
+} from "../checkpoint/types.js";
 import {
   AmbiguousUpdateError,
   CancelledError,
@@ -13,6 +18,7 @@ import {
   EmptyInputError,
   InvalidConfigError,
   InvalidResumeError,
+  InvalidUpdateError,
   MissingThreadIdError,
   NoCheckpointerError,
   UnknownNodeError,
@@ -37,6 +43,7 @@ import {
   type RunState,
 } from "./run-state.js";
 import { StreamQueue } from "./stream.js";
+import { holdThread, migratedPlan, pinGraph } from "./thread.js";
 import { routeAfter } from "./task.js";
 import { parseInput, parseNodeResult, withWrites, type TaskOutput } from "./writes.js";
 
@@ -71,17 +78,28 @@ export interface StateSnapshot<State> {
 
 export interface HistoryOptions {
   limit?: number;
+  /** Only checkpoints whose metadata has these values, e.g. `{ source: "update" }`. */
+  filter?: Readonly<Record<string, unknown>>;
   /** Only checkpoints older than the one this config names. */
   before?: { configurable?: Configurable };
 }
 
-interface Breakpoints {
+interface CompiledOptions {
   readonly interruptBefore: ReadonlySet<string>;
   readonly interruptAfter: ReadonlySet<string>;
   readonly checkpointer: Checkpointer | undefined;
+  readonly migrations: Readonly<Record<string, ThreadMigration>>;
+}
+
+/** A run's hold on its thread, and the migration to apply when the thread came from another graph. */
+interface ThreadAccess {
+  readonly lease: string | undefined;
+  readonly migration: { from: GraphIdentity; migrate: ThreadMigration } | undefined;
 }
 
 const DEFAULT_RECURSION_LIMIT = 25;
+
+const NO_THREAD: ThreadAccess = { lease: undefined, migration: undefined };
 
 /** A validated graph, ready to run. Create it with `StateGraph.compile()`. */
 export class CompiledGraph<Schema extends z.ZodObject> {
@@ -90,7 +108,7 @@ export class CompiledGraph<Schema extends z.ZodObject> {
 
   constructor(
     private readonly spec: GraphSpec,
-    private readonly options: Breakpoints,
+    private readonly options: CompiledOptions,
   ) {
     this.name = spec.name;
     this.checkpointer = options.checkpointer;
@@ -164,9 +182,31 @@ export class CompiledGraph<Schema extends z.ZodObject> {
   ): AsyncIterableIterator<StateSnapshot<StateOf<Schema>>> {
     const { checkpointer, threadId } = this.thread(config, "getStateHistory()");
     const before = options.before?.configurable?.checkpoint_id;
-    for await (const tuple of checkpointer.list(threadId, { limit: options.limit, before })) {
+    const { limit, filter } = options;
+    for await (const tuple of checkpointer.list(threadId, { limit, before, filter })) {
       yield this.snapshot(tuple);
     }
+  }
+
+  /**
+   * Copies the thread in `config` into a new thread `toThreadId`: its checkpoint at
+   * `configurable.checkpoint_id` (default: the latest) and every ancestor, with the values they
+   * need. The copy can then be continued, updated or forked without touching the original.
+   */
+  async copyThread(config: RunConfig, toThreadId: string): Promise<{ configurable: Configurable }> {
+    const { checkpointer, threadId } = this.thread(config, "copyThread()");
+    if (!isThreadStore(checkpointer)) {
+      throw new InvalidConfigError(
+        "copyThread() needs a checkpointer that implements ThreadStore (MemoryCheckpointer and SqliteCheckpointer do).",
+      );
+    }
+    const checkpointId = config.configurable?.checkpoint_id;
+    if (checkpointId !== undefined && !(await checkpointer.getTuple(threadId, checkpointId))) {
+      throw new CheckpointNotFoundError(threadId, checkpointId);
+    }
+    await checkpointer.copyThread(threadId, toThreadId, checkpointId);
+    const copied = await checkpointer.getTuple(toThreadId);
+    return checkpointConfig(toThreadId, (copied as CheckpointTuple).checkpoint.id);
   }
 
   /**
@@ -180,18 +220,33 @@ export class CompiledGraph<Schema extends z.ZodObject> {
     asNode?: string,
   ): Promise<{ configurable: Configurable }> {
     const { checkpointer, threadId } = this.thread(config, "updateState()");
+    return this.holding(checkpointer, threadId, config, (access) =>
+      this.writeUpdate(checkpointer, threadId, config, values, asNode, access),
+    );
+  }
+
+  private async writeUpdate(
+    checkpointer: Checkpointer,
+    threadId: string,
+    config: RunConfig,
+    values: UpdateOf<Schema>,
+    asNode: string | undefined,
+    access: ThreadAccess,
+  ): Promise<{ configurable: Configurable }> {
     const checkpointId = config.configurable?.checkpoint_id;
     const tuple = await checkpointer.getTuple(threadId, checkpointId);
-    if (!tuple && checkpointId !== undefined)
+    if (!tuple && checkpointId !== undefined) {
       throw new CheckpointNotFoundError(threadId, checkpointId);
-    const state = tuple ? stateFromTuple(this.spec, tuple) : emptyState(this.spec);
+    }
+    const run = this.runContext(config, undefined, checkpointer, threadId, access.lease);
+    let state = tuple ? stateFromTuple(this.spec, tuple) : emptyState(this.spec);
+    if (access.migration) state = await this.migrate(run, state, access.migration);
     const node = asNode ?? (await this.lastNode(checkpointer, threadId, state));
     if (node !== START && !this.spec.nodes.has(node)) {
       throw new UnknownNodeError(node, "updateState(config, values, asNode)", [
         ...this.spec.nodes.keys(),
       ]);
     }
-    const run = this.runContext(config, undefined, checkpointer, threadId);
     const parsed = parseNodeResult(node, values, this.spec.channels);
     const goto = await routeAfter(
       node,
@@ -238,10 +293,79 @@ export class CompiledGraph<Schema extends z.ZodObject> {
     emitter: Emitter | undefined,
   ): Promise<LoopResult> {
     const threadId = config.configurable?.thread_id;
-    if (this.checkpointer && threadId === undefined) {
-      throw new MissingThreadIdError("A graph with a checkpointer");
+    const checkpointer = this.checkpointer;
+    if (!checkpointer) return this.run(input, config, emitter, undefined, NO_THREAD);
+    if (threadId === undefined) throw new MissingThreadIdError("A graph with a checkpointer");
+    return this.holding(checkpointer, threadId, config, (access) =>
+      this.run(input, config, emitter, threadId, access),
+    );
+  }
+
+  /**
+   * Holds the thread for the duration of `work`: its lease (THREAD_BUSY if another run has it) and
+   * the check that it was started by this graph's structure (GRAPH_VERSION_MISMATCH otherwise).
+   */
+  private async holding<T>(
+    checkpointer: Checkpointer,
+    threadId: string,
+    config: RunConfig,
+    work: (access: ThreadAccess) => Promise<T>,
+  ): Promise<T> {
+    const held = await holdThread(checkpointer, threadId);
+    try {
+      const migrations = this.options.migrations;
+      const migration = await pinGraph(checkpointer, threadId, this.spec, config, migrations);
+      return await work({ lease: held.owner, migration });
+    } finally {
+      await held.release();
     }
-    const run = this.runContext(config, emitter, this.checkpointer, threadId);
+  }
+
+  /** Replaces the thread's state with what the registered migration makes of it, then re-pins it. */
+  private async migrate(
+    run: RunContext,
+    state: RunState,
+    migration: NonNullable<ThreadAccess["migration"]>,
+  ): Promise<RunState> {
+    const migrated = await migration.migrate({
+      values: state.values,
+      next: state.next.map((task) => task.node),
+    });
+    const values: Record<string, unknown> = {};
+    for (const channel of this.spec.channels.values()) {
+      const value = migrated.values[channel.key];
+      if (value !== undefined) values[channel.key] = value;
+      else if (channel.initial) values[channel.key] = channel.initial();
+    }
+    const unknown = Object.keys(migrated.values).find((key) => !this.spec.channels.has(key));
+    if (unknown !== undefined) {
+      throw new InvalidUpdateError("migration", unknown, "the state has no such key");
+    }
+    const saved = await saveStep(run, state, {
+      source: "update",
+      step: state.step + 1,
+      values,
+      updates: new Map(),
+      next: migratedPlan(this.spec, state.next, migrated.next),
+      barriers: {},
+      metadata: { ...run.config.metadata, migratedFrom: migration.from.version },
+      replace: true,
+    });
+    await run.checkpointer?.setThreadGraph(run.threadId as string, {
+      name: this.spec.name,
+      version: this.spec.version,
+    });
+    return saved;
+  }
+
+  private async run(
+    input: unknown,
+    config: RunConfig,
+    emitter: Emitter | undefined,
+    threadId: string | undefined,
+    access: ThreadAccess,
+  ): Promise<LoopResult> {
+    const run = this.runContext(config, emitter, this.checkpointer, threadId, access.lease);
     const external = config.signal;
     const onAbort = (): void => run.controller.abort(CANCELLED);
     if (external?.aborted) throw new CancelledError(0, threadId);
@@ -249,6 +373,7 @@ export class CompiledGraph<Schema extends z.ZodObject> {
     try {
       const loaded = await this.loadThread(run);
       let state = loaded.state;
+      if (access.migration) state = await this.migrate(run, state, access.migration);
       if (input === null || input === undefined) {
         if (!state.checkpoint) throw new EmptyInputError(threadId);
         // Continuing from an older checkpoint branches the thread: record the branch point.
@@ -346,6 +471,7 @@ export class CompiledGraph<Schema extends z.ZodObject> {
     emitter: Emitter | undefined,
     checkpointer: Checkpointer | undefined,
     threadId: string | undefined,
+    lease: string | undefined,
   ): RunContext {
     const recursionLimit = config.recursionLimit ?? DEFAULT_RECURSION_LIMIT;
     if (!Number.isInteger(recursionLimit) || recursionLimit < 1) {
@@ -379,6 +505,7 @@ export class CompiledGraph<Schema extends z.ZodObject> {
       ),
       recursionLimit,
       maxConcurrency,
+      lease,
     };
   }
 
@@ -479,4 +606,8 @@ function runController(): AbortController {
   const controller = new AbortController();
   setMaxListeners(0, controller.signal);
   return controller;
+}
+
+function isThreadStore(checkpointer: Checkpointer): checkpointer is ThreadStore {
+  return typeof (checkpointer as Partial<ThreadStore>).copyThread === "function";
 }

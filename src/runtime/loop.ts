@@ -29,6 +29,8 @@ export interface RunContext {
   readonly interruptAfter: ReadonlySet<string>;
   readonly recursionLimit: number;
   readonly maxConcurrency: number;
+  /** The owner id of the thread lease this run holds; every write is refused without it. */
+  readonly lease: string | undefined;
 }
 
 export const CANCELLED = Symbol("cancelled");
@@ -95,7 +97,7 @@ export function saveStep(
   step: StepToCommit,
 ): Promise<RunState> | RunState {
   if (!run.checkpointer || run.threadId === undefined) return advanceState(from, step);
-  return commitStep(run.spec, run.checkpointer, run.threadId, from, step);
+  return commitStep(run.spec, run.checkpointer, run.threadId, from, step, run.lease);
 }
 
 function planTasks(spec: GraphSpec, state: RunState): Task[] {
@@ -156,6 +158,7 @@ async function runTasks(
             checkpointId,
             task.id,
             encodeTaskOutput(output),
+            { lease: run.lease },
           );
         }
         outputs[index] = output;

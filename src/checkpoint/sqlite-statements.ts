@@ -1,0 +1,109 @@
+import type Database from "better-sqlite3";
+
+/** Every statement the SQLite checkpointer runs, prepared once per connection. */
+export function prepareStatements(db: Database.Database) {
+  const prepare = (sql: string) => db.prepare(sql);
+  return {
+    begin: prepare("BEGIN IMMEDIATE"),
+    commit: prepare("COMMIT"),
+    rollback: prepare("ROLLBACK"),
+
+    thread: prepare(
+      `SELECT thread_id, graph_name, graph_version, created_at, updated_at FROM threads WHERE thread_id = ?`,
+    ),
+    listThreads: prepare(
+      `SELECT thread_id, graph_name, graph_version, created_at, updated_at FROM threads
+       ORDER BY updated_at DESC LIMIT ?`,
+    ),
+    touchThread: prepare(
+      `INSERT INTO threads (thread_id, created_at, updated_at) VALUES (@thread, @now, @now)
+       ON CONFLICT (thread_id) DO UPDATE SET updated_at = excluded.updated_at`,
+    ),
+    setThreadGraph: prepare(
+      `INSERT INTO threads (thread_id, graph_name, graph_version, created_at, updated_at)
+       VALUES (@thread, @name, @version, @now, @now)
+       ON CONFLICT (thread_id) DO UPDATE SET graph_name = excluded.graph_name,
+         graph_version = excluded.graph_version`,
+    ),
+    threadsOlderThan: prepare(`SELECT thread_id FROM threads WHERE updated_at < ?`),
+
+    lease: prepare(`SELECT owner, expires_at FROM leases WHERE thread_id = ?`),
+    putLease: prepare(
+      `INSERT OR REPLACE INTO leases (thread_id, owner, expires_at) VALUES (?, ?, ?)`,
+    ),
+    renewLease: prepare(`UPDATE leases SET expires_at = ? WHERE thread_id = ? AND owner = ?`),
+    releaseLease: prepare(`DELETE FROM leases WHERE thread_id = ? AND owner = ?`),
+
+    insertCheckpoint: prepare(
+      `INSERT INTO checkpoints (thread_id, checkpoint_id, parent_id, step, source, created_at, body)
+       VALUES (?, ?, ?, ?, ?, ?, ?)`,
+    ),
+    latestCheckpoint: prepare(
+      `SELECT checkpoint_id, parent_id, step, source, created_at, body FROM checkpoints
+       WHERE thread_id = ? ORDER BY checkpoint_id DESC LIMIT 1`,
+    ),
+    checkpoint: prepare(
+      `SELECT checkpoint_id, parent_id, step, source, created_at, body FROM checkpoints
+       WHERE thread_id = ? AND checkpoint_id = ?`,
+    ),
+    listCheckpoints: prepare(
+      `SELECT checkpoint_id, parent_id, step, source, created_at, body FROM checkpoints
+       WHERE thread_id = @thread AND (@before IS NULL OR checkpoint_id < @before)
+       ORDER BY checkpoint_id DESC`,
+    ),
+    checkpointIds: prepare(
+      `SELECT checkpoint_id FROM checkpoints WHERE thread_id = ? ORDER BY checkpoint_id DESC`,
+    ),
+    deleteCheckpoint: prepare(`DELETE FROM checkpoints WHERE thread_id = ? AND checkpoint_id = ?`),
+
+    insertVersion: prepare(
+      `INSERT OR REPLACE INTO channel_versions (thread_id, channel, version, kind, previous, data)
+       VALUES (?, ?, ?, ?, ?, ?)`,
+    ),
+    versionHeads: prepare(
+      `SELECT channel, version, kind, previous FROM channel_versions WHERE thread_id = ?`,
+    ),
+    versionRow: prepare(
+      `SELECT kind, previous, data FROM channel_versions
+       WHERE thread_id = ? AND channel = ? AND version = ?`,
+    ),
+    deleteVersion: prepare(
+      `DELETE FROM channel_versions WHERE thread_id = ? AND channel = ? AND version = ?`,
+    ),
+    chain: prepare(
+      `WITH RECURSIVE chain (version, kind, previous, data, depth) AS (
+         SELECT version, kind, previous, data, 0 FROM channel_versions
+         WHERE thread_id = @thread AND channel = @channel AND version = @version
+         UNION ALL
+         SELECT v.version, v.kind, v.previous, v.data, chain.depth + 1
+         FROM chain JOIN channel_versions v
+           ON v.thread_id = @thread AND v.channel = @channel AND v.version = chain.previous
+         WHERE chain.kind = 'delta'
+       )
+       SELECT kind, data FROM chain ORDER BY depth`,
+    ),
+
+    insertWrite: prepare(
+      `INSERT INTO pending_writes (thread_id, checkpoint_id, task_id, idx, channel, data)
+       VALUES (?, ?, ?, ?, ?, ?)`,
+    ),
+    deleteTaskWrites: prepare(
+      `DELETE FROM pending_writes WHERE thread_id = ? AND checkpoint_id = ? AND task_id = ?`,
+    ),
+    deleteCheckpointWrites: prepare(
+      `DELETE FROM pending_writes WHERE thread_id = ? AND checkpoint_id = ?`,
+    ),
+    writesOf: prepare(
+      `SELECT task_id, channel, data FROM pending_writes
+       WHERE thread_id = ? AND checkpoint_id = ? ORDER BY task_id, idx`,
+    ),
+
+    deleteThreadCheckpoints: prepare(`DELETE FROM checkpoints WHERE thread_id = ?`),
+    deleteThreadVersions: prepare(`DELETE FROM channel_versions WHERE thread_id = ?`),
+    deleteThreadWrites: prepare(`DELETE FROM pending_writes WHERE thread_id = ?`),
+    deleteThreadLease: prepare(`DELETE FROM leases WHERE thread_id = ?`),
+    deleteThreadRow: prepare(`DELETE FROM threads WHERE thread_id = ?`),
+  };
+}
+
+export type Statements = ReturnType<typeof prepareStatements>;
