@@ -1,11 +1,12 @@
 // The README's main job until the CLI lands: runs graphs/expense-approval.ts on two claims, one
-// that is paid straight away and one that pauses for a manager, who then approves it.
-import { MemoryCheckpointer, SwitchyardError } from "../src/index.js";
+// that is paid straight away and one that pauses for a manager, who then approves it. Threads are
+// checkpointed to the embedded SQLite default, checkpoints/switchyard.db (SWITCHYARD_DB overrides).
+import { SqliteCheckpointer, SwitchyardError } from "../src/index.js";
 import type { z } from "zod";
 import { buildGraph, type Claim } from "../graphs/expense-approval.js";
 
 const graph = buildGraph().compile({
-  checkpointer: new MemoryCheckpointer(),
+  checkpointer: new SqliteCheckpointer(process.env.SWITCHYARD_DB ?? "checkpoints/switchyard.db"),
   interruptBefore: ["manager_approval"],
   name: "expense-approval",
 });
@@ -26,12 +27,15 @@ async function run(threadId: string, claim: z.input<typeof Claim>): Promise<void
     await graph.invoke(null, config);
     state = await graph.getState(config);
   }
-  console.log(`  ■ final status: ${state.values.status}`);
+  console.log(
+    `  ■ final status: ${state.values.status} (thread ${threadId} in ${graph.checkpointer?.constructor.name})`,
+  );
   for (const line of state.values.log) console.log(`    · ${line}`);
 }
 
+const runId = new Date().toISOString().replace(/[-:.TZ]/g, "");
 try {
-  await run("claim-1", {
+  await run(`claim-1-${runId}`, {
     id: "C-1",
     employee: "ana",
     amount: 120,
@@ -39,7 +43,7 @@ try {
     category: "meals",
     description: "team lunch",
   });
-  await run("claim-2", {
+  await run(`claim-2-${runId}`, {
     id: "C-2",
     employee: "ben",
     amount: 1800,

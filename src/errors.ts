@@ -311,12 +311,25 @@ export class SerializationError extends SwitchyardError {
   readonly code = "UNSERIALIZABLE_VALUE";
   constructor(
     readonly path: string,
-    what: string,
+    readonly what: string,
+    /** The node whose update held the value, when known. */
+    readonly node?: string,
   ) {
+    const by =
+      node === undefined
+        ? ""
+        : node === "__start__"
+          ? " in the input"
+          : ` written by node "${node}"`;
     super(
-      `Cannot store ${what} at ${path}. State values must be JSON-like data, Date, Map, Set, Uint8Array, ` +
+      `Cannot store ${what} at ${path}${by}. State values must be JSON-like data, Date, Map, Set, Uint8Array, ` +
         `BigInt or @langchain/core messages. Nothing was written.`,
     );
+  }
+
+  /** The same error, naming the node whose update held the value. */
+  forNode(node: string): SerializationError {
+    return new SerializationError(this.path, this.what, node);
   }
 }
 

@@ -21,6 +21,7 @@ import {
   InvalidUpdateError,
   MissingThreadIdError,
   NoCheckpointerError,
+  SerializationError,
   UnknownNodeError,
 } from "../errors.js";
 import { applyStep, orderPlan } from "./apply.js";
@@ -451,14 +452,18 @@ export class CompiledGraph<Schema extends z.ZodObject> {
       [{ writes, goto, update: input }],
       step,
     );
-    const saved = await saveStep(run, state, {
-      source: "input",
-      step,
-      values: applied.values,
-      updates: applied.updates,
-      next: applied.next,
-      barriers: state.barriers,
-      metadata: run.config.metadata,
+    const saved = await Promise.resolve(
+      saveStep(run, state, {
+        source: "input",
+        step,
+        values: applied.values,
+        updates: applied.updates,
+        next: applied.next,
+        barriers: state.barriers,
+        metadata: run.config.metadata,
+      }),
+    ).catch((error: unknown) => {
+      throw error instanceof SerializationError ? error.forNode(START) : error;
     });
     if (writes.length > 0 && run.emitter?.modes.has("values")) {
       run.emitter.emit("values", saved.values);

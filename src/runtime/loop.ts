@@ -1,7 +1,12 @@
 import type { GraphSpec, NodeSpec } from "../graph/spec.js";
 import type { Configurable, RunConfig } from "../graph/types.js";
 import type { Checkpointer } from "../checkpoint/types.js";
-import { CancelledError, RecursionLimitError, SwitchyardError } from "../errors.js";
+import {
+  CancelledError,
+  RecursionLimitError,
+  SerializationError,
+  SwitchyardError,
+} from "../errors.js";
 import { applyStep } from "./apply.js";
 import { advanceState, commitStep, type StepToCommit } from "./commit.js";
 import { encodeTaskOutput, ERROR_CHANNEL, taskId, type RunState } from "./run-state.js";
@@ -152,15 +157,7 @@ async function runTasks(
       const task = tasks[index] as Task;
       try {
         const output = await runTask(task, env);
-        if (persist) {
-          await run.checkpointer?.putWrites(
-            run.threadId,
-            checkpointId,
-            task.id,
-            encodeTaskOutput(output),
-            { lease: run.lease },
-          );
-        }
+        if (persist) await persistOutput(run, checkpointId, task, output);
         outputs[index] = output;
         emitTaskResult(run, task, output, step);
       } catch (error) {
@@ -177,6 +174,22 @@ async function runTasks(
   if (failure) throw failure.error;
   if (signal.aborted) throw new CancelledError(step, run.threadId);
   return outputs as TaskOutput[];
+}
+
+async function persistOutput(
+  run: RunContext,
+  checkpointId: string,
+  task: Task,
+  output: TaskOutput,
+): Promise<void> {
+  try {
+    const writes = encodeTaskOutput(output);
+    await run.checkpointer?.putWrites(run.threadId as string, checkpointId, task.id, writes, {
+      lease: run.lease,
+    });
+  } catch (error) {
+    throw error instanceof SerializationError ? error.forNode(task.node.name) : error;
+  }
 }
 
 async function recordFailure(
