@@ -2,8 +2,10 @@ import { randomUUID } from "node:crypto";
 import type { GraphSpec } from "../graph/spec.js";
 import type { RunConfig, ThreadMigration } from "../graph/types.js";
 import type { Checkpointer, GraphIdentity } from "../checkpoint/types.js";
-import { GraphVersionMismatchError, UnknownNodeError } from "../errors.js";
+import { GraphVersionMismatchError, InvalidUpdateError, UnknownNodeError } from "../errors.js";
 import type { PlannedTask } from "../checkpoint/types.js";
+import { saveStep, type RunContext } from "./loop.js";
+import type { RunState } from "./run-state.js";
 
 /** A run's hold on a thread: the lease owner id, renewed in the background until released. */
 export interface HeldThread {
@@ -62,8 +64,49 @@ export async function pinGraph(
   return undefined;
 }
 
+/**
+ * Replaces the thread's state with what a registered migration makes of it, in an `update`
+ * checkpoint with `metadata.migratedFrom`, and pins the thread to this graph's version.
+ */
+export async function migrateThread(
+  run: RunContext,
+  state: RunState,
+  migration: { from: GraphIdentity; migrate: ThreadMigration },
+): Promise<RunState> {
+  const { spec } = run;
+  const migrated = await migration.migrate({
+    values: state.values,
+    next: state.next.map((task) => task.node),
+  });
+  const unknown = Object.keys(migrated.values).find((key) => !spec.channels.has(key));
+  if (unknown !== undefined) {
+    throw new InvalidUpdateError("migration", unknown, "the state has no such key");
+  }
+  const values: Record<string, unknown> = {};
+  for (const channel of spec.channels.values()) {
+    const value = migrated.values[channel.key];
+    if (value !== undefined) values[channel.key] = value;
+    else if (channel.initial) values[channel.key] = channel.initial();
+  }
+  const saved = await saveStep(run, state, {
+    source: "update",
+    step: state.step + 1,
+    values,
+    updates: new Map(),
+    next: migratedPlan(spec, state.next, migrated.next),
+    barriers: {},
+    metadata: { ...run.config.metadata, migratedFrom: migration.from.version },
+    replace: true,
+  });
+  await run.checkpointer?.setThreadGraph(run.threadId as string, {
+    name: spec.name,
+    version: spec.version,
+  });
+  return saved;
+}
+
 /** The plan a migration leaves: its `next` if given, else the old plan minus nodes that are gone. */
-export function migratedPlan(
+function migratedPlan(
   spec: GraphSpec,
   previous: readonly PlannedTask[],
   next: readonly string[] | undefined,

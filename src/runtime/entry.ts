@@ -1,0 +1,87 @@
+import { START, type Send } from "../graph/constants.js";
+import { CheckpointNotFoundError, SerializationError } from "../errors.js";
+import { applyStep } from "./apply.js";
+import { saveStep, type RunContext } from "./loop.js";
+import { routerContext } from "./run-context.js";
+import { emptyState, finishedOutputs, stateFromTuple, type RunState } from "./run-state.js";
+import { routeAfter } from "./task.js";
+import { parseInput, type TaskOutput } from "./writes.js";
+
+export interface LoadedThread {
+  readonly state: RunState;
+  /** Outputs of tasks that finished before the superstep after this checkpoint stopped. */
+  readonly finished: Map<string, TaskOutput>;
+  /** True when the config named a checkpoint that is not the thread's latest. */
+  readonly superseded: boolean;
+}
+
+/** Loads the thread's latest checkpoint, or the one `configurable.checkpoint_id` names. */
+export async function loadThread(run: RunContext): Promise<LoadedThread> {
+  const { checkpointer, threadId, spec } = run;
+  if (!checkpointer || threadId === undefined) {
+    return { state: emptyState(spec), finished: new Map(), superseded: false };
+  }
+  const checkpointId = run.configurable.checkpoint_id;
+  const tuple = await checkpointer.getTuple(threadId, checkpointId);
+  if (!tuple) {
+    if (checkpointId !== undefined) throw new CheckpointNotFoundError(threadId, checkpointId);
+    return { state: emptyState(spec), finished: new Map(), superseded: false };
+  }
+  const state = stateFromTuple(spec, tuple);
+  const finished = finishedOutputs(tuple);
+  if (checkpointId === undefined) return { state, finished, superseded: false };
+  const latest = await checkpointer.getTuple(threadId);
+  return { state, finished, superseded: latest?.checkpoint.id !== tuple.checkpoint.id };
+}
+
+/** Continuing from an older checkpoint branches the thread: a copy of it marks the branch point. */
+export function forkFrom(run: RunContext, state: RunState): Promise<RunState> | RunState {
+  return saveStep(run, state, {
+    source: "fork",
+    step: state.step + 1,
+    values: state.values,
+    updates: new Map(),
+    next: state.next,
+    barriers: state.barriers,
+    metadata: run.config.metadata,
+  });
+}
+
+/**
+ * Applies a run's input as START's writes and plans the first superstep from START's edges (or a
+ * Command's goto), in one `input` checkpoint. Tasks still planned from an earlier run are dropped.
+ */
+export async function applyInput(
+  run: RunContext,
+  state: RunState,
+  input: unknown,
+  commandGoto: Array<string | Send> | undefined,
+): Promise<RunState> {
+  const { spec } = run;
+  const writes = parseInput(input, spec.channels);
+  const ctx = routerContext(run, START, state);
+  const goto =
+    commandGoto && commandGoto.length > 0
+      ? await routeAfter("", writes, commandGoto, state.values, ctx, spec)
+      : await routeAfter(START, writes, [], state.values, ctx, spec);
+  const step = state.step + 1;
+  const output: TaskOutput = { writes, goto, update: input };
+  const applied = applyStep(spec, state.values, {}, [START], [output], step);
+  const saved = await Promise.resolve(
+    saveStep(run, state, {
+      source: "input",
+      step,
+      values: applied.values,
+      updates: applied.updates,
+      next: applied.next,
+      barriers: state.barriers,
+      metadata: run.config.metadata,
+    }),
+  ).catch((error: unknown) => {
+    throw error instanceof SerializationError ? error.forNode(START) : error;
+  });
+  if (writes.length > 0 && run.emitter?.modes.has("values")) {
+    run.emitter.emit("values", saved.values);
+  }
+  return saved;
+}

@@ -1,0 +1,94 @@
+import { setMaxListeners } from "node:events";
+import type { GraphSpec } from "../graph/spec.js";
+import type { NodeContext, RunConfig } from "../graph/types.js";
+import type { Checkpointer } from "../checkpoint/types.js";
+import { InvalidConfigError, UnknownNodeError } from "../errors.js";
+import type { Emitter, RunContext } from "./loop.js";
+import type { RunState } from "./run-state.js";
+
+const DEFAULT_RECURSION_LIMIT = 25;
+
+export interface RunContextParams {
+  readonly spec: GraphSpec;
+  readonly config: RunConfig;
+  readonly emitter: Emitter | undefined;
+  readonly checkpointer: Checkpointer | undefined;
+  readonly threadId: string | undefined;
+  readonly lease: string | undefined;
+  /** The graph's compile-time breakpoints; the config's are added to them. */
+  readonly interruptBefore: ReadonlySet<string>;
+  readonly interruptAfter: ReadonlySet<string>;
+}
+
+/** Validates a call's config and fixes everything the run needs for its whole duration. */
+export function createRunContext(params: RunContextParams): RunContext {
+  const { spec, config } = params;
+  const recursionLimit = config.recursionLimit ?? DEFAULT_RECURSION_LIMIT;
+  if (!Number.isInteger(recursionLimit) || recursionLimit < 1) {
+    throw new InvalidConfigError(
+      `recursionLimit must be a whole number of at least 1, got ${String(recursionLimit)}.`,
+    );
+  }
+  const maxConcurrency = config.maxConcurrency ?? Number.POSITIVE_INFINITY;
+  if (!(maxConcurrency >= 1)) {
+    throw new InvalidConfigError(
+      `maxConcurrency must be at least 1, got ${String(config.maxConcurrency)}.`,
+    );
+  }
+  const controller = new AbortController();
+  // Every running task listens on the run's signal; a wide fan-out is not a listener leak.
+  setMaxListeners(0, controller.signal);
+  return {
+    spec,
+    checkpointer: params.checkpointer,
+    threadId: params.threadId,
+    config,
+    configurable: config.configurable ?? {},
+    controller,
+    emitter: params.emitter,
+    interruptBefore: breakpoints(
+      spec,
+      params.interruptBefore,
+      config.interruptBefore,
+      "interruptBefore",
+    ),
+    interruptAfter: breakpoints(
+      spec,
+      params.interruptAfter,
+      config.interruptAfter,
+      "interruptAfter",
+    ),
+    recursionLimit,
+    maxConcurrency,
+    lease: params.lease,
+  };
+}
+
+function breakpoints(
+  spec: GraphSpec,
+  compiled: ReadonlySet<string>,
+  extra: readonly string[] | undefined,
+  option: string,
+): ReadonlySet<string> {
+  if (!extra || extra.length === 0) return compiled;
+  for (const name of extra) {
+    if (!spec.nodes.has(name)) {
+      throw new UnknownNodeError(name, `The { ${option} } option`, [...spec.nodes.keys()]);
+    }
+  }
+  return new Set([...compiled, ...extra]);
+}
+
+/** The context a router outside a task (START's, or updateState's) is called with. */
+export function routerContext(run: RunContext, node: string, state: RunState): NodeContext {
+  return {
+    configurable: run.configurable,
+    config: run.config,
+    signal: run.controller.signal,
+    writer: () => undefined,
+    node,
+    step: state.step + 1,
+    attempt: 1,
+    taskId: `${node}:${state.step + 1}`,
+  };
+}
