@@ -55,15 +55,13 @@ export class MemoryCheckpointer implements ThreadStore {
     this.leaseMs = options.leaseMs ?? 30_000;
   }
 
-  getTuple(threadId: string, checkpointId?: string): Promise<CheckpointTuple | undefined> {
+  async getTuple(threadId: string, checkpointId?: string): Promise<CheckpointTuple | undefined> {
     const thread = this.threads.get(threadId);
     const id = checkpointId ?? thread?.latestId;
-    if (!thread || id === undefined || !thread.checkpoints.has(id))
-      return Promise.resolve(undefined);
-    return Promise.resolve(this.tupleOf(threadId, thread, id));
+    if (!thread || id === undefined || !thread.checkpoints.has(id)) return undefined;
+    return this.tupleOf(threadId, thread, id);
   }
 
-  // eslint-disable-next-line @typescript-eslint/require-await -- nothing to wait for in memory; the interface is async for databases
   async *list(threadId: string, options: ListOptions = {}): AsyncIterable<CheckpointTuple> {
     const thread = this.threads.get(threadId);
     if (!thread) return;
@@ -79,7 +77,7 @@ export class MemoryCheckpointer implements ThreadStore {
     }
   }
 
-  putWrites(
+  async putWrites(
     threadId: string,
     checkpointId: string,
     taskId: string,
@@ -95,10 +93,9 @@ export class MemoryCheckpointer implements ThreadStore {
     const pending = this.thread(threadId).pending;
     const others = (pending.get(checkpointId) ?? []).filter((write) => write.taskId !== taskId);
     pending.set(checkpointId, others.concat(encoded));
-    return Promise.resolve();
   }
 
-  commit(
+  async commit(
     threadId: string,
     checkpoint: CheckpointRecord,
     channelWrites: readonly ChannelWrite[],
@@ -123,42 +120,37 @@ export class MemoryCheckpointer implements ThreadStore {
       thread.latestId = checkpoint.id;
     }
     thread.updatedAt = checkpoint.createdAt;
-    return Promise.resolve();
   }
 
-  getThread(threadId: string): Promise<ThreadInfo | undefined> {
+  async getThread(threadId: string): Promise<ThreadInfo | undefined> {
     const thread = this.threads.get(threadId);
-    return Promise.resolve(thread ? infoOf(threadId, thread) : undefined);
+    return thread ? infoOf(threadId, thread) : undefined;
   }
 
-  setThreadGraph(threadId: string, graph: GraphIdentity): Promise<void> {
+  async setThreadGraph(threadId: string, graph: GraphIdentity): Promise<void> {
     this.thread(threadId).graph = { name: graph.name, version: graph.version };
-    return Promise.resolve();
   }
 
-  acquireLease(threadId: string, owner: string): Promise<void> {
+  async acquireLease(threadId: string, owner: string): Promise<void> {
     const now = Date.now();
     const held = this.leases.get(threadId);
     if (held && held.owner !== owner && held.expiresAt > now) {
-      return Promise.reject(new ThreadBusyError(threadId, new Date(held.expiresAt)));
+      throw new ThreadBusyError(threadId, new Date(held.expiresAt));
     }
     this.leases.set(threadId, { owner, expiresAt: now + this.leaseMs });
-    return Promise.resolve();
   }
 
-  renewLease(threadId: string, owner: string): Promise<boolean> {
+  async renewLease(threadId: string, owner: string): Promise<boolean> {
     const held = this.leases.get(threadId);
-    if (!held || held.owner !== owner) return Promise.resolve(false);
+    if (!held || held.owner !== owner) return false;
     held.expiresAt = Date.now() + this.leaseMs;
-    return Promise.resolve(true);
+    return true;
   }
 
-  releaseLease(threadId: string, owner: string): Promise<void> {
+  async releaseLease(threadId: string, owner: string): Promise<void> {
     if (this.leases.get(threadId)?.owner === owner) this.leases.delete(threadId);
-    return Promise.resolve();
   }
 
-  // eslint-disable-next-line @typescript-eslint/require-await -- see list()
   async *listThreads(options: { limit?: number } = {}): AsyncIterable<ThreadInfo> {
     const infos = [...this.threads]
       .map(([threadId, thread]) => infoOf(threadId, thread))
@@ -166,20 +158,19 @@ export class MemoryCheckpointer implements ThreadStore {
     yield* infos.slice(0, options.limit ?? infos.length);
   }
 
-  deleteThread(threadId: string): Promise<void> {
-    if (!this.threads.has(threadId)) return Promise.reject(new ThreadNotFoundError(threadId));
+  async deleteThread(threadId: string): Promise<void> {
+    if (!this.threads.has(threadId)) throw new ThreadNotFoundError(threadId);
     const held = this.leases.get(threadId);
     if (held && held.expiresAt > Date.now()) {
-      return Promise.reject(new ThreadBusyError(threadId, new Date(held.expiresAt)));
+      throw new ThreadBusyError(threadId, new Date(held.expiresAt));
     }
     this.threads.delete(threadId);
     this.leases.delete(threadId);
-    return Promise.resolve();
   }
 
-  pruneThread(threadId: string, options: { keepLast: number }): Promise<number> {
+  async pruneThread(threadId: string, options: { keepLast: number }): Promise<number> {
     const thread = this.threads.get(threadId);
-    if (!thread) return Promise.reject(new ThreadNotFoundError(threadId));
+    if (!thread) throw new ThreadNotFoundError(threadId);
     const keepLast = Math.max(1, Math.floor(options.keepLast));
     const ids = [...thread.checkpoints.keys()].sort().reverse();
     const dropped = ids.slice(keepLast);
@@ -195,7 +186,7 @@ export class MemoryCheckpointer implements ThreadStore {
     for (const key of [...thread.versions.keys()]) {
       if (!needed.has(key)) thread.versions.delete(key);
     }
-    return Promise.resolve(dropped.length);
+    return dropped.length;
   }
 
   async deleteThreadsOlderThan(date: Date): Promise<number> {
@@ -210,12 +201,12 @@ export class MemoryCheckpointer implements ThreadStore {
     return deleted;
   }
 
-  copyThread(fromThreadId: string, toThreadId: string, upTo?: string): Promise<void> {
+  async copyThread(fromThreadId: string, toThreadId: string, upTo?: string): Promise<void> {
     const source = this.threads.get(fromThreadId);
     if (!source || source.latestId === undefined) {
-      return Promise.reject(new ThreadNotFoundError(fromThreadId));
+      throw new ThreadNotFoundError(fromThreadId);
     }
-    if (this.threads.has(toThreadId)) return Promise.reject(new ThreadExistsError(toThreadId));
+    if (this.threads.has(toThreadId)) throw new ThreadExistsError(toThreadId);
     const now = new Date().toISOString();
     const copy: ThreadData = {
       checkpoints: new Map(),
@@ -234,15 +225,13 @@ export class MemoryCheckpointer implements ThreadStore {
       id = (deserialize(record) as CheckpointRecord).parentId;
     }
     if (copy.latestId === undefined) {
-      return Promise.reject(new ThreadNotFoundError(`${fromThreadId} at checkpoint ${upTo ?? ""}`));
+      throw new ThreadNotFoundError(`${fromThreadId} at checkpoint ${upTo ?? ""}`);
     }
     this.threads.set(toThreadId, copy);
     return this.pruneThread(toThreadId, { keepLast: copy.checkpoints.size }).then(() => undefined);
   }
 
-  vacuum(): Promise<void> {
-    return Promise.resolve();
-  }
+  async vacuum(): Promise<void> {}
 
   private checkLease(threadId: string, owner: string | undefined): void {
     if (owner === undefined) return;

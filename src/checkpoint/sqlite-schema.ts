@@ -54,10 +54,10 @@ const MIGRATIONS: ReadonlyArray<string> = [
 export const SCHEMA_VERSION = MIGRATIONS.length;
 
 /**
- * Brings the file to SCHEMA_VERSION. A new, empty file is initialised; a file whose tables belong to
- * something else, or that a newer Switchyard wrote, is refused and left untouched.
+ * Reads only: throws unless the file is empty or a Switchyard database this version can read, and
+ * returns its schema version. Must run before anything that writes (even `journal_mode`).
  */
-export function migrateSchema(db: Database.Database, path: string): void {
+export function checkFileIdentity(db: Database.Database, path: string): number {
   const applicationId = db.pragma("application_id", { simple: true }) as number;
   const version = db.pragma("user_version", { simple: true }) as number;
   if (applicationId !== APPLICATION_ID) {
@@ -65,6 +65,15 @@ export function migrateSchema(db: Database.Database, path: string): void {
     if (applicationId !== 0 || tables.n > 0) throw new NotASwitchyardDatabaseError(path);
   }
   if (version > SCHEMA_VERSION) throw new DatabaseTooNewError(path, version, SCHEMA_VERSION);
+  return version;
+}
+
+/**
+ * Brings the file to SCHEMA_VERSION. A new, empty file is initialised; a file whose tables belong to
+ * something else, or that a newer Switchyard wrote, is refused and left untouched.
+ */
+export function migrateSchema(db: Database.Database, path: string): void {
+  const version = checkFileIdentity(db, path);
   if (version === SCHEMA_VERSION) return;
   db.transaction(() => {
     for (let next = version; next < SCHEMA_VERSION; next += 1) db.exec(MIGRATIONS[next] as string);

@@ -11,7 +11,7 @@ import {
   ThreadNotFoundError,
 } from "../errors.js";
 import { matchesFilter, versionKey, versionsNeeded } from "./retention.js";
-import { migrateSchema } from "./sqlite-schema.js";
+import { checkFileIdentity, migrateSchema } from "./sqlite-schema.js";
 import { prepareStatements, type Statements } from "./sqlite-statements.js";
 import { deserialize, serialize } from "./serializer.js";
 import type {
@@ -111,15 +111,14 @@ export class SqliteCheckpointer implements ThreadStore {
     this.statements = prepareStatements(this.db);
   }
 
-  getTuple(threadId: string, checkpointId?: string): Promise<CheckpointTuple | undefined> {
+  async getTuple(threadId: string, checkpointId?: string): Promise<CheckpointTuple | undefined> {
     const row =
       checkpointId === undefined
         ? (this.statements.latestCheckpoint.get(threadId) as CheckpointRow | undefined)
         : (this.statements.checkpoint.get(threadId, checkpointId) as CheckpointRow | undefined);
-    return Promise.resolve(row ? this.tupleOf(threadId, row) : undefined);
+    return row ? this.tupleOf(threadId, row) : undefined;
   }
 
-  // eslint-disable-next-line @typescript-eslint/require-await -- better-sqlite3 is synchronous; the interface is async for network databases
   async *list(threadId: string, options: ListOptions = {}): AsyncIterable<CheckpointTuple> {
     const rows = this.statements.listCheckpoints.all({
       thread: threadId,
@@ -135,7 +134,7 @@ export class SqliteCheckpointer implements ThreadStore {
     }
   }
 
-  putWrites(
+  async putWrites(
     threadId: string,
     checkpointId: string,
     taskId: string,
@@ -150,10 +149,9 @@ export class SqliteCheckpointer implements ThreadStore {
         this.statements.insertWrite.run(threadId, checkpointId, taskId, index, channel, data);
       });
     });
-    return Promise.resolve();
   }
 
-  commit(
+  async commit(
     threadId: string,
     checkpoint: CheckpointRecord,
     channelWrites: readonly ChannelWrite[],
@@ -189,15 +187,14 @@ export class SqliteCheckpointer implements ThreadStore {
     });
     for (const row of rows)
       this.chains.set(chainKey(threadId, row.channel, row.version), row.chain);
-    return Promise.resolve();
   }
 
-  getThread(threadId: string): Promise<ThreadInfo | undefined> {
+  async getThread(threadId: string): Promise<ThreadInfo | undefined> {
     const row = this.statements.thread.get(threadId) as ThreadRow | undefined;
-    return Promise.resolve(row ? threadInfo(row) : undefined);
+    return row ? threadInfo(row) : undefined;
   }
 
-  setThreadGraph(threadId: string, graph: GraphIdentity): Promise<void> {
+  async setThreadGraph(threadId: string, graph: GraphIdentity): Promise<void> {
     const now = new Date().toISOString();
     this.statements.setThreadGraph.run({
       thread: threadId,
@@ -205,71 +202,59 @@ export class SqliteCheckpointer implements ThreadStore {
       version: graph.version,
       now,
     });
-    return Promise.resolve();
   }
 
-  acquireLease(threadId: string, owner: string): Promise<void> {
-    try {
-      this.immediate(() => {
-        const now = Date.now();
-        const held = this.statements.lease.get(threadId) as
-          { owner: string; expires_at: number } | undefined;
-        if (held && held.owner !== owner && held.expires_at > now) {
-          throw new ThreadBusyError(threadId, new Date(held.expires_at));
-        }
-        this.statements.putLease.run(threadId, owner, now + this.leaseMs);
-      });
-      return Promise.resolve();
-    } catch (error) {
-      return Promise.reject(error);
-    }
+  async acquireLease(threadId: string, owner: string): Promise<void> {
+    this.immediate(() => {
+      const now = Date.now();
+      const held = this.statements.lease.get(threadId) as
+        { owner: string; expires_at: number } | undefined;
+      if (held && held.owner !== owner && held.expires_at > now) {
+        throw new ThreadBusyError(threadId, new Date(held.expires_at));
+      }
+      this.statements.putLease.run(threadId, owner, now + this.leaseMs);
+    });
   }
 
-  renewLease(threadId: string, owner: string): Promise<boolean> {
+  async renewLease(threadId: string, owner: string): Promise<boolean> {
     const result = this.statements.renewLease.run(Date.now() + this.leaseMs, threadId, owner);
-    return Promise.resolve(result.changes > 0);
+    return result.changes > 0;
   }
 
-  releaseLease(threadId: string, owner: string): Promise<void> {
+  async releaseLease(threadId: string, owner: string): Promise<void> {
     this.statements.releaseLease.run(threadId, owner);
-    return Promise.resolve();
   }
 
-  // eslint-disable-next-line @typescript-eslint/require-await -- see list()
   async *listThreads(options: { limit?: number } = {}): AsyncIterable<ThreadInfo> {
     const rows = this.statements.listThreads.all(options.limit ?? -1) as ThreadRow[];
     for (const row of rows) yield threadInfo(row);
   }
 
-  deleteThread(threadId: string): Promise<void> {
-    return this.attempt(() =>
-      this.immediate(() => {
-        this.requireThread(threadId);
-        this.requireIdle(threadId);
-        this.deleteThreadRows(threadId);
-      }),
-    );
+  async deleteThread(threadId: string): Promise<void> {
+    this.immediate(() => {
+      this.requireThread(threadId);
+      this.requireIdle(threadId);
+      this.deleteThreadRows(threadId);
+    });
   }
 
-  pruneThread(threadId: string, options: { keepLast: number }): Promise<number> {
+  async pruneThread(threadId: string, options: { keepLast: number }): Promise<number> {
     const keepLast = Math.max(1, Math.floor(options.keepLast));
-    return this.attempt(() => {
-      let deleted = 0;
-      this.immediate(() => {
-        this.requireThread(threadId);
-        const ids = (
-          this.statements.checkpointIds.all(threadId) as Array<{ checkpoint_id: string }>
-        ).map((row) => row.checkpoint_id);
-        const dropped = ids.slice(keepLast);
-        for (const id of dropped) {
-          this.statements.deleteCheckpoint.run(threadId, id);
-          this.statements.deleteCheckpointWrites.run(threadId, id);
-        }
-        this.deleteUnneededVersions(threadId, ids.slice(0, keepLast));
-        deleted = dropped.length;
-      });
-      return deleted;
+    let deleted = 0;
+    this.immediate(() => {
+      this.requireThread(threadId);
+      const ids = (
+        this.statements.checkpointIds.all(threadId) as Array<{ checkpoint_id: string }>
+      ).map((row) => row.checkpoint_id);
+      const dropped = ids.slice(keepLast);
+      for (const id of dropped) {
+        this.statements.deleteCheckpoint.run(threadId, id);
+        this.statements.deleteCheckpointWrites.run(threadId, id);
+      }
+      this.deleteUnneededVersions(threadId, ids.slice(0, keepLast));
+      deleted = dropped.length;
     });
+    return deleted;
   }
 
   async deleteThreadsOlderThan(date: Date): Promise<number> {
@@ -290,70 +275,66 @@ export class SqliteCheckpointer implements ThreadStore {
     return deleted;
   }
 
-  copyThread(fromThreadId: string, toThreadId: string, upTo?: string): Promise<void> {
-    return this.attempt(() =>
-      this.immediate(() => {
-        if (this.statements.thread.get(toThreadId)) throw new ThreadExistsError(toThreadId);
-        const source = this.statements.thread.get(fromThreadId) as ThreadRow | undefined;
-        const head =
-          upTo === undefined
-            ? (this.statements.latestCheckpoint.get(fromThreadId) as CheckpointRow | undefined)
-            : (this.statements.checkpoint.get(fromThreadId, upTo) as CheckpointRow | undefined);
-        if (!source || !head) throw new ThreadNotFoundError(fromThreadId);
-        const lineage: CheckpointRow[] = [];
-        for (let row: CheckpointRow | undefined = head; row;) {
-          lineage.push(row);
-          row =
-            row.parent_id === null
-              ? undefined
-              : (this.statements.checkpoint.get(fromThreadId, row.parent_id) as
-                  CheckpointRow | undefined);
-        }
-        const now = new Date().toISOString();
-        this.statements.setThreadGraph.run({
-          thread: toThreadId,
-          name: source.graph_name,
-          version: source.graph_version,
-          now,
-        });
-        for (const row of lineage) {
-          this.statements.insertCheckpoint.run(
+  async copyThread(fromThreadId: string, toThreadId: string, upTo?: string): Promise<void> {
+    this.immediate(() => {
+      if (this.statements.thread.get(toThreadId)) throw new ThreadExistsError(toThreadId);
+      const source = this.statements.thread.get(fromThreadId) as ThreadRow | undefined;
+      const head =
+        upTo === undefined
+          ? (this.statements.latestCheckpoint.get(fromThreadId) as CheckpointRow | undefined)
+          : (this.statements.checkpoint.get(fromThreadId, upTo) as CheckpointRow | undefined);
+      if (!source || !head) throw new ThreadNotFoundError(fromThreadId);
+      const lineage: CheckpointRow[] = [];
+      for (let row: CheckpointRow | undefined = head; row;) {
+        lineage.push(row);
+        row =
+          row.parent_id === null
+            ? undefined
+            : (this.statements.checkpoint.get(fromThreadId, row.parent_id) as
+                CheckpointRow | undefined);
+      }
+      const now = new Date().toISOString();
+      this.statements.setThreadGraph.run({
+        thread: toThreadId,
+        name: source.graph_name,
+        version: source.graph_version,
+        now,
+      });
+      for (const row of lineage) {
+        this.statements.insertCheckpoint.run(
+          toThreadId,
+          row.checkpoint_id,
+          row.parent_id,
+          row.step,
+          row.source,
+          row.created_at,
+          row.body,
+        );
+      }
+      const records = lineage.map((row) => this.recordOf(row));
+      for (const key of versionsNeeded(records, (channel, version) =>
+        this.versionMeta(fromThreadId, channel, version),
+      )) {
+        const [channel, version] = key.split("\u0000") as [string, string];
+        const stored = this.statements.versionRow.get(fromThreadId, channel, version) as
+          { kind: string; previous: string | null; data: string } | undefined;
+        if (stored) {
+          this.statements.insertVersion.run(
             toThreadId,
-            row.checkpoint_id,
-            row.parent_id,
-            row.step,
-            row.source,
-            row.created_at,
-            row.body,
+            channel,
+            version,
+            stored.kind,
+            stored.previous,
+            stored.data,
           );
         }
-        const records = lineage.map((row) => this.recordOf(row));
-        for (const key of versionsNeeded(records, (channel, version) =>
-          this.versionMeta(fromThreadId, channel, version),
-        )) {
-          const [channel, version] = key.split("\u0000") as [string, string];
-          const stored = this.statements.versionRow.get(fromThreadId, channel, version) as
-            { kind: string; previous: string | null; data: string } | undefined;
-          if (stored) {
-            this.statements.insertVersion.run(
-              toThreadId,
-              channel,
-              version,
-              stored.kind,
-              stored.previous,
-              stored.data,
-            );
-          }
-        }
-      }),
-    );
+      }
+    });
   }
 
-  vacuum(): Promise<void> {
-    return this.attempt(() => {
-      this.db.pragma("wal_checkpoint(TRUNCATE)");
-      this.db.exec("VACUUM");
-    });
+  async vacuum(): Promise<void> {
+    this.db.pragma("wal_checkpoint(TRUNCATE)");
+    this.db.exec("VACUUM");
   }
 
   /** Closes the database file. The checkpointer cannot be used afterwards. */
@@ -508,15 +489,6 @@ export class SqliteCheckpointer implements ThreadStore {
     if (held?.owner !== owner) throw new LeaseLostError(threadId);
   }
 
-  /** Runs `work` and turns a thrown error into a rejected promise (the interface is async). */
-  private attempt<T>(work: () => T): Promise<T> {
-    try {
-      return Promise.resolve(work());
-    } catch (error) {
-      return Promise.reject(error);
-    }
-  }
-
   private immediate(work: () => void): void {
     this.statements.begin.run();
     try {
@@ -563,6 +535,7 @@ function openDatabase(path: string, busyTimeoutMs: number): Database.Database {
     throw new DatabaseUnavailableError(path, (error as Error).message);
   }
   try {
+    checkFileIdentity(db, path);
     db.pragma("journal_mode = WAL");
     db.pragma("synchronous = NORMAL");
     migrateSchema(db, path);

@@ -204,9 +204,10 @@ async function recordFailure(
     message: error instanceof Error ? error.message : String(error),
   };
   try {
-    await run.checkpointer?.putWrites(run.threadId as string, checkpointId, id, [
-      [ERROR_CHANNEL, described],
-    ]);
+    const writes = [[ERROR_CHANNEL, described]] as const;
+    await run.checkpointer?.putWrites(run.threadId as string, checkpointId, id, writes, {
+      lease: run.lease,
+    });
   } catch {
     // The task's own error is what the caller needs; failing to record it must not mask it.
   }
