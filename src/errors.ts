@@ -433,3 +433,44 @@ export class ThreadExistsError extends SwitchyardError {
     );
   }
 }
+
+// ---------------------------------------------------------------- human in the loop
+
+/** `interrupt()` or `ctx.step()` called outside a running node. */
+export class OutsideNodeError extends SwitchyardError {
+  readonly code = "OUTSIDE_NODE";
+  constructor(call: string) {
+    super(
+      `${call} can only be called while a node runs (inside the node function, or code it awaits).`,
+    );
+  }
+}
+
+/** Two durable steps with the same name in one node execution. */
+export class DuplicateStepError extends SwitchyardError {
+  readonly code = "DUPLICATE_STEP";
+  constructor(
+    readonly node: string,
+    readonly step: string,
+  ) {
+    super(
+      `Node "${node}" ran the durable step "${step}" twice in one execution. Give each ctx.step() call in a ` +
+        `node its own name, e.g. \`send-email-\${recipient}\`.`,
+    );
+  }
+}
+
+/** New input for a thread that is waiting for a human. */
+export class ThreadInterruptedError extends SwitchyardError {
+  readonly code = "THREAD_INTERRUPTED";
+  constructor(
+    readonly threadId: string,
+    readonly interruptIds: readonly string[],
+  ) {
+    super(
+      `Thread "${threadId}" is waiting on interrupt${interruptIds.length > 1 ? "s" : ""} ${interruptIds.join(", ")}. ` +
+        `Resume with invoke(new Command({ resume }), config), or pass { discardInterrupts: true } in the config to ` +
+        `drop them and start over with the new input.`,
+    );
+  }
+}

@@ -22,6 +22,8 @@ export type {
   Router,
   RunConfig,
   ThreadMigration,
+  InterruptOptions,
+  OnTimeout,
 } from "./graph/types.js";
 
 export {
@@ -37,6 +39,7 @@ export { MemoryCheckpointer } from "./checkpoint/memory.js";
 export { SqliteCheckpointer, type SqliteCheckpointerOptions } from "./checkpoint/sqlite.js";
 export { serialize, deserialize } from "./checkpoint/serializer.js";
 export type {
+  AuditEntry,
   ChannelWrite,
   Checkpointer,
   CheckpointRecord,
@@ -53,12 +56,14 @@ export type {
 } from "./checkpoint/types.js";
 
 export { messages, mergeMessages, type MessagesUpdate } from "./llm/messages.js";
+export { interrupt, type PendingInterrupt } from "./runtime/interrupt.js";
 
 export {
   SwitchyardError,
   AmbiguousUpdateError,
   DatabaseTooNewError,
   DatabaseUnavailableError,
+  DuplicateStepError,
   GraphVersionMismatchError,
   LeaseLostError,
   NotASwitchyardDatabaseError,
@@ -81,10 +86,12 @@ export {
   NoEntryPointError,
   NodeFailedError,
   NodeTimeoutError,
+  OutsideNodeError,
   RecursionLimitError,
   SerializationError,
   ThreadBusyError,
   ThreadExistsError,
+  ThreadInterruptedError,
   ThreadNotFoundError,
   UnknownNodeError,
   UnreachableNodeError,

@@ -97,7 +97,7 @@ describe("supersteps", () => {
       .addNode("b1", () => ({ log: "b1" }))
       .addNode("b2", () => ({ log: "b2" }))
       .addNode("join", (_, ctx) => {
-        joinSteps.push(ctx.step);
+        joinSteps.push(ctx.superstep);
         return { log: "join" };
       })
       .addEdge(START, "a")

@@ -7,6 +7,7 @@ import {
 import { matchesFilter, versionKey, versionsNeeded } from "./retention.js";
 import { deserialize, serialize } from "./serializer.js";
 import type {
+  AuditEntry,
   ChannelWrite,
   CheckpointRecord,
   CheckpointTuple,
@@ -50,6 +51,8 @@ export class MemoryCheckpointer implements ThreadStore {
   readonly leaseMs: number;
   private readonly threads = new Map<string, ThreadData>();
   private readonly leases = new Map<string, { owner: string; expiresAt: number }>();
+  /** Serialized audit entries per thread; kept when the thread is deleted, like SQLite's. */
+  private readonly audit = new Map<string, string[]>();
 
   constructor(options: { leaseMs?: number } = {}) {
     this.leaseMs = options.leaseMs ?? 30_000;
@@ -111,8 +114,11 @@ export class MemoryCheckpointer implements ThreadStore {
     this.checkLease(threadId, options.lease);
     const thread = this.thread(threadId);
     for (const { key, stored } of versions) thread.versions.set(key, stored);
-    // The superstep is committed: its tasks' pending writes are now in the channel versions.
-    if (checkpoint.parentId !== undefined && checkpoint.source === "loop") {
+    // The superstep is committed (or, for new input, dropped): its pending writes are obsolete.
+    if (
+      checkpoint.parentId !== undefined &&
+      (checkpoint.source === "loop" || checkpoint.source === "input")
+    ) {
       thread.pending.delete(checkpoint.parentId);
     }
     thread.checkpoints.set(checkpoint.id, record);
@@ -129,6 +135,15 @@ export class MemoryCheckpointer implements ThreadStore {
 
   async setThreadGraph(threadId: string, graph: GraphIdentity): Promise<void> {
     this.thread(threadId).graph = { name: graph.name, version: graph.version };
+  }
+
+  async appendAudit(threadId: string, entry: AuditEntry): Promise<void> {
+    const encoded = serialize(entry, "audit entry");
+    this.audit.set(threadId, [...(this.audit.get(threadId) ?? []), encoded]);
+  }
+
+  async getAuditLog(threadId: string): Promise<AuditEntry[]> {
+    return (this.audit.get(threadId) ?? []).map((entry) => deserialize(entry) as AuditEntry);
   }
 
   async acquireLease(threadId: string, owner: string): Promise<void> {

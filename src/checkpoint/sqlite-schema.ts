@@ -49,6 +49,18 @@ const MIGRATIONS: ReadonlyArray<string> = [
      owner      TEXT NOT NULL,
      expires_at INTEGER NOT NULL
    );`,
+  // 2: the audit log of decisions on interrupts. Append-only; kept when a thread is deleted.
+  `CREATE TABLE audit (
+     seq          INTEGER PRIMARY KEY AUTOINCREMENT,
+     thread_id    TEXT NOT NULL,
+     at           TEXT NOT NULL,
+     actor        TEXT NOT NULL,
+     interrupt_id TEXT NOT NULL,
+     node         TEXT NOT NULL,
+     kind         TEXT NOT NULL,
+     value        TEXT NOT NULL
+   );
+   CREATE INDEX audit_by_thread ON audit (thread_id, seq);`,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

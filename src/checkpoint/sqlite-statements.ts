@@ -27,6 +27,14 @@ export function prepareStatements(db: Database.Database) {
     ),
     threadsOlderThan: prepare(`SELECT thread_id FROM threads WHERE updated_at < ?`),
 
+    appendAudit: prepare(
+      `INSERT INTO audit (thread_id, at, actor, interrupt_id, node, kind, value)
+       VALUES (?, ?, ?, ?, ?, ?, ?)`,
+    ),
+    auditLog: prepare(
+      `SELECT at, actor, interrupt_id, node, kind, value FROM audit WHERE thread_id = ? ORDER BY seq`,
+    ),
+
     lease: prepare(`SELECT owner, expires_at FROM leases WHERE thread_id = ?`),
     putLease: prepare(
       `INSERT OR REPLACE INTO leases (thread_id, owner, expires_at) VALUES (?, ?, ?)`,

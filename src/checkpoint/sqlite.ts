@@ -15,6 +15,7 @@ import { checkFileIdentity, migrateSchema } from "./sqlite-schema.js";
 import { prepareStatements, type Statements } from "./sqlite-statements.js";
 import { deserialize, serialize } from "./serializer.js";
 import type {
+  AuditEntry,
   ChannelWrite,
   CheckpointRecord,
   CheckpointTuple,
@@ -180,8 +181,11 @@ export class SqliteCheckpointer implements ThreadStore {
         const { channel, version, kind, previous, data } = row;
         this.statements.insertVersion.run(threadId, channel, version, kind, previous, data);
       }
-      // The superstep is committed: its tasks' pending writes are now in the channel versions.
-      if (checkpoint.parentId !== undefined && checkpoint.source === "loop") {
+      // The superstep is committed (or, for new input, dropped): its pending writes are obsolete.
+      if (
+        checkpoint.parentId !== undefined &&
+        (checkpoint.source === "loop" || checkpoint.source === "input")
+      ) {
         this.statements.deleteCheckpointWrites.run(threadId, checkpoint.parentId);
       }
     });
@@ -202,6 +206,38 @@ export class SqliteCheckpointer implements ThreadStore {
       version: graph.version,
       now,
     });
+  }
+
+  async appendAudit(threadId: string, entry: AuditEntry): Promise<void> {
+    const value = serialize(entry.value, "audit value");
+    this.statements.appendAudit.run(
+      threadId,
+      entry.at,
+      entry.actor,
+      entry.interruptId,
+      entry.node,
+      entry.kind,
+      value,
+    );
+  }
+
+  async getAuditLog(threadId: string): Promise<AuditEntry[]> {
+    const rows = this.statements.auditLog.all(threadId) as Array<{
+      at: string;
+      actor: string;
+      interrupt_id: string;
+      node: string;
+      kind: AuditEntry["kind"];
+      value: string;
+    }>;
+    return rows.map((row) => ({
+      at: row.at,
+      actor: row.actor,
+      interruptId: row.interrupt_id,
+      node: row.node,
+      kind: row.kind,
+      value: deserialize(row.value),
+    }));
   }
 
   async acquireLease(threadId: string, owner: string): Promise<void> {

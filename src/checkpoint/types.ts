@@ -41,6 +41,11 @@ export interface Checkpointer {
    * is taken over.
    */
   acquireLease(threadId: string, owner: string): Promise<void>;
+  /** Appends to the thread's audit log (who answered which interrupt, when, with what). */
+  appendAudit(threadId: string, entry: AuditEntry): Promise<void>;
+  /** The thread's audit log, oldest first. */
+  getAuditLog(threadId: string): Promise<AuditEntry[]>;
+
   /** Extends the lease; false when `owner` no longer holds it. */
   renewLease(threadId: string, owner: string): Promise<boolean>;
   releaseLease(threadId: string, owner: string): Promise<void>;
@@ -66,6 +71,19 @@ export interface ThreadStore extends Checkpointer {
   copyThread(fromThreadId: string, toThreadId: string, upTo?: string): Promise<void>;
   /** Gives the space of deleted data back to the file system. */
   vacuum(): Promise<void>;
+}
+
+/** One decision on an interrupt: append-only, never edited. */
+export interface AuditEntry {
+  /** ISO 8601. */
+  readonly at: string;
+  /** `configurable.actor` of the resuming call (the CLI's `--as`), or "unknown". */
+  readonly actor: string;
+  readonly interruptId: string;
+  readonly node: string;
+  /** "resume" for a human's answer, "timeout" for a deadline's `onTimeout`. */
+  readonly kind: "resume" | "timeout";
+  readonly value: unknown;
 }
 
 export interface WriteOptions {

@@ -1,3 +1,4 @@
+import type { z } from "zod";
 import type { Command, Send } from "./constants.js";
 
 /** Values under `config.configurable`, LangGraph-shaped: `thread_id` selects the thread. */
@@ -29,6 +30,11 @@ export interface RunConfig {
    * is then pinned to this graph's version.
    */
   allowGraphChange?: boolean;
+  /**
+   * Start over with new input even though the thread waits on interrupts (which are dropped).
+   * Without it such input is refused with THREAD_INTERRUPTED.
+   */
+  discardInterrupts?: boolean;
 }
 
 /**
@@ -42,6 +48,17 @@ export type ThreadMigration = (state: {
   | { values: Record<string, unknown>; next?: readonly string[] }
   | Promise<{ values: Record<string, unknown>; next?: readonly string[] }>;
 
+/** What to do when an interrupt's deadline passes: resume with a value, or reject the request. */
+export type OnTimeout = { readonly resume: unknown } | { readonly reject: string };
+
+export interface InterruptOptions<Resume> {
+  /** Resume values must parse with this schema; others are refused with INVALID_RESUME. */
+  resume?: z.ZodType<Resume>;
+  /** After this moment `sweepExpired()` applies `onTimeout`. */
+  deadline?: Date | string;
+  onTimeout?: OnTimeout;
+}
+
 /** What a node receives besides the state. */
 export interface NodeContext {
   /** `config.configurable` of the run, e.g. `ctx.configurable.thread_id`. */
@@ -54,11 +71,24 @@ export interface NodeContext {
   readonly writer: (event: unknown) => void;
   readonly node: string;
   /** The superstep this task belongs to. */
-  readonly step: number;
+  readonly superstep: number;
   /** 1 on the first try, 2 on the first retry, … */
   readonly attempt: number;
   /** Stable across retries and re-runs of the same task. */
   readonly taskId: string;
+  /**
+   * Pauses for a human; returns the resume value when the node runs again. Same as the
+   * importable `interrupt()`.
+   */
+  readonly interrupt: <Resume = unknown>(
+    value: unknown,
+    options?: InterruptOptions<Resume>,
+  ) => Resume;
+  /**
+   * Runs `fn` once per task and records its result; when the node runs again after an interrupt
+   * or a crash, the recorded result is returned and `fn` is not called.
+   */
+  readonly step: <T>(name: string, fn: () => T | Promise<T>) => Promise<T>;
 }
 
 export type NodeResult<Update> = Update | Command<Update> | void | null | undefined;

@@ -4,13 +4,12 @@ import { drawMermaid } from "../graph/mermaid.js";
 import type { GraphSpec } from "../graph/spec.js";
 import type { StateOf, UpdateOf } from "../graph/state.js";
 import type { Configurable, RunConfig, ThreadMigration } from "../graph/types.js";
-import type { Checkpointer, GraphIdentity, ThreadStore } from "../checkpoint/types.js";
+import type { AuditEntry, Checkpointer, GraphIdentity, ThreadStore } from "../checkpoint/types.js";
 import {
   CancelledError,
   CheckpointNotFoundError,
   EmptyInputError,
   InvalidConfigError,
-  InvalidResumeError,
   MissingThreadIdError,
   NoCheckpointerError,
 } from "../errors.js";
@@ -27,6 +26,7 @@ import { createRunContext } from "./run-context.js";
 import { emptyState, stateFromTuple } from "./run-state.js";
 import { emptySnapshot, toSnapshot, type HistoryOptions, type StateSnapshot } from "./snapshot.js";
 import { StreamQueue } from "./stream.js";
+import { matchAnswers, refuseIfWaiting, waitingInterrupts } from "./resume.js";
 import { holdThread, migrateThread, pinGraph } from "./thread.js";
 import { writeUpdate } from "./update-state.js";
 
@@ -79,7 +79,8 @@ export class CompiledGraph<Schema extends z.ZodObject> {
   ): Promise<StateOf<Schema>> {
     const result = await this.execute(input, config, undefined);
     if (!result.paused) return result.state.values as StateOf<Schema>;
-    return { ...result.state.values, __interrupt__: [] } as StateOf<Schema>;
+    const __interrupt__ = result.interrupts.map(({ id, value }) => ({ id, value }));
+    return { ...result.state.values, __interrupt__ } as StateOf<Schema>;
   }
 
   /**
@@ -178,6 +179,12 @@ export class CompiledGraph<Schema extends z.ZodObject> {
     return checkpointConfig(toThreadId, copied?.checkpoint.id ?? "");
   }
 
+  /** Who answered which interrupt of the thread, when, and with what; oldest first. */
+  async getAuditLog(threadId: string): Promise<AuditEntry[]> {
+    if (!this.checkpointer) throw new NoCheckpointerError("getAuditLog()");
+    return this.checkpointer.getAuditLog(threadId);
+  }
+
   /** Mermaid flowchart text of the graph. */
   drawMermaid(): string {
     return drawMermaid(this.spec);
@@ -238,23 +245,22 @@ export class CompiledGraph<Schema extends z.ZodObject> {
       const loaded = await loadThread(run);
       let state = loaded.state;
       if (access.migration) state = await migrateThread(run, state, access.migration);
+      const waiting = loaded.superseded ? [] : waitingInterrupts(state, loaded.pending);
       if (input === null || input === undefined) {
         if (!state.checkpoint) throw new EmptyInputError(threadId);
         if (loaded.superseded) state = await forkFrom(run, state);
-        return await runLoop(run, state, loaded.superseded ? new Map() : loaded.finished, true);
+        const pending = loaded.superseded ? new Map() : loaded.pending;
+        return await runLoop(run, state, pending, new Map(), true);
       }
-      if (isCommand(input)) {
-        if (input.resume !== undefined) {
-          throw new InvalidResumeError(
-            `Nothing on ${threadId === undefined ? "this run" : `thread "${threadId}"`} is waiting for a resume value. ` +
-              `Command({ resume }) answers a pending interrupt; start a run with an input object instead.`,
-          );
-        }
-        state = await applyInput(run, state, input.update ?? {}, [...input.goto]);
-      } else {
-        state = await applyInput(run, state, input, undefined);
+      if (isCommand(input) && input.resume !== undefined) {
+        const answers = matchAnswers(threadId, input.resume, waiting);
+        return await runLoop(run, state, loaded.pending, answers, true);
       }
-      return await runLoop(run, state, new Map(), false);
+      refuseIfWaiting(threadId, waiting, config.discardInterrupts === true);
+      state = isCommand(input)
+        ? await applyInput(run, state, input.update ?? {}, [...input.goto])
+        : await applyInput(run, state, input, undefined);
+      return await runLoop(run, state, new Map(), new Map(), false);
     } finally {
       external?.removeEventListener("abort", onAbort);
     }

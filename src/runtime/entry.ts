@@ -3,14 +3,20 @@ import { CheckpointNotFoundError, SerializationError } from "../errors.js";
 import { applyStep } from "./apply.js";
 import { saveStep, type RunContext } from "./loop.js";
 import { routerContext } from "./run-context.js";
-import { emptyState, finishedOutputs, stateFromTuple, type RunState } from "./run-state.js";
+import {
+  emptyState,
+  pendingTasks,
+  stateFromTuple,
+  type PendingTask,
+  type RunState,
+} from "./run-state.js";
 import { routeAfter } from "./task.js";
 import { parseInput, type TaskOutput } from "./writes.js";
 
 export interface LoadedThread {
   readonly state: RunState;
-  /** Outputs of tasks that finished before the superstep after this checkpoint stopped. */
-  readonly finished: Map<string, TaskOutput>;
+  /** What the tasks of the superstep after this checkpoint left before it stopped. */
+  readonly pending: Map<string, PendingTask>;
   /** True when the config named a checkpoint that is not the thread's latest. */
   readonly superseded: boolean;
 }
@@ -19,19 +25,19 @@ export interface LoadedThread {
 export async function loadThread(run: RunContext): Promise<LoadedThread> {
   const { checkpointer, threadId, spec } = run;
   if (!checkpointer || threadId === undefined) {
-    return { state: emptyState(spec), finished: new Map(), superseded: false };
+    return { state: emptyState(spec), pending: new Map(), superseded: false };
   }
   const checkpointId = run.configurable.checkpoint_id;
   const tuple = await checkpointer.getTuple(threadId, checkpointId);
   if (!tuple) {
     if (checkpointId !== undefined) throw new CheckpointNotFoundError(threadId, checkpointId);
-    return { state: emptyState(spec), finished: new Map(), superseded: false };
+    return { state: emptyState(spec), pending: new Map(), superseded: false };
   }
   const state = stateFromTuple(spec, tuple);
-  const finished = finishedOutputs(tuple);
-  if (checkpointId === undefined) return { state, finished, superseded: false };
+  const pending = pendingTasks(tuple);
+  if (checkpointId === undefined) return { state, pending, superseded: false };
   const latest = await checkpointer.getTuple(threadId);
-  return { state, finished, superseded: latest?.checkpoint.id !== tuple.checkpoint.id };
+  return { state, pending, superseded: latest?.checkpoint.id !== tuple.checkpoint.id };
 }
 
 /** Continuing from an older checkpoint branches the thread: a copy of it marks the branch point. */

@@ -2,7 +2,7 @@ import { setMaxListeners } from "node:events";
 import type { GraphSpec } from "../graph/spec.js";
 import type { NodeContext, RunConfig } from "../graph/types.js";
 import type { Checkpointer } from "../checkpoint/types.js";
-import { InvalidConfigError, UnknownNodeError } from "../errors.js";
+import { InvalidConfigError, OutsideNodeError, UnknownNodeError } from "../errors.js";
 import type { Emitter, RunContext } from "./loop.js";
 import type { RunState } from "./run-state.js";
 
@@ -87,8 +87,13 @@ export function routerContext(run: RunContext, node: string, state: RunState): N
     signal: run.controller.signal,
     writer: () => undefined,
     node,
-    step: state.step + 1,
+    superstep: state.step + 1,
     attempt: 1,
     taskId: `${node}:${state.step + 1}`,
+    interrupt: () => {
+      throw new OutsideNodeError("interrupt() (a router cannot interrupt)");
+    },
+    step: () =>
+      Promise.reject(new OutsideNodeError("ctx.step() (a router cannot run durable steps)")),
   };
 }

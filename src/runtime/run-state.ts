@@ -8,6 +8,7 @@ import type {
   StoredChannel,
 } from "../checkpoint/types.js";
 import type { TaskOutput, Write } from "./writes.js";
+import { EMPTY_RECORD, type InterruptRecord, type TaskRecord } from "./interrupt.js";
 
 /** The in-memory state of a thread between supersteps. Values objects are never mutated. */
 export interface RunState {
@@ -20,9 +21,14 @@ export interface RunState {
   readonly next: readonly PlannedTask[];
 }
 
-/** Reserved pending-write channels: a finished task's routing, a failed task's error. */
+/**
+ * Reserved pending-write channels: a finished task's routing, a failed task's error, what a task
+ * established before stopping (answers, durable steps), and the interrupt it waits on.
+ */
 export const ROUTE_CHANNEL = "__route__";
 export const ERROR_CHANNEL = "__error__";
+export const RECORD_CHANNEL = "__record__";
+export const INTERRUPT_CHANNEL = "__interrupt__";
 
 export function emptyState(spec: GraphSpec): RunState {
   const values: Record<string, unknown> = {};
@@ -90,25 +96,59 @@ export function encodeTaskOutput(output: TaskOutput): Array<readonly [string, un
   return [...output.writes, [ROUTE_CHANNEL, route]];
 }
 
-/** The outputs of tasks that finished before the run stopped, keyed by task id. */
-export function finishedOutputs(tuple: CheckpointTuple | undefined): Map<string, TaskOutput> {
-  const byTask = new Map<string, { writes: Write[]; route: EncodedRoute | undefined }>();
+/** What a checkpoint's pending writes say about one planned task. */
+export interface PendingTask {
+  /** Set when the task finished: reused, never re-run. */
+  readonly output: TaskOutput | undefined;
+  /** Answers and durable step results it established before stopping. */
+  readonly record: TaskRecord;
+  /** Set while the task waits for a human. */
+  readonly interrupt: InterruptRecord | undefined;
+  readonly error:
+    { readonly name: string; readonly code?: string; readonly message: string } | undefined;
+}
+
+/** The pending writes of a checkpoint, grouped by task id. */
+export function pendingTasks(tuple: CheckpointTuple | undefined): Map<string, PendingTask> {
+  const byTask = new Map<
+    string,
+    {
+      writes: Write[];
+      route?: EncodedRoute;
+      record?: TaskRecord;
+      interrupt?: InterruptRecord;
+      error?: PendingTask["error"];
+    }
+  >();
   for (const write of tuple?.pendingWrites ?? []) {
     let entry = byTask.get(write.taskId);
     if (!entry) {
-      entry = { writes: [], route: undefined };
+      entry = { writes: [] };
       byTask.set(write.taskId, entry);
     }
     if (write.channel === ROUTE_CHANNEL) entry.route = write.value as EncodedRoute;
-    else if (write.channel !== ERROR_CHANNEL) entry.writes.push([write.channel, write.value]);
+    else if (write.channel === RECORD_CHANNEL) entry.record = write.value as TaskRecord;
+    else if (write.channel === INTERRUPT_CHANNEL) entry.interrupt = write.value as InterruptRecord;
+    else if (write.channel === ERROR_CHANNEL) entry.error = write.value as PendingTask["error"];
+    else entry.writes.push([write.channel, write.value]);
   }
-  const outputs = new Map<string, TaskOutput>();
+  const tasks = new Map<string, PendingTask>();
   for (const [id, entry] of byTask) {
-    if (!entry.route) continue;
-    const goto = entry.route.goto.map((target) =>
-      typeof target === "string" ? target : new Send(target.send, target.arg),
-    );
-    outputs.set(id, { writes: entry.writes, goto, update: Object.fromEntries(entry.writes) });
+    const output = entry.route
+      ? {
+          writes: entry.writes,
+          goto: entry.route.goto.map((target) =>
+            typeof target === "string" ? target : new Send(target.send, target.arg),
+          ),
+          update: Object.fromEntries(entry.writes),
+        }
+      : undefined;
+    tasks.set(id, {
+      output,
+      record: entry.record ?? EMPTY_RECORD,
+      interrupt: output ? undefined : entry.interrupt,
+      error: output ? undefined : entry.error,
+    });
   }
-  return outputs;
+  return tasks;
 }

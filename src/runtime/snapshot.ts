@@ -2,7 +2,8 @@ import type { GraphSpec } from "../graph/spec.js";
 import type { Configurable } from "../graph/types.js";
 import type { CheckpointTuple } from "../checkpoint/types.js";
 import { checkpointConfig } from "./loop.js";
-import { ERROR_CHANNEL, finishedOutputs, stateFromTuple, taskId } from "./run-state.js";
+import { publicInterrupt, type PendingInterrupt } from "./interrupt.js";
+import { pendingTasks, stateFromTuple, taskId } from "./run-state.js";
 import { withWrites } from "./writes.js";
 
 export interface StateTask {
@@ -12,7 +13,7 @@ export interface StateTask {
   readonly error?: { readonly name: string; readonly code?: string; readonly message: string };
   /** Set when the task finished: the update it returned (kept even if its superstep failed). */
   readonly result?: unknown;
-  readonly interrupts: readonly unknown[];
+  readonly interrupts: readonly PendingInterrupt[];
 }
 
 /** A checkpoint as LangGraph.js users know it. */
@@ -51,27 +52,22 @@ export function emptySnapshot(threadId: string): StateSnapshot<Record<string, ne
 export function toSnapshot(spec: GraphSpec, tuple: CheckpointTuple): StateSnapshot<unknown> {
   const state = stateFromTuple(spec, tuple);
   const { checkpoint, threadId } = tuple;
-  const finished = finishedOutputs(tuple);
-  const errors = new Map<string, StateTask["error"]>();
-  for (const write of tuple.pendingWrites) {
-    if (write.channel === ERROR_CHANNEL)
-      errors.set(write.taskId, write.value as StateTask["error"]);
-  }
+  const pending = pendingTasks(tuple);
   const next: string[] = [];
   // Like LangGraph.js, the values include what finished tasks of an unfinished superstep wrote.
   let values = state.values;
   const tasks = checkpoint.next.map((task, index): StateTask => {
     const id = taskId(state, index);
-    const output = finished.get(id);
-    if (output) {
-      values = withWrites(values, output.writes, spec.channels);
-      return { id, name: task.node, interrupts: [], result: output.update };
+    const known = pending.get(id);
+    if (known?.output) {
+      values = withWrites(values, known.output.writes, spec.channels);
+      return { id, name: task.node, interrupts: [], result: known.output.update };
     }
     next.push(task.node);
-    const error = errors.get(id);
-    return error
-      ? { id, name: task.node, error, interrupts: [] }
-      : { id, name: task.node, interrupts: [] };
+    const interrupts = known?.interrupt ? [publicInterrupt(known.interrupt)] : [];
+    return known?.error
+      ? { id, name: task.node, error: known.error, interrupts }
+      : { id, name: task.node, interrupts };
   });
   return {
     values,

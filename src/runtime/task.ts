@@ -14,6 +14,7 @@ import {
   SwitchyardError,
   UnknownNodeError,
 } from "../errors.js";
+import { interruptIn, InterruptSignal, runInScope, stepIn, type TaskScope } from "./interrupt.js";
 import { parseNodeResult, withWrites, type TaskOutput } from "./writes.js";
 
 export interface Task {
@@ -55,14 +56,19 @@ function defaultRetryOn(error: unknown): boolean {
  * wrapped in NodeFailedError after the last attempt, a definition error (invalid update, unknown
  * route) as is, or the run signal's reason when the run was aborted.
  */
-export async function runTask(task: Task, env: TaskEnvironment): Promise<TaskOutput> {
+export async function runTask(
+  task: Task,
+  env: TaskEnvironment,
+  scope: TaskScope,
+): Promise<TaskOutput> {
   const policy: RetryPolicy | undefined = task.node.retryPolicy;
   const maxAttempts = Math.max(1, policy ? (policy.maxAttempts ?? RETRY_DEFAULTS.maxAttempts) : 1);
   const retryOn = policy?.retryOn ?? defaultRetryOn;
   for (let attempt = 1; ; attempt += 1) {
     try {
-      return await attemptTask(task, env, attempt);
+      return await attemptTask(task, env, attempt, scope);
     } catch (error) {
+      if (error instanceof InterruptSignal) throw error;
       if (env.signal.aborted) throw env.signal.reason;
       const definitionError =
         error instanceof SwitchyardError && !(error instanceof NodeTimeoutError);
@@ -75,7 +81,12 @@ export async function runTask(task: Task, env: TaskEnvironment): Promise<TaskOut
   }
 }
 
-async function attemptTask(task: Task, env: TaskEnvironment, attempt: number): Promise<TaskOutput> {
+async function attemptTask(
+  task: Task,
+  env: TaskEnvironment,
+  attempt: number,
+  scope: TaskScope,
+): Promise<TaskOutput> {
   const node = task.node;
   let signal = env.signal;
   let timer: NodeJS.Timeout | undefined;
@@ -95,11 +106,17 @@ async function attemptTask(task: Task, env: TaskEnvironment, attempt: number): P
       signal,
       writer: (event: unknown) => env.writer(node.name, event),
       node: node.name,
-      step: env.step,
+      superstep: env.step,
       attempt,
       taskId: task.id,
+      interrupt: (value, options) => interruptIn(scope, value, options),
+      step: (name, fn) => stepIn(scope, name, fn),
     };
-    let result = node.run(task.input, ctx);
+    // Each attempt starts the node over: interrupts are matched by call order again.
+    scope.interrupts = 0;
+    scope.stepsRun.clear();
+    scope.accepted.length = 0;
+    let result = runInScope(scope, () => node.run(task.input, ctx));
     if (isPromiseLike(result)) result = await untilAborted(result, signal);
     const parsed = parseNodeResult(node.name, result, env.spec.channels);
     const goto = await routeAfter(node.name, parsed.writes, parsed.goto, env.values, ctx, env.spec);

@@ -1,0 +1,184 @@
+import { AsyncLocalStorage } from "node:async_hooks";
+import { createHash } from "node:crypto";
+import type { InterruptOptions, OnTimeout } from "../graph/types.js";
+import {
+  DuplicateStepError,
+  InvalidResumeError,
+  NoCheckpointerError,
+  OutsideNodeError,
+} from "../errors.js";
+
+/** A pending interrupt, as stored with its task and shown by getState, invoke and the inbox. */
+export interface InterruptRecord {
+  readonly id: string;
+  readonly node: string;
+  /** Position of the `interrupt()` call within the node's execution (0 for the first). */
+  readonly index: number;
+  readonly value: unknown;
+  /** ISO 8601. */
+  readonly createdAt: string;
+  readonly deadline?: string;
+  readonly onTimeout?: OnTimeout;
+}
+
+/**
+ * What a task has recorded so far, persisted as one pending write so it survives interrupts and
+ * crashes: the resume values answered by call order, and the results of its durable steps.
+ */
+export interface TaskRecord {
+  readonly resumes: readonly unknown[];
+  readonly steps: Readonly<Record<string, unknown>>;
+}
+
+export const EMPTY_RECORD: TaskRecord = { resumes: [], steps: {} };
+
+/**
+ * Thrown by `interrupt()` to stop the task: a control-flow signal, outside the SwitchyardError
+ * hierarchy of failures. Code in a node must not swallow it (rethrow what you do not handle).
+ */
+export class InterruptSignal extends Error {
+  constructor(readonly interrupt: InterruptRecord) {
+    super(
+      `Interrupted at node "${interrupt.node}" (interrupt ${interrupt.id}); this is not a failure.`,
+    );
+    this.name = "InterruptSignal";
+  }
+}
+
+/** The task an `interrupt()` or `ctx.step()` call belongs to. */
+export interface TaskScope {
+  readonly taskId: string;
+  readonly node: string;
+  readonly durable: boolean;
+  /** Resume values by call index: recorded ones, plus the ones this resume supplies. */
+  readonly resumes: unknown[];
+  readonly steps: Record<string, unknown>;
+  /** Steps finished in this execution (a name used twice is a mistake). */
+  readonly stepsRun: Set<string>;
+  /** `interrupt()` calls answered so far in this execution. */
+  interrupts: number;
+  /** Answers validated in this execution, for the audit log. */
+  readonly accepted: Array<{ id: string; index: number; value: unknown }>;
+  /** Persists the record after a durable step finishes. */
+  readonly save: (record: TaskRecord) => Promise<void>;
+}
+
+const scopes = new AsyncLocalStorage<TaskScope>();
+
+export function runInScope<T>(scope: TaskScope, work: () => T): T {
+  return scopes.run(scope, work);
+}
+
+/** A stable id for the `index`-th interrupt of a task: the same on every re-execution. */
+export function interruptId(taskId: string, index: number): string {
+  return createHash("sha256").update(`${taskId}#${index}`).digest("hex").slice(0, 16);
+}
+
+/**
+ * Pauses the run until a human answers. Inside a node, the first call stops the node and the run
+ * returns with the pending interrupt; after `invoke(new Command({ resume }), config)` the node runs
+ * again from its start and this call returns the resume value (calls are matched by order, so a
+ * node may ask several questions in turn). Needs a checkpointer.
+ *
+ * @example
+ * const answer = interrupt({ question: "Approve the refund?" }, { resume: z.object({ approved: z.boolean() }) });
+ */
+export function interrupt<Resume = unknown>(
+  value: unknown,
+  options: InterruptOptions<Resume> = {},
+): Resume {
+  const scope = scopes.getStore();
+  if (!scope) throw new OutsideNodeError("interrupt()");
+  return interruptIn(scope, value, options);
+}
+
+/** `interrupt()` for a known task: what `ctx.interrupt` calls. */
+export function interruptIn<Resume>(
+  scope: TaskScope,
+  value: unknown,
+  options: InterruptOptions<Resume> = {},
+): Resume {
+  if (!scope.durable) throw new NoCheckpointerError("interrupt()");
+  const index = scope.interrupts;
+  const id = interruptId(scope.taskId, index);
+  if (index < scope.resumes.length) {
+    const answer = scope.resumes[index];
+    const parsed = options.resume
+      ? options.resume.safeParse(answer)
+      : ({ success: true, data: answer } as const);
+    if (parsed.success) {
+      // Only answers that passed validation count as given (and may be persisted).
+      scope.interrupts = index + 1;
+      scope.accepted.push({ id, index, value: answer });
+      return parsed.data as Resume;
+    }
+    const problem = parsed.error.issues
+      .map((issue) =>
+        issue.path.length > 0 ? `${issue.path.join(".")}: ${issue.message}` : issue.message,
+      )
+      .join("; ");
+    throw new InvalidResumeError(
+      `The resume value for interrupt ${id} (node "${scope.node}") is invalid: ${problem}. ` +
+        `The run is still paused; resume again with a valid value.`,
+    );
+  }
+  scope.interrupts = index + 1;
+  const deadline =
+    options.deadline === undefined ? undefined : new Date(options.deadline).toISOString();
+  throw new InterruptSignal({
+    id,
+    node: scope.node,
+    index,
+    value,
+    createdAt: new Date().toISOString(),
+    ...(deadline === undefined ? {} : { deadline }),
+    ...(options.onTimeout === undefined ? {} : { onTimeout: options.onTimeout }),
+  });
+}
+
+/**
+ * Runs `fn` once per task and records its result: when the node runs again (after an interrupt, a
+ * crash or a failed sibling) the recorded result is returned and `fn` is not called. A failing `fn`
+ * records nothing. The result must be storable like state values.
+ */
+export async function durableStep<T>(name: string, fn: () => T | Promise<T>): Promise<T> {
+  const scope = scopes.getStore();
+  if (!scope) throw new OutsideNodeError("ctx.step()");
+  return stepIn(scope, name, fn);
+}
+
+/** `durableStep()` for a known task: what `ctx.step` calls. */
+export async function stepIn<T>(
+  scope: TaskScope,
+  name: string,
+  fn: () => T | Promise<T>,
+): Promise<T> {
+  if (scope.stepsRun.has(name)) throw new DuplicateStepError(scope.node, name);
+  scope.stepsRun.add(name);
+  if (Object.prototype.hasOwnProperty.call(scope.steps, name)) return scope.steps[name] as T;
+  const result = await fn();
+  scope.steps[name] = result;
+  if (scope.durable) await scope.save(recordOf(scope));
+  return result;
+}
+
+/** What the task has durably established: its validated answers and its steps' results. */
+export function recordOf(scope: TaskScope): TaskRecord {
+  return { resumes: scope.resumes.slice(0, scope.interrupts), steps: { ...scope.steps } };
+}
+
+/** An interrupt as callers see it (LangGraph's `{ id, value }`, plus where and until when). */
+export interface PendingInterrupt {
+  readonly id: string;
+  readonly value: unknown;
+  readonly node: string;
+  readonly createdAt: string;
+  readonly deadline?: string;
+}
+
+export function publicInterrupt(record: InterruptRecord): PendingInterrupt {
+  const { id, value, node, createdAt, deadline } = record;
+  return deadline === undefined
+    ? { id, value, node, createdAt }
+    : { id, value, node, createdAt, deadline };
+}

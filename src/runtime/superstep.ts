@@ -1,0 +1,223 @@
+import {
+  CancelledError,
+  InvalidResumeError,
+  SerializationError,
+  SwitchyardError,
+} from "../errors.js";
+import { InterruptSignal, recordOf, type InterruptRecord, type TaskScope } from "./interrupt.js";
+import type { RunContext } from "./loop.js";
+import {
+  encodeTaskOutput,
+  ERROR_CHANNEL,
+  INTERRUPT_CHANNEL,
+  RECORD_CHANNEL,
+  type PendingTask,
+  type RunState,
+} from "./run-state.js";
+import { runTask, type Task, type TaskEnvironment } from "./task.js";
+import type { TaskOutput } from "./writes.js";
+
+/** Aborts the run's signal when a task fails, so its running siblings stop. */
+export const TASK_FAILED = Symbol("task failed");
+
+export interface SuperstepResult {
+  /** Per task, in plan order; undefined for tasks that are waiting on an interrupt. */
+  readonly outputs: ReadonlyArray<TaskOutput | undefined>;
+  /** Interrupts the superstep is waiting on: raised now, or still unanswered from before. */
+  readonly interrupts: readonly InterruptRecord[];
+}
+
+export interface SuperstepHooks {
+  readonly started: (task: Task) => void;
+  readonly finished: (task: Task, output: TaskOutput) => void;
+}
+
+/**
+ * Runs the superstep's tasks concurrently (up to maxConcurrency). A task that finished before
+ * (`pending` output) is reused; one waiting on an interrupt nobody answered stays waiting; the rest
+ * run, an answered one with its answer. Each finished task's output is persisted as pending writes
+ * before the superstep commits; an interrupted task persists its record and the interrupt. On the
+ * first failure the running siblings are aborted and the failure is thrown; finished siblings keep
+ * their writes.
+ */
+export async function runSuperstep(
+  run: RunContext,
+  state: RunState,
+  tasks: readonly Task[],
+  step: number,
+  pending: ReadonlyMap<string, PendingTask>,
+  answers: ReadonlyMap<string, unknown>,
+  hooks: SuperstepHooks,
+): Promise<SuperstepResult> {
+  const outputs: Array<TaskOutput | undefined> = [];
+  const interrupts: InterruptRecord[] = [];
+  const todo: number[] = [];
+  tasks.forEach((task, index) => {
+    const known = pending.get(task.id);
+    outputs.push(known?.output);
+    if (known?.output) hooks.finished(task, known.output);
+    else if (known?.interrupt && !answers.has(task.id)) interrupts.push(known.interrupt);
+    else todo.push(index);
+  });
+  if (todo.length === 0) return { outputs, interrupts };
+
+  const signal = run.controller.signal;
+  const env: TaskEnvironment = {
+    spec: run.spec,
+    config: run.config,
+    configurable: run.configurable,
+    threadId: run.threadId,
+    step,
+    signal,
+    values: state.values,
+    writer: run.emitter?.modes.has("custom")
+      ? (_node: string, event: unknown) => run.emitter?.emit("custom", event)
+      : () => undefined,
+  };
+  const checkpointId = state.checkpoint?.id;
+  const store =
+    run.checkpointer && run.threadId !== undefined && checkpointId !== undefined
+      ? new TaskStore(run, checkpointId)
+      : undefined;
+  let failure: { error: unknown } | undefined;
+  let cursor = 0;
+  const worker = async (): Promise<void> => {
+    while (cursor < todo.length && failure === undefined && !signal.aborted) {
+      const index = todo[cursor] as number;
+      cursor += 1;
+      const task = tasks[index] as Task;
+      const known = pending.get(task.id);
+      const scope = taskScope(task, known, answers.get(task.id), store);
+      hooks.started(task);
+      try {
+        const output = await runTask(task, env, scope);
+        await store?.finished(task, output);
+        outputs[index] = output;
+        hooks.finished(task, output);
+      } catch (error) {
+        if (error instanceof InterruptSignal) {
+          await store?.interrupted(task, scope, error.interrupt);
+          interrupts.push(error.interrupt);
+          continue;
+        }
+        if (signal.aborted) return;
+        failure = { error };
+        run.controller.abort(TASK_FAILED);
+        // An invalid answer changes nothing: the task keeps waiting on its interrupt.
+        if (!(error instanceof InvalidResumeError)) await store?.failed(task, scope, error);
+      } finally {
+        await store?.audit(task, scope, known, answers);
+      }
+    }
+  };
+  const workers = Math.min(run.maxConcurrency, todo.length);
+  if (workers === 1) await worker();
+  else await Promise.all(Array.from({ length: workers }, worker));
+  if (failure) throw failure.error;
+  if (signal.aborted) throw new CancelledError(step, run.threadId);
+  return { outputs, interrupts };
+}
+
+function taskScope(
+  task: Task,
+  known: PendingTask | undefined,
+  answer: unknown,
+  store: TaskStore | undefined,
+): TaskScope {
+  const resumes = [...(known?.record.resumes ?? [])];
+  if (known?.interrupt && answer !== undefined) resumes[known.interrupt.index] = answer;
+  return {
+    taskId: task.id,
+    node: task.node.name,
+    durable: store !== undefined,
+    resumes,
+    steps: { ...known?.record.steps },
+    stepsRun: new Set(),
+    interrupts: 0,
+    accepted: [],
+    save: (record) => store?.record(task, record) ?? Promise.resolve(),
+  };
+}
+
+/**
+ * A task's pending writes for the superstep after `checkpointId`. Each call replaces what the task
+ * had stored, so it always writes the task's whole story, under the run's lease.
+ */
+class TaskStore {
+  constructor(
+    private readonly run: RunContext,
+    private readonly checkpointId: string,
+  ) {}
+
+  async finished(task: Task, output: TaskOutput): Promise<void> {
+    try {
+      await this.put(task, encodeTaskOutput(output));
+    } catch (error) {
+      throw error instanceof SerializationError ? error.forNode(task.node.name) : error;
+    }
+  }
+
+  async record(task: Task, record: ReturnType<typeof recordOf>): Promise<void> {
+    try {
+      await this.put(task, [[RECORD_CHANNEL, record]]);
+    } catch (error) {
+      throw error instanceof SerializationError ? error.forNode(task.node.name) : error;
+    }
+  }
+
+  interrupted(task: Task, scope: TaskScope, interrupt: InterruptRecord): Promise<void> {
+    return this.put(task, [
+      [RECORD_CHANNEL, recordOf(scope)],
+      [INTERRUPT_CHANNEL, interrupt],
+    ]);
+  }
+
+  /** Records why the task failed, keeping what it established (answers, durable steps). */
+  async failed(task: Task, scope: TaskScope, error: unknown): Promise<void> {
+    const described = {
+      name: error instanceof Error ? error.name : "Error",
+      code: error instanceof SwitchyardError ? error.code : undefined,
+      message: error instanceof Error ? error.message : String(error),
+    };
+    try {
+      await this.put(task, [
+        [RECORD_CHANNEL, recordOf(scope)],
+        [ERROR_CHANNEL, described],
+      ]);
+    } catch {
+      // The task's own error is what the caller needs; failing to record it must not mask it.
+    }
+  }
+
+  /** Appends the answer this run gave the task to the audit log, once the node accepted it. */
+  async audit(
+    task: Task,
+    scope: TaskScope,
+    known: PendingTask | undefined,
+    answers: ReadonlyMap<string, unknown>,
+  ): Promise<void> {
+    const interrupt = known?.interrupt;
+    if (!interrupt || !answers.has(task.id)) return;
+    if (!scope.accepted.some((answer) => answer.index === interrupt.index)) return;
+    const actor = this.run.configurable.actor;
+    await this.run.checkpointer?.appendAudit(this.run.threadId as string, {
+      at: new Date().toISOString(),
+      actor: typeof actor === "string" && actor.length > 0 ? actor : "unknown",
+      interruptId: interrupt.id,
+      node: interrupt.node,
+      kind: "resume",
+      value: answers.get(task.id),
+    });
+  }
+
+  private put(task: Task, writes: ReadonlyArray<readonly [string, unknown]>): Promise<void> {
+    const { run } = this;
+    return (run.checkpointer as NonNullable<RunContext["checkpointer"]>).putWrites(
+      run.threadId as string,
+      this.checkpointId,
+      task.id,
+      writes,
+      { lease: run.lease },
+    );
+  }
+}
