@@ -474,3 +474,18 @@ export class ThreadInterruptedError extends SwitchyardError {
     );
   }
 }
+
+/** An interrupt was answered with a rejection (a deadline's `onTimeout: { reject }`). */
+export class InterruptRejectedError extends SwitchyardError {
+  readonly code = "INTERRUPT_REJECTED";
+  constructor(
+    readonly node: string,
+    readonly interruptId: string,
+    readonly reason: string,
+  ) {
+    super(
+      `Interrupt ${interruptId} of node "${node}" was rejected: ${reason}. Catch INTERRUPT_REJECTED in the node ` +
+        `to handle it (approval() does this for you).`,
+    );
+  }
+}

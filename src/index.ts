@@ -33,6 +33,7 @@ export {
   type StateTask,
   type StreamConfig,
   type StreamMode,
+  type SweptInterrupt,
 } from "./runtime/compiled.js";
 
 export { MemoryCheckpointer } from "./checkpoint/memory.js";
@@ -56,7 +57,13 @@ export type {
 } from "./checkpoint/types.js";
 
 export { messages, mergeMessages, type MessagesUpdate } from "./llm/messages.js";
-export { interrupt, type PendingInterrupt } from "./runtime/interrupt.js";
+export {
+  approval,
+  interrupt,
+  type ApprovalDecision,
+  type PendingInterrupt,
+} from "./runtime/interrupt.js";
+export { listPendingInterrupts, type InboxItem } from "./runtime/inbox.js";
 
 export {
   SwitchyardError,
@@ -81,6 +88,7 @@ export {
   InvalidRouteError,
   InvalidSchemaError,
   InvalidUpdateError,
+  InterruptRejectedError,
   MissingThreadIdError,
   NoCheckpointerError,
   NoEntryPointError,

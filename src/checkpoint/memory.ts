@@ -246,6 +246,16 @@ export class MemoryCheckpointer implements ThreadStore {
     return this.pruneThread(toThreadId, { keepLast: copy.checkpoints.size }).then(() => undefined);
   }
 
+  async *listPendingWrites(channel: string): AsyncIterable<PendingWrite & { threadId: string }> {
+    for (const [threadId, thread] of this.threads) {
+      if (thread.latestId === undefined) continue;
+      for (const write of thread.pending.get(thread.latestId) ?? []) {
+        if (write.channel !== channel) continue;
+        yield { threadId, taskId: write.taskId, channel, value: deserialize(write.data) };
+      }
+    }
+  }
+
   async vacuum(): Promise<void> {}
 
   private checkLease(threadId: string, owner: string | undefined): void {

@@ -101,6 +101,12 @@ export function prepareStatements(db: Database.Database) {
     deleteCheckpointWrites: prepare(
       `DELETE FROM pending_writes WHERE thread_id = ? AND checkpoint_id = ?`,
     ),
+    latestWritesOnChannel: prepare(
+      `SELECT p.thread_id, p.task_id, p.data FROM pending_writes p
+       WHERE p.channel = ? AND p.checkpoint_id =
+         (SELECT max(c.checkpoint_id) FROM checkpoints c WHERE c.thread_id = p.thread_id)
+       ORDER BY p.thread_id, p.task_id, p.idx`,
+    ),
     writesOf: prepare(
       `SELECT task_id, channel, data FROM pending_writes
        WHERE thread_id = ? AND checkpoint_id = ? ORDER BY task_id, idx`,

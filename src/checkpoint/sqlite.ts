@@ -368,6 +368,17 @@ export class SqliteCheckpointer implements ThreadStore {
     });
   }
 
+  async *listPendingWrites(channel: string): AsyncIterable<PendingWrite & { threadId: string }> {
+    const rows = this.statements.latestWritesOnChannel.all(channel) as Array<{
+      thread_id: string;
+      task_id: string;
+      data: string;
+    }>;
+    for (const row of rows) {
+      yield { threadId: row.thread_id, taskId: row.task_id, channel, value: deserialize(row.data) };
+    }
+  }
+
   async vacuum(): Promise<void> {
     this.db.pragma("wal_checkpoint(TRUNCATE)");
     this.db.exec("VACUUM");

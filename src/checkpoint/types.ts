@@ -71,6 +71,11 @@ export interface ThreadStore extends Checkpointer {
   copyThread(fromThreadId: string, toThreadId: string, upTo?: string): Promise<void>;
   /** Gives the space of deleted data back to the file system. */
   vacuum(): Promise<void>;
+  /**
+   * Pending writes on `channel` of every thread's latest checkpoint: what unfinished supersteps
+   * left, across threads (the runtime's inbox of waiting interrupts is built on it).
+   */
+  listPendingWrites(channel: string): AsyncIterable<PendingWrite & { threadId: string }>;
 }
 
 /** One decision on an interrupt: append-only, never edited. */

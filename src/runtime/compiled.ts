@@ -1,5 +1,5 @@
 import type { z } from "zod";
-import { isCommand, type Command } from "../graph/constants.js";
+import { Command, isCommand } from "../graph/constants.js";
 import { drawMermaid } from "../graph/mermaid.js";
 import type { GraphSpec } from "../graph/spec.js";
 import type { StateOf, UpdateOf } from "../graph/state.js";
@@ -10,8 +10,11 @@ import {
   CheckpointNotFoundError,
   EmptyInputError,
   InvalidConfigError,
+  InvalidResumeError,
   MissingThreadIdError,
   NoCheckpointerError,
+  SwitchyardError,
+  ThreadBusyError,
 } from "../errors.js";
 import { applyInput, forkFrom, loadThread } from "./entry.js";
 import {
@@ -26,6 +29,8 @@ import { createRunContext } from "./run-context.js";
 import { emptyState, stateFromTuple } from "./run-state.js";
 import { emptySnapshot, toSnapshot, type HistoryOptions, type StateSnapshot } from "./snapshot.js";
 import { StreamQueue } from "./stream.js";
+import { waitingRecords } from "./inbox.js";
+import { rejection } from "./interrupt.js";
 import { matchAnswers, refuseIfWaiting, waitingInterrupts } from "./resume.js";
 import { holdThread, migrateThread, pinGraph } from "./thread.js";
 import { writeUpdate } from "./update-state.js";
@@ -49,6 +54,13 @@ interface CompiledOptions {
 interface ThreadAccess {
   readonly lease: string | undefined;
   readonly migration: { from: GraphIdentity; migrate: ThreadMigration } | undefined;
+}
+
+/** An interrupt `sweepExpired()` applied its timeout to (or tried to: `error` says why not). */
+export interface SweptInterrupt {
+  readonly threadId: string;
+  readonly interruptId: string;
+  readonly error?: { readonly code: string; readonly message: string };
 }
 
 const NO_THREAD: ThreadAccess = { lease: undefined, migration: undefined };
@@ -78,9 +90,9 @@ export class CompiledGraph<Schema extends z.ZodObject> {
     config: RunConfig = {},
   ): Promise<StateOf<Schema>> {
     const result = await this.execute(input, config, undefined);
-    if (!result.paused) return result.state.values as StateOf<Schema>;
+    if (!result.paused) return result.values as StateOf<Schema>;
     const __interrupt__ = result.interrupts.map(({ id, value }) => ({ id, value }));
-    return { ...result.state.values, __interrupt__ } as StateOf<Schema>;
+    return { ...result.values, __interrupt__ } as StateOf<Schema>;
   }
 
   /**
@@ -164,12 +176,8 @@ export class CompiledGraph<Schema extends z.ZodObject> {
    * need. The copy can then be continued, updated or forked without touching the original.
    */
   async copyThread(config: RunConfig, toThreadId: string): Promise<{ configurable: Configurable }> {
-    const { checkpointer, threadId } = this.thread(config, "copyThread()");
-    if (!isThreadStore(checkpointer)) {
-      throw new InvalidConfigError(
-        "copyThread() needs a checkpointer that implements ThreadStore (MemoryCheckpointer and SqliteCheckpointer do).",
-      );
-    }
+    const { threadId } = this.thread(config, "copyThread()");
+    const checkpointer = this.threadStore("copyThread()");
     const checkpointId = config.configurable?.checkpoint_id;
     if (checkpointId !== undefined && !(await checkpointer.getTuple(threadId, checkpointId))) {
       throw new CheckpointNotFoundError(threadId, checkpointId);
@@ -195,17 +203,47 @@ export class CompiledGraph<Schema extends z.ZodObject> {
     return [...this.spec.nodes.keys()];
   }
 
+  /**
+   * Applies the `onTimeout` of every interrupt of this graph (by name) whose deadline has passed:
+   * the thread resumes with that answer, audited as kind "timeout" by "system:deadline". Durable
+   * and once: an applied timeout leaves nothing to sweep. Threads a run holds right now, or whose
+   * interrupt was answered meanwhile, are left for the next sweep.
+   */
+  async sweepExpired(now: Date = new Date()): Promise<SweptInterrupt[]> {
+    const store = this.threadStore("sweepExpired()");
+    const swept: SweptInterrupt[] = [];
+    for (const { threadId, graph, record } of await waitingRecords(store)) {
+      const { deadline, onTimeout } = record;
+      if (graph?.name !== this.name || deadline === undefined || onTimeout === undefined) continue;
+      if (new Date(deadline).getTime() > now.getTime()) continue;
+      const answer = "resume" in onTimeout ? onTimeout.resume : rejection(onTimeout.reject);
+      const config = { configurable: { thread_id: threadId, actor: "system:deadline" } };
+      const resume = new Command({ resume: { [record.id]: answer } });
+      try {
+        await this.execute(resume, config, undefined, "timeout");
+        swept.push({ threadId, interruptId: record.id });
+      } catch (error) {
+        if (error instanceof ThreadBusyError || error instanceof InvalidResumeError) continue;
+        if (!(error instanceof SwitchyardError)) throw error;
+        const failure = { code: error.code, message: error.message };
+        swept.push({ threadId, interruptId: record.id, error: failure });
+      }
+    }
+    return swept;
+  }
+
   private execute(
     input: unknown,
     config: RunConfig,
     emitter: Emitter | undefined,
+    answerKind: "resume" | "timeout" = "resume",
   ): Promise<LoopResult> {
     const threadId = config.configurable?.thread_id;
     const checkpointer = this.checkpointer;
-    if (!checkpointer) return this.run(input, config, emitter, undefined, NO_THREAD);
+    if (!checkpointer) return this.run(input, config, emitter, undefined, NO_THREAD, answerKind);
     if (threadId === undefined) throw new MissingThreadIdError("A graph with a checkpointer");
     return this.holding(checkpointer, threadId, config, (access) =>
-      this.run(input, config, emitter, threadId, access),
+      this.run(input, config, emitter, threadId, access, answerKind),
     );
   }
 
@@ -235,8 +273,9 @@ export class CompiledGraph<Schema extends z.ZodObject> {
     emitter: Emitter | undefined,
     threadId: string | undefined,
     access: ThreadAccess,
+    answerKind: "resume" | "timeout",
   ): Promise<LoopResult> {
-    const run = this.runContext(config, emitter, threadId, access.lease);
+    const run = this.runContext(config, emitter, threadId, access.lease, answerKind);
     const external = config.signal;
     const onAbort = (): void => run.controller.abort(CANCELLED);
     if (external?.aborted) throw new CancelledError(0, threadId);
@@ -271,6 +310,7 @@ export class CompiledGraph<Schema extends z.ZodObject> {
     emitter: Emitter | undefined,
     threadId: string | undefined,
     lease: string | undefined,
+    answerKind: "resume" | "timeout" = "resume",
   ) {
     return createRunContext({
       spec: this.spec,
@@ -279,9 +319,21 @@ export class CompiledGraph<Schema extends z.ZodObject> {
       checkpointer: this.checkpointer,
       threadId,
       lease,
+      answerKind,
       interruptBefore: this.options.interruptBefore,
       interruptAfter: this.options.interruptAfter,
     });
+  }
+
+  private threadStore(operation: string): ThreadStore {
+    const checkpointer = this.checkpointer;
+    if (!checkpointer) throw new NoCheckpointerError(operation);
+    if (!isThreadStore(checkpointer)) {
+      throw new InvalidConfigError(
+        `${operation} needs a checkpointer that implements ThreadStore (MemoryCheckpointer and SqliteCheckpointer do).`,
+      );
+    }
+    return checkpointer;
   }
 
   private thread(

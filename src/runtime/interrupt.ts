@@ -1,8 +1,10 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 import { createHash } from "node:crypto";
 import type { InterruptOptions, OnTimeout } from "../graph/types.js";
+import { z } from "zod";
 import {
   DuplicateStepError,
+  InterruptRejectedError,
   InvalidResumeError,
   NoCheckpointerError,
   OutsideNodeError,
@@ -103,6 +105,12 @@ export function interruptIn<Resume>(
   const id = interruptId(scope.taskId, index);
   if (index < scope.resumes.length) {
     const answer = scope.resumes[index];
+    const rejection = rejectionReason(answer);
+    if (rejection !== undefined) {
+      scope.interrupts = index + 1;
+      scope.accepted.push({ id, index, value: answer });
+      throw new InterruptRejectedError(scope.node, id, rejection);
+    }
     const parsed = options.resume
       ? options.resume.safeParse(answer)
       : ({ success: true, data: answer } as const);
@@ -181,4 +189,47 @@ export function publicInterrupt(record: InterruptRecord): PendingInterrupt {
   return deadline === undefined
     ? { id, value, node, createdAt }
     : { id, value, node, createdAt, deadline };
+}
+
+const REJECTED = "$syRejected";
+
+/** The answer `onTimeout: { reject }` stores: `interrupt()` throws INTERRUPT_REJECTED on it. */
+export function rejection(reason: string): Record<string, string> {
+  return { [REJECTED]: reason };
+}
+
+function rejectionReason(answer: unknown): string | undefined {
+  if (typeof answer !== "object" || answer === null) return undefined;
+  const reason = (answer as Record<string, unknown>)[REJECTED];
+  return typeof reason === "string" ? reason : undefined;
+}
+
+/** The answer to an `approval()`. */
+export interface ApprovalDecision {
+  approved: boolean;
+  comment?: string;
+}
+
+const ApprovalSchema = z.object({ approved: z.boolean(), comment: z.string().optional() });
+
+/**
+ * Asks a human to approve or reject, with `payload` as the context they see. Resume with
+ * `{ approved: true }` or `{ approved: false, comment: "why" }` (anything else is refused with
+ * INVALID_RESUME). A deadline's `onTimeout: { reject: reason }` comes back as
+ * `{ approved: false, comment: reason }`.
+ *
+ * @example
+ * const decision = approval({ claim, reason: "over 500 EUR" }, { deadline, onTimeout: { reject: "no answer in 3 days" } });
+ * if (!decision.approved) return { status: "rejected", reason: decision.comment };
+ */
+export function approval(
+  payload: unknown,
+  options: Omit<InterruptOptions<ApprovalDecision>, "resume"> = {},
+): ApprovalDecision {
+  try {
+    return interrupt(payload, { ...options, resume: ApprovalSchema });
+  } catch (error) {
+    if (error instanceof InterruptRejectedError) return { approved: false, comment: error.reason };
+    throw error;
+  }
 }

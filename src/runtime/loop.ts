@@ -8,7 +8,7 @@ import { publicInterrupt, type InterruptRecord } from "./interrupt.js";
 import { taskId, type PendingTask, type RunState } from "./run-state.js";
 import { runSuperstep } from "./superstep.js";
 import type { Task } from "./task.js";
-import type { TaskOutput } from "./writes.js";
+import { withWrites, type TaskOutput } from "./writes.js";
 
 export type StreamMode = "values" | "updates" | "custom" | "debug";
 
@@ -33,6 +33,8 @@ export interface RunContext {
   readonly maxConcurrency: number;
   /** The owner id of the thread lease this run holds; every write is refused without it. */
   readonly lease: string | undefined;
+  /** How answers given by this run are audited: a human's, or a deadline's `onTimeout`. */
+  readonly answerKind: "resume" | "timeout";
 }
 
 /** Aborts the run's signal when the caller cancels it. */
@@ -40,6 +42,8 @@ export const CANCELLED = Symbol("cancelled");
 
 export interface LoopResult {
   readonly state: RunState;
+  /** What the caller sees: the state, plus what finished tasks of an unfinished superstep wrote. */
+  readonly values: Readonly<Record<string, unknown>>;
   /** True when a breakpoint or an interrupt stopped the run with work left. */
   readonly paused: boolean;
   /** The interrupts the run waits on (empty after a static breakpoint). */
@@ -67,7 +71,7 @@ export async function runLoop(
   for (let executed = 0; state.next.length > 0; executed += 1) {
     if (!skipBreakpoint && state.next.some((task) => run.interruptBefore.has(task.node))) {
       emitPaused(run, []);
-      return { state, paused: true, interrupts: [] };
+      return { state, values: state.values, paused: true, interrupts: [] };
     }
     skipBreakpoint = false;
     const step = state.step + 1;
@@ -85,7 +89,12 @@ export async function runLoop(
     if (result.interrupts.length > 0) {
       // The superstep is not over: it commits when every interrupt has been answered.
       emitPaused(run, result.interrupts);
-      return { state, paused: true, interrupts: result.interrupts };
+      // As getState shows it: finished siblings' writes folded in, in plan order.
+      let values = state.values;
+      for (const output of result.outputs) {
+        if (output) values = withWrites(values, output.writes, run.spec.channels);
+      }
+      return { state, values, paused: true, interrupts: result.interrupts };
     }
     const outputs = result.outputs as TaskOutput[];
     const nodes = tasks.map((task) => task.node.name);
@@ -101,10 +110,10 @@ export async function runLoop(
 
     if (state.next.length > 0 && nodes.some((node) => run.interruptAfter.has(node))) {
       emitPaused(run, []);
-      return { state, paused: true, interrupts: [] };
+      return { state, values: state.values, paused: true, interrupts: [] };
     }
   }
-  return { state, paused: false, interrupts: [] };
+  return { state, values: state.values, paused: false, interrupts: [] };
 }
 
 export function saveStep(

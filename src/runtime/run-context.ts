@@ -15,6 +15,7 @@ export interface RunContextParams {
   readonly checkpointer: Checkpointer | undefined;
   readonly threadId: string | undefined;
   readonly lease: string | undefined;
+  readonly answerKind: "resume" | "timeout";
   /** The graph's compile-time breakpoints; the config's are added to them. */
   readonly interruptBefore: ReadonlySet<string>;
   readonly interruptAfter: ReadonlySet<string>;
@@ -61,6 +62,7 @@ export function createRunContext(params: RunContextParams): RunContext {
     recursionLimit,
     maxConcurrency,
     lease: params.lease,
+    answerKind: params.answerKind,
   };
 }
 

@@ -205,7 +205,7 @@ class TaskStore {
       actor: typeof actor === "string" && actor.length > 0 ? actor : "unknown",
       interruptId: interrupt.id,
       node: interrupt.node,
-      kind: "resume",
+      kind: this.run.answerKind,
       value: answers.get(task.id),
     });
   }
