@@ -1,18 +1,19 @@
 import { z } from "zod";
-import { append, END, START, StateGraph } from "../src/index.js";
+import { append, approval, END, START, StateGraph } from "../src/index.js";
 
 /**
- * Expense approval: validate a claim, apply the policy, send large claims to a manager, pay,
- * notify. Rejected claims end with the reason. No LLM, no API key.
- *
- * The manager's decision is a static breakpoint (`interruptBefore: ["manager_approval"]`): the
- * run pauses, the decision is written with `updateState`, and `invoke(null)` continues.
+ * Expense approval: validate a claim, apply the policy, ask a manager to approve large claims
+ * (a typed approval with a deadline), pay in a durable step, notify. Rejected claims end with the
+ * reason. No LLM, no API key.
  */
 export const description =
   "Validate a claim, apply policy, route large claims to a manager, pay, notify.";
 
 /** Claims above this amount need a manager's approval. */
 export const APPROVAL_THRESHOLD = 500;
+
+/** How long a manager has to decide before the claim is rejected by `sweepExpired()`. */
+export const APPROVAL_DAYS = 3;
 
 export const Claim = z.object({
   id: z.string().min(1),
@@ -28,9 +29,6 @@ export const ExpenseState = z.object({
   status: z
     .enum(["received", "needs_approval", "approved", "rejected", "paid"])
     .default("received"),
-  decision: z
-    .object({ approved: z.boolean(), by: z.string(), comment: z.string().optional() })
-    .optional(),
   reason: z.string().optional(),
   paymentId: z.string().optional(),
   log: append(z.string()),
@@ -46,7 +44,12 @@ const categoryLimits: Record<ExpenseStateType["claim"]["category"], number> = {
   other: 1000,
 };
 
-export function buildGraph() {
+/** Stands in for a payment provider: the durable step around it makes it happen once per claim. */
+export type PaymentProvider = (claim: ExpenseStateType["claim"]) => Promise<string> | string;
+
+const defaultProvider: PaymentProvider = (claim) => `pay-${claim.id}`;
+
+export function buildGraph(pay: PaymentProvider = defaultProvider) {
   return new StateGraph(ExpenseState)
     .addNode("apply_policy", (state) => {
       const limit = categoryLimits[state.claim.category];
@@ -65,28 +68,35 @@ export function buildGraph() {
       }
       return { status: "approved" as const, log: "policy: approved automatically" };
     })
-    .addNode("manager_approval", (state) => {
-      const decision = state.decision;
-      if (!decision) {
-        return {
-          status: "rejected" as const,
-          reason: "no decision was recorded",
-          log: "manager: no decision",
-        };
-      }
+    .addNode("manager_approval", (state, ctx) => {
+      const { claim } = state;
+      const decision = approval(
+        {
+          question: `Approve ${claim.amount} ${claim.currency} for ${claim.employee}?`,
+          claim,
+        },
+        {
+          deadline: new Date(Date.now() + APPROVAL_DAYS * 24 * 3600 * 1000),
+          onTimeout: { reject: `no decision within ${APPROVAL_DAYS} days` },
+        },
+      );
+      const by = typeof ctx.configurable.actor === "string" ? ctx.configurable.actor : "a manager";
       return decision.approved
-        ? { status: "approved" as const, log: `manager: approved by ${decision.by}` }
+        ? { status: "approved" as const, log: `manager: approved by ${by}` }
         : {
             status: "rejected" as const,
-            reason: decision.comment ?? `rejected by ${decision.by}`,
-            log: `manager: rejected by ${decision.by}`,
+            reason: decision.comment ?? `rejected by ${by}`,
+            log: `manager: rejected by ${by}`,
           };
     })
-    .addNode("pay", (state) => ({
-      status: "paid" as const,
-      paymentId: `pay-${state.claim.id}`,
-      log: `pay: ${state.claim.amount} ${state.claim.currency} to ${state.claim.employee}`,
-    }))
+    .addNode("pay", async (state, ctx) => {
+      const paymentId = await ctx.step("payment", () => pay(state.claim));
+      return {
+        status: "paid" as const,
+        paymentId,
+        log: `pay: ${state.claim.amount} ${state.claim.currency} to ${state.claim.employee}`,
+      };
+    })
     .addNode("notify", (state) => ({
       log:
         state.status === "paid"

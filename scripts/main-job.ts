@@ -1,13 +1,12 @@
 // The README's main job until the CLI lands: runs graphs/expense-approval.ts on two claims, one
 // that is paid straight away and one that pauses for a manager, who then approves it. Threads are
 // checkpointed to the embedded SQLite default, checkpoints/switchyard.db (SWITCHYARD_DB overrides).
-import { SqliteCheckpointer, SwitchyardError } from "../src/index.js";
+import { Command, SqliteCheckpointer, SwitchyardError } from "../src/index.js";
 import type { z } from "zod";
 import { buildGraph, type Claim } from "../graphs/expense-approval.js";
 
 const graph = buildGraph().compile({
   checkpointer: new SqliteCheckpointer(process.env.SWITCHYARD_DB ?? "checkpoints/switchyard.db"),
-  interruptBefore: ["manager_approval"],
   name: "expense-approval",
 });
 
@@ -20,11 +19,21 @@ async function run(threadId: string, claim: z.input<typeof Claim>): Promise<void
     }
   }
   let state = await graph.getState(config);
-  if (state.next.includes("manager_approval")) {
-    console.log(`  ⏸ paused before ${state.next.join(", ")}: waiting for a manager's decision`);
-    await graph.updateState(config, { decision: { approved: true, by: "dana (manager)" } });
-    console.log(`  ✎ dana (manager) approved; resuming`);
-    await graph.invoke(null, config);
+  const waiting = state.tasks.flatMap((task) => task.interrupts);
+  for (const pending of waiting) {
+    console.log(
+      `  ⏸ paused at ${pending.node}: waiting for a manager's decision (interrupt ${pending.id})`,
+    );
+    console.log(`    ${JSON.stringify(pending.value)}`);
+    const manager = { configurable: { ...config.configurable, actor: "dana (manager)" } };
+    for await (const chunk of graph.stream(new Command({ resume: { approved: true } }), manager)) {
+      for (const [node, update] of Object.entries(chunk as Record<string, unknown>)) {
+        console.log(`  ✓ ${node}`, JSON.stringify(update));
+      }
+    }
+    console.log(
+      `  ✎ approved by dana (manager): ${JSON.stringify(await graph.getAuditLog(threadId))}`,
+    );
     state = await graph.getState(config);
   }
   console.log(

@@ -33,6 +33,7 @@ export {
   type StateTask,
   type StreamConfig,
   type StreamMode,
+  type RunOutput,
   type SweptInterrupt,
 } from "./runtime/compiled.js";
 

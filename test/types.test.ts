@@ -14,6 +14,7 @@ import {
   type NodeContext,
   type StateOf,
   type UpdateOf,
+  type RunOutput,
 } from "../src/index.js";
 
 const State = z.object({
@@ -64,13 +65,16 @@ describe("state and update types", () => {
     expectTypeOf<{ log: number }>().not.toExtend<UpdateOf<typeof State>>();
   });
 
-  it("types invoke's result as the state", async () => {
+  it("types invoke's result as the state, plus the interrupts of a paused run", async () => {
     const compiled = new StateGraph(State)
       .addNode("n", () => {})
       .addEdge(START, "n")
       .compile();
     const result = await compiled.invoke({ topic: "t" });
-    expectTypeOf(result).toEqualTypeOf<Expected>();
+    expectTypeOf(result).toEqualTypeOf<RunOutput<Expected>>();
+    expectTypeOf(result.__interrupt__).toEqualTypeOf<
+      Array<{ id: string; value: unknown }> | undefined
+    >();
     expect(result).toEqual({ topic: "t", log: [], total: 0 });
   });
 

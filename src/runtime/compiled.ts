@@ -56,6 +56,14 @@ interface ThreadAccess {
   readonly migration: { from: GraphIdentity; migrate: ThreadMigration } | undefined;
 }
 
+/**
+ * What `invoke` returns: the state, and when the run paused, `__interrupt__` with what it waits on
+ * (empty after a static breakpoint), as in LangGraph.js.
+ */
+export type RunOutput<State> = State & {
+  __interrupt__?: Array<{ id: string; value: unknown }>;
+};
+
 /** An interrupt `sweepExpired()` applied its timeout to (or tried to: `error` says why not). */
 export interface SweptInterrupt {
   readonly threadId: string;
@@ -88,11 +96,11 @@ export class CompiledGraph<Schema extends z.ZodObject> {
   async invoke(
     input: UpdateOf<Schema> | Command<unknown> | null | undefined,
     config: RunConfig = {},
-  ): Promise<StateOf<Schema>> {
+  ): Promise<RunOutput<StateOf<Schema>>> {
     const result = await this.execute(input, config, undefined);
     if (!result.paused) return result.values as StateOf<Schema>;
     const __interrupt__ = result.interrupts.map(({ id, value }) => ({ id, value }));
-    return { ...result.values, __interrupt__ } as StateOf<Schema>;
+    return { ...result.values, __interrupt__ } as RunOutput<StateOf<Schema>>;
   }
 
   /**

@@ -4,7 +4,12 @@ import { describe, expect, it } from "vitest";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { InvalidUpdateError, MemoryCheckpointer, SqliteCheckpointer } from "../../src/index.js";
+import {
+  Command,
+  InvalidUpdateError,
+  MemoryCheckpointer,
+  SqliteCheckpointer,
+} from "../../src/index.js";
 import { collect } from "../support.js";
 import { buildGraph } from "../../graphs/expense-approval.js";
 
@@ -18,10 +23,7 @@ const claim = {
 } as const;
 
 function compiled() {
-  return buildGraph().compile({
-    checkpointer: new MemoryCheckpointer(),
-    interruptBefore: ["manager_approval"],
-  });
+  return buildGraph().compile({ checkpointer: new MemoryCheckpointer() });
 }
 
 describe("graphs/expense-approval", () => {
@@ -44,23 +46,58 @@ describe("graphs/expense-approval", () => {
     expect(result.paymentId).toBeUndefined();
   });
 
-  it("pauses a large claim for the manager, then a rejection ends it with the comment", async () => {
+  it("pauses a large claim for the manager; a rejection ends it with the comment", async () => {
     const graph = compiled();
-    const config = { configurable: { thread_id: "large" } };
+    const config = { configurable: { thread_id: "large", actor: "dana" } };
     const paused = await graph.invoke(
       { claim: { ...claim, amount: 1500, category: "travel" } },
       config,
     );
-    expect(paused).toMatchObject({ status: "needs_approval", __interrupt__: [] });
+    expect(paused).toMatchObject({ status: "needs_approval" });
+    expect(paused.__interrupt__).toHaveLength(1);
     expect((await graph.getState(config)).next).toEqual(["manager_approval"]);
 
-    await graph.updateState(config, {
-      decision: { approved: false, by: "dana", comment: "book economy" },
-    });
-    const done = await graph.invoke(null, config);
+    const done = await graph.invoke(
+      new Command({ resume: { approved: false, comment: "book economy" } }),
+      config,
+    );
     expect(done.status).toBe("rejected");
     expect(done.reason).toBe("book economy");
     expect(done.log.at(-1)).toContain("was rejected: book economy");
+    const audit = await graph.getAuditLog("large");
+    expect(audit).toMatchObject([{ actor: "dana", kind: "resume", node: "manager_approval" }]);
+  });
+
+  it("refuses an answer that is not an approval, and the claim stays paused", async () => {
+    const graph = compiled();
+    const config = { configurable: { thread_id: "typed" } };
+    await graph.invoke({ claim: { ...claim, amount: 1500, category: "travel" } }, config);
+    await expect(graph.invoke(new Command({ resume: "yes" }), config)).rejects.toMatchObject({
+      code: "INVALID_RESUME",
+    });
+    expect((await graph.getState(config)).next).toEqual(["manager_approval"]);
+    const done = await graph.invoke(new Command({ resume: { approved: true } }), config);
+    expect(done.status).toBe("paid");
+  });
+
+  it("calls the payment provider once per paid claim, never for a rejected one", async () => {
+    const paid: string[] = [];
+    const graph = buildGraph((toPay) => {
+      paid.push(toPay.id);
+      return `ref-${toPay.id}`;
+    }).compile({ checkpointer: new MemoryCheckpointer() });
+    const large = { ...claim, id: "L", amount: 1500, category: "travel" as const };
+    await graph.invoke({ claim: large }, { configurable: { thread_id: "l" } });
+    expect(paid).toEqual([]);
+    const done = await graph.invoke(new Command({ resume: { approved: true } }), {
+      configurable: { thread_id: "l" },
+    });
+    expect(done.paymentId).toBe("ref-L");
+    await graph.invoke(
+      { claim: { ...claim, id: "R", amount: 900 } },
+      { configurable: { thread_id: "r" } },
+    );
+    expect(paid).toEqual(["L"]);
   });
 
   it("refuses an invalid claim before anything runs", async () => {
@@ -80,7 +117,8 @@ describe("graphs/expense-approval", () => {
         cwd: new URL("../..", import.meta.url),
         env: { ...process.env, SWITCHYARD_DB: db },
       });
-      expect(stdout).toContain("paused before manager_approval");
+      expect(stdout).toContain("paused at manager_approval");
+      expect(stdout).toContain('"actor":"dana (manager)"');
       expect(stdout.match(/final status: paid/g)).toHaveLength(2);
       const store = new SqliteCheckpointer(db);
       const threads = await collect(store.listThreads());
