@@ -30,7 +30,7 @@ import { emptyState, stateFromTuple } from "./run-state.js";
 import { emptySnapshot, toSnapshot, type HistoryOptions, type StateSnapshot } from "./snapshot.js";
 import { StreamQueue } from "./stream.js";
 import { waitingRecords } from "./inbox.js";
-import { rejection } from "./interrupt.js";
+import { Rejection } from "./interrupt.js";
 import { matchAnswers, refuseIfWaiting, waitingInterrupts } from "./resume.js";
 import { holdThread, migrateThread, pinGraph } from "./thread.js";
 import { writeUpdate } from "./update-state.js";
@@ -224,7 +224,7 @@ export class CompiledGraph<Schema extends z.ZodObject> {
       const { deadline, onTimeout } = record;
       if (graph?.name !== this.name || deadline === undefined || onTimeout === undefined) continue;
       if (new Date(deadline).getTime() > now.getTime()) continue;
-      const answer = "resume" in onTimeout ? onTimeout.resume : rejection(onTimeout.reject);
+      const answer = "resume" in onTimeout ? onTimeout.resume : new Rejection(onTimeout.reject);
       const config = { configurable: { thread_id: threadId, actor: "system:deadline" } };
       const resume = new Command({ resume: { [record.id]: answer } });
       try {

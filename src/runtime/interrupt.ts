@@ -30,6 +30,8 @@ export interface InterruptRecord {
 export interface TaskRecord {
   readonly resumes: readonly unknown[];
   readonly steps: Readonly<Record<string, unknown>>;
+  /** Call indexes answered by a deadline's rejection, with its reason. */
+  readonly rejections?: Readonly<Record<string, string>>;
 }
 
 export const EMPTY_RECORD: TaskRecord = { resumes: [], steps: {} };
@@ -54,6 +56,8 @@ export interface TaskScope {
   readonly durable: boolean;
   /** Resume values by call index: recorded ones, plus the ones this resume supplies. */
   readonly resumes: unknown[];
+  /** Call indexes answered by a deadline's rejection (never by a human's value). */
+  readonly rejections: Map<number, string>;
   readonly steps: Record<string, unknown>;
   /** Steps finished in this execution (a name used twice is a mistake). */
   readonly stepsRun: Set<string>;
@@ -105,11 +109,11 @@ export function interruptIn<Resume>(
   const id = interruptId(scope.taskId, index);
   if (index < scope.resumes.length) {
     const answer = scope.resumes[index];
-    const rejection = rejectionReason(answer);
-    if (rejection !== undefined) {
+    const rejected = scope.rejections.get(index);
+    if (rejected !== undefined) {
       scope.interrupts = index + 1;
-      scope.accepted.push({ id, index, value: answer });
-      throw new InterruptRejectedError(scope.node, id, rejection);
+      scope.accepted.push({ id, index, value: { reject: rejected } });
+      throw new InterruptRejectedError(scope.node, id, rejected);
     }
     const parsed = options.resume
       ? options.resume.safeParse(answer)
@@ -172,7 +176,15 @@ export async function stepIn<T>(
 
 /** What the task has durably established: its validated answers and its steps' results. */
 export function recordOf(scope: TaskScope): TaskRecord {
-  return { resumes: scope.resumes.slice(0, scope.interrupts), steps: { ...scope.steps } };
+  const rejections: Record<string, string> = {};
+  for (const [index, reason] of scope.rejections) {
+    if (index < scope.interrupts) rejections[String(index)] = reason;
+  }
+  return {
+    resumes: scope.resumes.slice(0, scope.interrupts),
+    steps: { ...scope.steps },
+    rejections,
+  };
 }
 
 /** An interrupt as callers see it (LangGraph's `{ id, value }`, plus where and until when). */
@@ -191,17 +203,12 @@ export function publicInterrupt(record: InterruptRecord): PendingInterrupt {
     : { id, value, node, createdAt, deadline };
 }
 
-const REJECTED = "$syRejected";
-
-/** The answer `onTimeout: { reject }` stores: `interrupt()` throws INTERRUPT_REJECTED on it. */
-export function rejection(reason: string): Record<string, string> {
-  return { [REJECTED]: reason };
-}
-
-function rejectionReason(answer: unknown): string | undefined {
-  if (typeof answer !== "object" || answer === null) return undefined;
-  const reason = (answer as Record<string, unknown>)[REJECTED];
-  return typeof reason === "string" ? reason : undefined;
+/**
+ * A deadline's rejection, as `sweepExpired()` hands it to the resume path. It is honoured only for
+ * answers the sweep gives (never for a caller's `Command({ resume })`), so no client can forge one.
+ */
+export class Rejection {
+  constructor(readonly reason: string) {}
 }
 
 /** The answer to an `approval()`. */

@@ -4,7 +4,7 @@ import type { Checkpointer } from "../checkpoint/types.js";
 import { CancelledError, RecursionLimitError } from "../errors.js";
 import { applyStep } from "./apply.js";
 import { advanceState, commitStep, type StepToCommit } from "./commit.js";
-import { publicInterrupt, type InterruptRecord } from "./interrupt.js";
+import type { InterruptRecord } from "./interrupt.js";
 import { taskId, type PendingTask, type RunState } from "./run-state.js";
 import { runSuperstep } from "./superstep.js";
 import type { Task } from "./task.js";
@@ -182,7 +182,7 @@ function emitStepEnd(run: RunContext, state: RunState, step: number, changed: bo
 
 /** The run paused: streamed as LangGraph does, an `__interrupt__` list in both modes. */
 function emitPaused(run: RunContext, interrupts: readonly InterruptRecord[]): void {
-  const payload = { __interrupt__: interrupts.map(publicInterrupt) };
+  const payload = { __interrupt__: interrupts.map(({ id, value }) => ({ id, value })) };
   if (run.emitter?.modes.has("updates")) run.emitter.emit("updates", payload);
   if (run.emitter?.modes.has("values")) run.emitter.emit("values", payload);
 }

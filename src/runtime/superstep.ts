@@ -4,7 +4,13 @@ import {
   SerializationError,
   SwitchyardError,
 } from "../errors.js";
-import { InterruptSignal, recordOf, type InterruptRecord, type TaskScope } from "./interrupt.js";
+import {
+  InterruptSignal,
+  recordOf,
+  Rejection,
+  type InterruptRecord,
+  type TaskScope,
+} from "./interrupt.js";
 import type { RunContext } from "./loop.js";
 import {
   encodeTaskOutput,
@@ -125,12 +131,25 @@ function taskScope(
   store: TaskStore | undefined,
 ): TaskScope {
   const resumes = [...(known?.record.resumes ?? [])];
-  if (known?.interrupt && answer !== undefined) resumes[known.interrupt.index] = answer;
+  const rejections = new Map(
+    Object.entries(known?.record.rejections ?? {}).map(([index, reason]) => [
+      Number(index),
+      reason,
+    ]),
+  );
+  const interrupt = known?.interrupt;
+  if (interrupt && answer instanceof Rejection) {
+    resumes[interrupt.index] = null;
+    rejections.set(interrupt.index, answer.reason);
+  } else if (interrupt && answer !== undefined) {
+    resumes[interrupt.index] = answer;
+  }
   return {
     taskId: task.id,
     node: task.node.name,
     durable: store !== undefined,
     resumes,
+    rejections,
     steps: { ...known?.record.steps },
     stepsRun: new Set(),
     interrupts: 0,
@@ -198,7 +217,8 @@ class TaskStore {
   ): Promise<void> {
     const interrupt = known?.interrupt;
     if (!interrupt || !answers.has(task.id)) return;
-    if (!scope.accepted.some((answer) => answer.index === interrupt.index)) return;
+    const accepted = scope.accepted.find((answer) => answer.index === interrupt.index);
+    if (!accepted) return;
     const actor = this.run.configurable.actor;
     await this.run.checkpointer?.appendAudit(this.run.threadId as string, {
       at: new Date().toISOString(),
@@ -206,7 +226,7 @@ class TaskStore {
       interruptId: interrupt.id,
       node: interrupt.node,
       kind: this.run.answerKind,
-      value: answers.get(task.id),
+      value: accepted.value,
     });
   }
 

@@ -6,6 +6,7 @@ import type { BaseMessage } from "@langchain/core/messages";
 import {
   Command as LangGraphCommand,
   END as LANGGRAPH_END,
+  interrupt as langGraphInterrupt,
   MemorySaver,
   MessagesZodMeta,
   Send as LangGraphSend,
@@ -17,6 +18,7 @@ import { z } from "zod";
 import {
   Command as SwitchyardCommand,
   END as SWITCHYARD_END,
+  interrupt as switchyardInterrupt,
   MemoryCheckpointer,
   messages as switchyardMessages,
   reducer as switchyardReducer,
@@ -37,11 +39,15 @@ export interface CommandLike {
 export interface CommandInit {
   goto?: string | SendLike | ReadonlyArray<string | SendLike>;
   update?: Record<string, unknown>;
+  /** Answers pending interrupts: one value, or a map from interrupt id to value. */
+  resume?: unknown;
 }
 
 /** The second argument of a node: LangGraph's config, Switchyard's ctx. Both carry `writer`. */
 export interface NodeContext {
   readonly writer?: (chunk: unknown) => void;
+  /** Switchyard only: a durable step (LangGraph has no equivalent inside a node). */
+  readonly step?: <T>(name: string, fn: () => T | Promise<T>) => Promise<T>;
 }
 
 export type NodeReturn<State> = Partial<State> | CommandLike | undefined | void;
@@ -63,7 +69,12 @@ export interface RunOptions extends Config {
 export interface Snapshot<State> {
   values: State;
   next: readonly string[];
-  tasks: ReadonlyArray<{ name: string; result?: unknown; error?: { message?: string } }>;
+  tasks: ReadonlyArray<{
+    name: string;
+    result?: unknown;
+    error?: { message?: string };
+    interrupts?: ReadonlyArray<{ id: string; value: unknown }>;
+  }>;
   config: Config;
   metadata?: { source?: string; step?: number };
   createdAt?: string;
@@ -123,6 +134,8 @@ export interface Engine {
     fn: (current: T, update: T) => T,
     initial: () => T,
   ): z.ZodType<T>;
+  /** Pauses the running node for a human; returns the resume value when the node runs again. */
+  readonly interrupt: (value: unknown) => unknown;
   /** A state key of @langchain/core messages merged by id. */
   messages(): z.ZodType<BaseMessage[]>;
   checkpointer(): unknown;
@@ -140,6 +153,7 @@ export const switchyard: Engine = {
   graph: <S extends Shape>(shape: S) =>
     new SwitchyardStateGraph(z.object(shape)) as unknown as GraphBuilder<StateOf<S>>,
   reducer: (schema, fn, initial) => switchyardReducer(schema, fn, initial),
+  interrupt: switchyardInterrupt,
   messages: () => switchyardMessages(),
   checkpointer: () => new MemoryCheckpointer(),
 };
@@ -156,6 +170,7 @@ export const langgraph: Engine = {
     new LangGraphGraph(z.object(shape)) as GraphBuilder<StateOf<S>>,
   reducer: (schema, fn, initial) =>
     schema.clone().register(registry, { reducer: { fn }, default: initial }),
+  interrupt: langGraphInterrupt,
   messages: () => z.custom<BaseMessage[]>().register(registry, { ...MessagesZodMeta }),
   checkpointer: () => new MemorySaver(),
 };

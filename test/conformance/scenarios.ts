@@ -1,6 +1,7 @@
 // Every conformance scenario, grouped by theme in the files imported here.
 import type { Scenario } from "./harness.js";
 import { flowScenarios } from "./scenarios-flow.js";
+import { interruptScenarios } from "./scenarios-interrupts.js";
 import { sendScenarios } from "./scenarios-send.js";
 import { streamScenarios } from "./scenarios-stream.js";
 import { resumeScenarios } from "./scenarios-resume.js";
@@ -12,4 +13,5 @@ export const SCENARIOS: readonly Scenario[] = [
   ...streamScenarios,
   ...threadScenarios,
   ...resumeScenarios,
+  ...interruptScenarios,
 ];
