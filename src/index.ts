@@ -24,6 +24,7 @@ export type {
   ThreadMigration,
   InterruptOptions,
   OnTimeout,
+  TokenUsage,
 } from "./graph/types.js";
 
 export {
@@ -36,6 +37,7 @@ export {
   type RunOutput,
   type SweptInterrupt,
 } from "./runtime/compiled.js";
+export type { ThreadUsage } from "./runtime/usage.js";
 
 export { MemoryCheckpointer } from "./checkpoint/memory.js";
 export { SqliteCheckpointer, type SqliteCheckpointerOptions } from "./checkpoint/sqlite.js";
@@ -58,6 +60,14 @@ export type {
 } from "./checkpoint/types.js";
 
 export { messages, mergeMessages, type MessagesUpdate } from "./llm/messages.js";
+export {
+  chatNode,
+  type ChatNodeOptions,
+  type MessagesOutput,
+  type MessagesState,
+} from "./llm/chat-node.js";
+export { toolNode, type ToolNodeOptions } from "./llm/tool-node.js";
+export { toolsCondition, type ToolsConditionOptions } from "./llm/tools-condition.js";
 export {
   approval,
   interrupt,

@@ -15,6 +15,7 @@ import type {
   ListOptions,
   PendingWrite,
   StoredChannel,
+  TaskWrites,
   ThreadInfo,
   ThreadStore,
   WriteOptions,
@@ -87,14 +88,22 @@ export class MemoryCheckpointer implements ThreadStore {
     writes: ReadonlyArray<readonly [string, unknown]>,
     options: WriteOptions = {},
   ): Promise<void> {
-    const encoded = writes.map(([channel, value]) => ({
-      taskId,
-      channel,
-      data: serialize(value, channel),
-    }));
+    return this.putWritesBatch(threadId, checkpointId, [{ taskId, writes }], options);
+  }
+
+  async putWritesBatch(
+    threadId: string,
+    checkpointId: string,
+    tasks: ReadonlyArray<TaskWrites>,
+    options: WriteOptions = {},
+  ): Promise<void> {
+    const encoded = tasks.flatMap(({ taskId, writes }) =>
+      writes.map(([channel, value]) => ({ taskId, channel, data: serialize(value, channel) })),
+    );
     this.checkLease(threadId, options.lease);
+    const replaced = new Set(tasks.map((task) => task.taskId));
     const pending = this.thread(threadId).pending;
-    const others = (pending.get(checkpointId) ?? []).filter((write) => write.taskId !== taskId);
+    const others = (pending.get(checkpointId) ?? []).filter((write) => !replaced.has(write.taskId));
     pending.set(checkpointId, others.concat(encoded));
   }
 

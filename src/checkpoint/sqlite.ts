@@ -23,6 +23,7 @@ import type {
   ListOptions,
   PendingWrite,
   StoredChannel,
+  TaskWrites,
   ThreadInfo,
   ThreadStore,
   WriteOptions,
@@ -142,13 +143,27 @@ export class SqliteCheckpointer implements ThreadStore {
     writes: ReadonlyArray<readonly [string, unknown]>,
     options: WriteOptions = {},
   ): Promise<void> {
-    const encoded = writes.map(([channel, value]) => [channel, serialize(value, channel)] as const);
+    return this.putWritesBatch(threadId, checkpointId, [{ taskId, writes }], options);
+  }
+
+  async putWritesBatch(
+    threadId: string,
+    checkpointId: string,
+    tasks: ReadonlyArray<TaskWrites>,
+    options: WriteOptions = {},
+  ): Promise<void> {
+    const encoded = tasks.map(({ taskId, writes }) => ({
+      taskId,
+      rows: writes.map(([channel, value]) => [channel, serialize(value, channel)] as const),
+    }));
     this.immediate(() => {
       this.checkLease(threadId, options.lease);
-      this.statements.deleteTaskWrites.run(threadId, checkpointId, taskId);
-      encoded.forEach(([channel, data], index) => {
-        this.statements.insertWrite.run(threadId, checkpointId, taskId, index, channel, data);
-      });
+      for (const { taskId, rows } of encoded) {
+        this.statements.deleteTaskWrites.run(threadId, checkpointId, taskId);
+        rows.forEach(([channel, data], index) => {
+          this.statements.insertWrite.run(threadId, checkpointId, taskId, index, channel, data);
+        });
+      }
     });
   }
 

@@ -22,6 +22,16 @@ export interface Checkpointer {
     writes: ReadonlyArray<readonly [channel: string, value: unknown]>,
     options?: WriteOptions,
   ): Promise<void>;
+  /**
+   * `putWrites` for several tasks of the same superstep in one transaction: all stored, or none
+   * (then nothing is written and the error is thrown).
+   */
+  putWritesBatch(
+    threadId: string,
+    checkpointId: string,
+    tasks: ReadonlyArray<TaskWrites>,
+    options?: WriteOptions,
+  ): Promise<void>;
   /** Stores `checkpoint` and the channel versions it introduced, all or nothing. */
   commit(
     threadId: string,
@@ -89,6 +99,12 @@ export interface AuditEntry {
   /** "resume" for a human's answer, "timeout" for a deadline's `onTimeout`. */
   readonly kind: "resume" | "timeout";
   readonly value: unknown;
+}
+
+/** One task's writes, for `putWritesBatch`. */
+export interface TaskWrites {
+  readonly taskId: string;
+  readonly writes: ReadonlyArray<readonly [channel: string, value: unknown]>;
 }
 
 export interface WriteOptions {

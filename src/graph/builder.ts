@@ -208,8 +208,7 @@ export class StateGraph<Schema extends z.ZodObject> {
 function toNodeRun(fn: unknown): NodeSpec["run"] {
   if (Runnable.isRunnable(fn)) {
     const runnable = fn;
-    return (input: unknown, ctx: NodeContext) =>
-      runnable.invoke(input, { signal: ctx.signal, configurable: ctx.configurable });
+    return (input: unknown, ctx: NodeContext) => runnable.invoke(input, ctx.runnableConfig);
   }
   if (typeof fn !== "function") {
     throw new InvalidNodeError(

@@ -1,3 +1,4 @@
+import type { RunnableConfig } from "@langchain/core/runnables";
 import type { z } from "zod";
 import type { Command, Send } from "./constants.js";
 
@@ -59,6 +60,13 @@ export interface InterruptOptions<Resume> {
   onTimeout?: OnTimeout;
 }
 
+/** Token counts of model calls (the fields of `@langchain/core`'s `usage_metadata`). */
+export interface TokenUsage {
+  input_tokens: number;
+  output_tokens: number;
+  total_tokens: number;
+}
+
 /** What a node receives besides the state. */
 export interface NodeContext {
   /** `config.configurable` of the run, e.g. `ctx.configurable.thread_id`. */
@@ -89,6 +97,18 @@ export interface NodeContext {
    * or a crash, the recorded result is returned and `fn` is not called.
    */
   readonly step: <T>(name: string, fn: () => T | Promise<T>) => Promise<T>;
+  /**
+   * The config to pass to `@langchain/core` calls, e.g. `model.invoke(messages, ctx.runnableConfig)`:
+   * this node's `signal`, the run's `configurable`, and, when the run streams `"messages"`, the
+   * callback that streams the model's tokens.
+   */
+  readonly runnableConfig: RunnableConfig;
+  /**
+   * Adds a model call's token counts to this task's usage, recorded per node in the superstep's
+   * checkpoint metadata (`metadata.usage`) and summed by `graph.getUsage(threadId)`. `chatNode`
+   * reports its calls itself.
+   */
+  readonly reportUsage: (usage: TokenUsage) => void;
 }
 
 export type NodeResult<Update> = Update | Command<Update> | void | null | undefined;

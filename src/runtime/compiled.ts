@@ -32,8 +32,9 @@ import { StreamQueue } from "./stream.js";
 import { waitingRecords } from "./inbox.js";
 import { Rejection } from "./interrupt.js";
 import { matchAnswers, refuseIfWaiting, waitingInterrupts } from "./resume.js";
-import { holdThread, migrateThread, pinGraph } from "./thread.js";
+import { holdThread, migrateThread, pinGraph, pinNewThread } from "./thread.js";
 import { writeUpdate } from "./update-state.js";
+import { sumUsage, type ThreadUsage } from "./usage.js";
 
 export type { HistoryOptions, StateSnapshot, StreamMode };
 export type { StateTask } from "./snapshot.js";
@@ -105,7 +106,8 @@ export class CompiledGraph<Schema extends z.ZodObject> {
 
   /**
    * Runs the graph and yields events as it goes: `values` (the state after each superstep),
-   * `updates` (`{ node: update }` per task), `custom` (what nodes pass to `ctx.writer`), `debug`.
+   * `updates` (`{ node: update }` per task), `custom` (what nodes pass to `ctx.writer`), `debug`,
+   * `messages` (`[messageChunk, { node, superstep }]` per model token, as it arrives).
    * Breaking out of the loop cancels the run.
    */
   stream(
@@ -195,6 +197,18 @@ export class CompiledGraph<Schema extends z.ZodObject> {
     return checkpointConfig(toThreadId, copied?.checkpoint.id ?? "");
   }
 
+  /**
+   * Token counts of the thread's model calls, per node and in total: the sum of `metadata.usage`
+   * over every checkpoint of the thread (forks included; pruned checkpoints no longer count).
+   *
+   * @example
+   * const { total, nodes } = await graph.getUsage("claim-42"); // nodes.agent.output_tokens, …
+   */
+  async getUsage(threadId: string): Promise<ThreadUsage> {
+    const { checkpointer } = this.thread({ configurable: { thread_id: threadId } }, "getUsage()");
+    return sumUsage(checkpointer.list(threadId));
+  }
+
   /** Who answered which interrupt of the thread, when, and with what; oldest first. */
   async getAuditLog(threadId: string): Promise<AuditEntry[]> {
     if (!this.checkpointer) throw new NoCheckpointerError("getAuditLog()");
@@ -268,8 +282,12 @@ export class CompiledGraph<Schema extends z.ZodObject> {
     const held = await holdThread(checkpointer, threadId);
     try {
       const migrations = this.options.migrations;
-      const migration = await pinGraph(checkpointer, threadId, this.spec, config, migrations);
-      return await work({ lease: held.owner, migration });
+      const pin = await pinGraph(checkpointer, threadId, this.spec, config, migrations);
+      try {
+        return await work({ lease: held.owner, migration: pin.migration });
+      } finally {
+        if (pin.pinAfterRun) await pinNewThread(checkpointer, threadId, this.spec);
+      }
     } finally {
       await held.release();
     }

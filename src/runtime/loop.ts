@@ -1,16 +1,17 @@
 import type { GraphSpec, NodeSpec } from "../graph/spec.js";
 import type { Configurable, RunConfig } from "../graph/types.js";
 import type { Checkpointer } from "../checkpoint/types.js";
-import { CancelledError, RecursionLimitError } from "../errors.js";
+import { CancelledError, RecursionLimitError, SerializationError } from "../errors.js";
 import { applyStep } from "./apply.js";
 import { advanceState, commitStep, type StepToCommit } from "./commit.js";
 import type { InterruptRecord } from "./interrupt.js";
 import { taskId, type PendingTask, type RunState } from "./run-state.js";
 import { runSuperstep } from "./superstep.js";
 import type { Task } from "./task.js";
+import { usageByNode } from "./usage.js";
 import { withWrites, type TaskOutput } from "./writes.js";
 
-export type StreamMode = "values" | "updates" | "custom" | "debug";
+export type StreamMode = "values" | "updates" | "custom" | "debug" | "messages";
 
 export interface Emitter {
   readonly modes: ReadonlySet<StreamMode>;
@@ -99,13 +100,15 @@ export async function runLoop(
     const outputs = result.outputs as TaskOutput[];
     const nodes = tasks.map((task) => task.node.name);
     const applied = applyStep(run.spec, state.values, state.barriers, nodes, outputs, step);
+    const usage = usageByNode(nodes, outputs);
     const toCommit: StepToCommit = {
       source: "loop",
       step,
       ...applied,
-      metadata: run.config.metadata,
+      metadata: usage ? { ...run.config.metadata, usage } : run.config.metadata,
     };
-    state = await saveStep(run, state, toCommit);
+    state = await commitSuperstep(run, state, toCommit, result.uncommitted);
+    if (result.uncommitted) emitTaskResult(run, result.uncommitted, outputs[0] as TaskOutput, step);
     emitStepEnd(run, state, step, applied.updates.size > 0);
 
     if (state.next.length > 0 && nodes.some((node) => run.interruptAfter.has(node))) {
@@ -123,6 +126,20 @@ export function saveStep(
 ): Promise<RunState> | RunState {
   if (!run.checkpointer || run.threadId === undefined) return advanceState(from, step);
   return commitStep(run.spec, run.checkpointer, run.threadId, from, step, run.lease);
+}
+
+/** Saves the superstep; a value the lone task wrote that cannot be stored names that task's node. */
+async function commitSuperstep(
+  run: RunContext,
+  state: RunState,
+  step: StepToCommit,
+  lone: Task | undefined,
+): Promise<RunState> {
+  try {
+    return await saveStep(run, state, step);
+  } catch (error) {
+    throw lone && error instanceof SerializationError ? error.forNode(lone.node.name) : error;
+  }
 }
 
 function planTasks(spec: GraphSpec, state: RunState): Task[] {

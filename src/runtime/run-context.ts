@@ -97,5 +97,8 @@ export function routerContext(run: RunContext, node: string, state: RunState): N
     },
     step: () =>
       Promise.reject(new OutsideNodeError("ctx.step() (a router cannot run durable steps)")),
+    runnableConfig: { signal: run.controller.signal, configurable: run.configurable },
+    // Outside a task there is no superstep to record usage in (START's router, updateState).
+    reportUsage: () => undefined,
   };
 }

@@ -7,6 +7,7 @@ import type {
   PlannedTask,
   StoredChannel,
 } from "../checkpoint/types.js";
+import type { TokenUsage } from "../graph/types.js";
 import type { TaskOutput, Write } from "./writes.js";
 import { EMPTY_RECORD, type InterruptRecord, type TaskRecord } from "./interrupt.js";
 
@@ -85,14 +86,15 @@ export function taskId(state: RunState, index: number): string {
 
 interface EncodedRoute {
   readonly goto: ReadonlyArray<string | { readonly send: string; readonly arg: unknown }>;
+  /** Kept with the task so a reused output still counts in its superstep's usage. */
+  readonly usage?: TokenUsage;
 }
 
 export function encodeTaskOutput(output: TaskOutput): Array<readonly [string, unknown]> {
-  const route: EncodedRoute = {
-    goto: output.goto.map((target) =>
-      typeof target === "string" ? target : { send: target.node, arg: target.arg },
-    ),
-  };
+  const goto = output.goto.map((target) =>
+    typeof target === "string" ? target : { send: target.node, arg: target.arg },
+  );
+  const route: EncodedRoute = output.usage ? { goto, usage: output.usage } : { goto };
   return [...output.writes, [ROUTE_CHANNEL, route]];
 }
 
@@ -141,6 +143,7 @@ export function pendingTasks(tuple: CheckpointTuple | undefined): Map<string, Pe
             typeof target === "string" ? target : new Send(target.send, target.arg),
           ),
           update: Object.fromEntries(entry.writes),
+          usage: entry.route.usage,
         }
       : undefined;
     tasks.set(id, {

@@ -31,6 +31,11 @@ export interface SuperstepResult {
   readonly outputs: ReadonlyArray<TaskOutput | undefined>;
   /** Interrupts the superstep is waiting on: raised now, or still unanswered from before. */
   readonly interrupts: readonly InterruptRecord[];
+  /**
+   * A lone task whose writes were not stored as pending writes: the superstep's commit stores
+   * them, one transaction instead of two. Report it (hooks.finished) once that commit is done.
+   */
+  readonly uncommitted: Task | undefined;
 }
 
 export interface SuperstepHooks {
@@ -42,7 +47,8 @@ export interface SuperstepHooks {
  * Runs the superstep's tasks concurrently (up to maxConcurrency). A task that finished before
  * (`pending` output) is reused; one waiting on an interrupt nobody answered stays waiting; the rest
  * run, an answered one with its answer. Each finished task's output is persisted as pending writes
- * before the superstep commits; an interrupted task persists its record and the interrupt. On the
+ * before the superstep commits (except a lone task's: see `uncommitted`); an interrupted task
+ * persists its record and the interrupt. On the
  * first failure the running siblings are aborted and the failure is thrown; finished siblings keep
  * their writes.
  */
@@ -65,7 +71,10 @@ export async function runSuperstep(
     else if (known?.interrupt && !answers.has(task.id)) interrupts.push(known.interrupt);
     else todo.push(index);
   });
-  if (todo.length === 0) return { outputs, interrupts };
+  if (todo.length === 0) return { outputs, interrupts, uncommitted: undefined };
+  // With a single task there is no sibling whose failure could need this task's writes later.
+  const lone = tasks.length === 1 ? (tasks[0] as Task) : undefined;
+  let uncommitted: Task | undefined;
 
   const signal = run.controller.signal;
   const env: TaskEnvironment = {
@@ -79,6 +88,14 @@ export async function runSuperstep(
     writer: run.emitter?.modes.has("custom")
       ? (_node: string, event: unknown) => run.emitter?.emit("custom", event)
       : () => undefined,
+    // LangGraph's [chunk, metadata] shape; both its key names and Switchyard's are given.
+    onToken: run.emitter?.modes.has("messages")
+      ? (node, superstep, chunk) =>
+          run.emitter?.emit("messages", [
+            chunk,
+            { node, superstep, langgraph_node: node, langgraph_step: superstep },
+          ])
+      : undefined,
   };
   const checkpointId = state.checkpoint?.id;
   const store =
@@ -97,9 +114,13 @@ export async function runSuperstep(
       hooks.started(task);
       try {
         const output = await runTask(task, env, scope);
-        await store?.finished(task, output);
         outputs[index] = output;
-        hooks.finished(task, output);
+        if (task === lone && store) {
+          uncommitted = task;
+        } else {
+          await store?.finished(task, output);
+          hooks.finished(task, output);
+        }
       } catch (error) {
         if (error instanceof InterruptSignal) {
           await store?.interrupted(task, scope, error.interrupt);
@@ -121,7 +142,7 @@ export async function runSuperstep(
   else await Promise.all(Array.from({ length: workers }, worker));
   if (failure) throw failure.error;
   if (signal.aborted) throw new CancelledError(step, run.threadId);
-  return { outputs, interrupts };
+  return { outputs, interrupts, uncommitted };
 }
 
 function taskScope(
@@ -163,16 +184,55 @@ function taskScope(
  * had stored, so it always writes the task's whole story, under the run's lease.
  */
 class TaskStore {
+  /** Finished tasks waiting for the next flush: those finishing in the same tick share one write. */
+  private queue: Array<{
+    task: Task;
+    output: TaskOutput;
+    resolve: () => void;
+    reject: (error: unknown) => void;
+  }> = [];
+
   constructor(
     private readonly run: RunContext,
     private readonly checkpointId: string,
   ) {}
 
-  async finished(task: Task, output: TaskOutput): Promise<void> {
+  /** Stores a finished task's output; resolves once it is durable. */
+  finished(task: Task, output: TaskOutput): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.queue.push({ task, output, resolve, reject });
+      if (this.queue.length === 1) setImmediate(() => void this.flush());
+    });
+  }
+
+  private async flush(): Promise<void> {
+    const batch = this.queue;
+    this.queue = [];
+    const { run } = this;
+    const tasks = batch.map(({ task, output }) => ({
+      taskId: task.id,
+      writes: encodeTaskOutput(output),
+    }));
     try {
-      await this.put(task, encodeTaskOutput(output));
-    } catch (error) {
-      throw error instanceof SerializationError ? error.forNode(task.node.name) : error;
+      await (run.checkpointer as NonNullable<RunContext["checkpointer"]>).putWritesBatch(
+        run.threadId as string,
+        this.checkpointId,
+        tasks,
+        { lease: run.lease },
+      );
+      for (const entry of batch) entry.resolve();
+    } catch {
+      // One bad task must not fail its siblings: store them one by one to find it.
+      for (const entry of batch) {
+        try {
+          await this.put(entry.task, encodeTaskOutput(entry.output));
+          entry.resolve();
+        } catch (error) {
+          entry.reject(
+            error instanceof SerializationError ? error.forNode(entry.task.node.name) : error,
+          );
+        }
+      }
     }
   }
 

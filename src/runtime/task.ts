@@ -1,3 +1,5 @@
+import type { BaseMessageChunk } from "@langchain/core/messages";
+import type { RunnableConfig } from "@langchain/core/runnables";
 import { END, isSend, type Send } from "../graph/constants.js";
 import { pathMapTargets, type GraphSpec, type NodeSpec, type RouterSpec } from "../graph/spec.js";
 import type {
@@ -6,6 +8,7 @@ import type {
   RetryPolicy,
   RouteResult,
   RunConfig,
+  TokenUsage,
 } from "../graph/types.js";
 import {
   InvalidRouteError,
@@ -15,6 +18,8 @@ import {
   UnknownNodeError,
 } from "../errors.js";
 import { interruptIn, InterruptSignal, runInScope, stepIn, type TaskScope } from "./interrupt.js";
+import { TokenStreamHandler } from "./token-stream.js";
+import { addUsage } from "./usage.js";
 import { parseNodeResult, withWrites, type TaskOutput } from "./writes.js";
 
 export interface Task {
@@ -37,6 +42,8 @@ export interface TaskEnvironment {
   /** The state at the start of the superstep. */
   readonly values: Readonly<Record<string, unknown>>;
   readonly writer: (node: string, event: unknown) => void;
+  /** Set when the run streams "messages": receives each model token a node's model call streams. */
+  readonly onToken?: (node: string, step: number, chunk: BaseMessageChunk) => void;
 }
 
 const RETRY_DEFAULTS = {
@@ -64,9 +71,11 @@ export async function runTask(
   const policy: RetryPolicy | undefined = task.node.retryPolicy;
   const maxAttempts = Math.max(1, policy ? (policy.maxAttempts ?? RETRY_DEFAULTS.maxAttempts) : 1);
   const retryOn = policy?.retryOn ?? defaultRetryOn;
+  // Tokens spent by failed attempts count too: they were paid for.
+  const spent: { usage?: TokenUsage } = {};
   for (let attempt = 1; ; attempt += 1) {
     try {
-      return await attemptTask(task, env, attempt, scope);
+      return await attemptTask(task, env, attempt, scope, spent);
     } catch (error) {
       if (error instanceof InterruptSignal) throw error;
       if (env.signal.aborted) throw env.signal.reason;
@@ -86,6 +95,7 @@ async function attemptTask(
   env: TaskEnvironment,
   attempt: number,
   scope: TaskScope,
+  spent: { usage?: TokenUsage },
 ): Promise<TaskOutput> {
   const node = task.node;
   let signal = env.signal;
@@ -111,6 +121,10 @@ async function attemptTask(
       taskId: task.id,
       interrupt: (value, options) => interruptIn(scope, value, options),
       step: (name, fn) => stepIn(scope, name, fn),
+      runnableConfig: runnableConfig(env, node.name, signal),
+      reportUsage: (usage) => {
+        spent.usage = addUsage(spent.usage, usage);
+      },
     };
     // Each attempt starts the node over: interrupts are matched by call order again.
     scope.interrupts = 0;
@@ -120,10 +134,21 @@ async function attemptTask(
     if (isPromiseLike(result)) result = await untilAborted(result, signal);
     const parsed = parseNodeResult(node.name, result, env.spec.channels);
     const goto = await routeAfter(node.name, parsed.writes, parsed.goto, env.values, ctx, env.spec);
-    return { writes: parsed.writes, goto, update: parsed.update };
+    const output = { writes: parsed.writes, goto, update: parsed.update };
+    return spent.usage ? { ...output, usage: spent.usage } : output;
   } finally {
     if (timer) clearTimeout(timer);
   }
+}
+
+/** What a node passes to `@langchain/core` calls: its signal, and the token stream when wanted. */
+function runnableConfig(env: TaskEnvironment, node: string, signal: AbortSignal): RunnableConfig {
+  const config: RunnableConfig = { signal, configurable: env.configurable };
+  const onToken = env.onToken;
+  if (onToken) {
+    config.callbacks = [new TokenStreamHandler((chunk) => onToken(node, env.step, chunk))];
+  }
+  return config;
 }
 
 /**

@@ -50,18 +50,41 @@ export async function pinGraph(
   spec: GraphSpec,
   config: RunConfig,
   migrations: Readonly<Record<string, ThreadMigration>>,
-): Promise<{ from: GraphIdentity; migrate: ThreadMigration } | undefined> {
+): Promise<GraphPin> {
   const current: GraphIdentity = { name: spec.name, version: spec.version };
-  const stored = (await checkpointer.getThread(threadId))?.graph;
-  if (stored && stored.name === current.name && stored.version === current.version)
-    return undefined;
+  const thread = await checkpointer.getThread(threadId);
+  // A new thread is pinned once its first checkpoint exists: a refused input leaves no trace.
+  if (!thread) return { migration: undefined, pinAfterRun: true };
+  const stored = thread.graph;
+  if (stored && stored.name === current.name && stored.version === current.version) {
+    return { migration: undefined, pinAfterRun: false };
+  }
   if (stored) {
     const migrate = migrations[stored.version];
-    if (migrate) return { from: stored, migrate };
+    if (migrate) return { migration: { from: stored, migrate }, pinAfterRun: false };
     if (!config.allowGraphChange) throw new GraphVersionMismatchError(threadId, stored, current);
   }
   await checkpointer.setThreadGraph(threadId, current);
-  return undefined;
+  return { migration: undefined, pinAfterRun: false };
+}
+
+export interface GraphPin {
+  /** The registered migration to apply first, when the thread came from another version. */
+  readonly migration: { from: GraphIdentity; migrate: ThreadMigration } | undefined;
+  /** The thread is new: pin it after the run if the run wrote anything. */
+  readonly pinAfterRun: boolean;
+}
+
+/** Pins a thread that the run just created (no-op if it wrote nothing, or is pinned already). */
+export async function pinNewThread(
+  checkpointer: Checkpointer,
+  threadId: string,
+  spec: GraphSpec,
+): Promise<void> {
+  const thread = await checkpointer.getThread(threadId);
+  if (thread && !thread.graph) {
+    await checkpointer.setThreadGraph(threadId, { name: spec.name, version: spec.version });
+  }
 }
 
 /**

@@ -1,6 +1,7 @@
 import type { z } from "zod";
 import { isCommand, isSend, START, type Send } from "../graph/constants.js";
 import type { ChannelSpec } from "../graph/state.js";
+import type { TokenUsage } from "../graph/types.js";
 import { InvalidNodeOutputError, InvalidUpdateError } from "../errors.js";
 
 export type Write = readonly [key: string, value: unknown];
@@ -11,6 +12,8 @@ export interface TaskOutput {
   readonly goto: ReadonlyArray<string | Send>;
   /** The update as the node returned it, for the `updates` stream. */
   readonly update: unknown;
+  /** Token counts the task reported (`ctx.reportUsage`), over all its attempts. */
+  readonly usage?: TokenUsage;
 }
 
 /**
