@@ -1,16 +1,5 @@
-import { execFile } from "node:child_process";
-import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import {
-  Command,
-  InvalidUpdateError,
-  MemoryCheckpointer,
-  SqliteCheckpointer,
-} from "../../src/index.js";
-import { collect } from "../support.js";
+import { Command, InvalidUpdateError, MemoryCheckpointer } from "../../src/index.js";
 import { buildGraph } from "../../graphs/expense-approval.js";
 
 const claim = {
@@ -107,28 +96,5 @@ describe("graphs/expense-approval", () => {
       InvalidUpdateError,
     );
     expect((await graph.getState(config)).values).toEqual({});
-  });
-
-  it("runs as the README's main job, checkpointing to SQLite", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "switchyard-main-"));
-    const db = join(dir, "main.db");
-    try {
-      const { stdout } = await promisify(execFile)("npx", ["tsx", "scripts/main-job.ts"], {
-        cwd: new URL("../..", import.meta.url),
-        env: { ...process.env, SWITCHYARD_DB: db },
-      });
-      expect(stdout).toContain("paused at manager_approval");
-      expect(stdout).toContain('"actor":"dana (manager)"');
-      expect(stdout.match(/final status: paid/g)).toHaveLength(2);
-      const store = new SqliteCheckpointer(db);
-      const threads = await collect(store.listThreads());
-      store.close();
-      expect(threads.map((thread) => thread.threadId.replace(/-\d+$/, "")).sort()).toEqual([
-        "claim-1",
-        "claim-2",
-      ]);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
   });
 });

@@ -1,0 +1,39 @@
+import { readFileSync } from "node:fs";
+import type { CliContext } from "../context.js";
+import { CliError } from "../errors.js";
+import { parseJsonArgument } from "../format.js";
+import { runWithProgress } from "../progress.js";
+
+export interface RunOptions {
+  input?: string;
+  thread?: string;
+  as?: string;
+}
+
+/** `switchyard run <graph>`: starts (or continues with new input) a thread of a graph. */
+export async function runGraph(
+  ctx: CliContext,
+  name: string,
+  options: RunOptions,
+): Promise<number> {
+  const { compiled } = await ctx.graph(name);
+  let input: unknown = {};
+  if (options.input !== undefined) {
+    try {
+      input = parseJsonArgument(options.input, "--input", (path) => readFileSync(path, "utf8"));
+    } catch (error) {
+      throw new CliError("INVALID_ARGUMENT", (error as Error).message, 2);
+    }
+  }
+  const threadId =
+    options.thread ?? `${name}-${new Date().toISOString().replace(/\D/g, "").slice(0, 14)}`;
+  const configurable = { thread_id: threadId, ...(options.as ? { actor: options.as } : {}) };
+  if (!ctx.json) ctx.out(`▶ ${name} on thread ${threadId}`);
+  return runWithProgress(ctx, compiled, input, { configurable });
+}
+
+/** `switchyard continue <thread>`: runs a thread on from its latest checkpoint. */
+export async function continueThread(ctx: CliContext, threadId: string): Promise<number> {
+  const graph = await ctx.graphOfThread(threadId);
+  return runWithProgress(ctx, graph, null, { configurable: { thread_id: threadId } });
+}

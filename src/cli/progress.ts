@@ -1,0 +1,90 @@
+import type { CompiledGraph, RunConfig } from "../index.js";
+import type { CliContext } from "./context.js";
+import { EXIT } from "./errors.js";
+import { indent, summary } from "./format.js";
+
+interface DebugEvent {
+  type: "task" | "task_result" | "checkpoint";
+  timestamp: string;
+  step: number;
+  payload: { id?: string; name?: string };
+}
+
+/**
+ * Runs `input` (an input object, null, or a Command) on the thread, printing each node as it starts
+ * and finishes, grouped by superstep, then the outcome: the final state, or what waits for a
+ * decision and the command that continues. Returns the exit code (0 done, 3 waiting).
+ */
+export async function runWithProgress(
+  ctx: CliContext,
+  graph: CompiledGraph<never>,
+  input: unknown,
+  config: RunConfig & { configurable: { thread_id: string } },
+): Promise<number> {
+  const started = new Map<string, number>();
+  let step: number | undefined;
+  const stream = graph.stream(input as never, { ...config, streamMode: "debug" });
+  for await (const chunk of stream) {
+    const event = chunk as DebugEvent;
+    if (ctx.json || event.type === "checkpoint") continue;
+    const name = event.payload.name ?? "?";
+    if (event.type === "task") {
+      if (event.step !== step) {
+        step = event.step;
+        ctx.out(`superstep ${step}`);
+      }
+      started.set(event.payload.id ?? name, Date.parse(event.timestamp));
+      ctx.out(`  ▸ ${name}`);
+    } else {
+      const begun = started.get(event.payload.id ?? name) ?? Date.parse(event.timestamp);
+      ctx.out(`  ✓ ${name} (${Date.parse(event.timestamp) - begun} ms)`);
+    }
+  }
+  return printOutcome(ctx, graph, config.configurable.thread_id);
+}
+
+/** Prints where the thread stands; returns 3 when it waits for a decision, else 0. */
+export async function printOutcome(
+  ctx: CliContext,
+  graph: CompiledGraph<never>,
+  threadId: string,
+): Promise<number> {
+  const state = await graph.getState({ configurable: { thread_id: threadId } });
+  const waiting = state.tasks.flatMap((task) => task.interrupts);
+  const status = waiting.length > 0 ? "waiting" : state.next.length > 0 ? "paused" : "done";
+  ctx.print(
+    {
+      threadId,
+      graph: graph.name,
+      status,
+      values: state.values,
+      next: state.next,
+      interrupts: waiting,
+    },
+    () => {
+      const lines = [`thread ${threadId}: ${status}`];
+      if (waiting.length === 0) {
+        lines.push(indent(JSON.stringify(state.values, null, 2)));
+        if (state.next.length > 0) {
+          lines.push(
+            `next: ${state.next.join(", ")}`,
+            `continue: npx switchyard continue ${threadId}`,
+          );
+        }
+        return lines.join("\n");
+      }
+      for (const pending of waiting) {
+        lines.push(`  ⏸ ${pending.node} waits for a decision (interrupt ${pending.id})`);
+        lines.push(indent(JSON.stringify(pending.value, null, 2), "      "));
+      }
+      const only = waiting.length === 1 ? "" : ` --interrupt ${waiting[0]?.id}`;
+      lines.push(
+        `approve:   npx switchyard approve ${threadId}${only} [--comment TEXT] [--as NAME]`,
+        `reject:    npx switchyard reject ${threadId}${only} --comment TEXT [--as NAME]`,
+        `or answer: npx switchyard resume ${threadId}${only} --value '${summary({ approved: true })}'`,
+      );
+      return lines.join("\n");
+    },
+  );
+  return waiting.length > 0 || state.next.length > 0 ? EXIT.paused : EXIT.done;
+}
