@@ -1,0 +1,25 @@
+import { END, Send, START, StateGraph } from "@langchain/langgraph";
+import { SqliteSaver } from "@langchain/langgraph-checkpoint-sqlite";
+import { registry } from "@langchain/langgraph/zod";
+import { z } from "zod";
+import type { BenchEngine, GraphBuilder, Shape, StateOf } from "./types.js";
+
+const LangGraphStateGraph = StateGraph as unknown as new (schema: z.ZodObject) => unknown;
+
+export const engine: BenchEngine = {
+  name: "langgraph",
+  START,
+  END,
+  Send,
+  graph: <S extends Shape>(shape: S) =>
+    new LangGraphStateGraph(z.object(shape)) as GraphBuilder<StateOf<S>>,
+  reducer: (schema, fn, initial) =>
+    schema.clone().register(registry, { reducer: { fn }, default: initial }),
+  sqlite: (path) => {
+    const saver = SqliteSaver.fromConnString(path);
+    // SqliteSaver only switches to WAL; match Switchyard's durability (better-sqlite3 defaults to FULL).
+    saver.db.pragma("journal_mode = WAL");
+    saver.db.pragma("synchronous = NORMAL");
+    return { checkpointer: saver, close: () => saver.db.close() };
+  },
+};
