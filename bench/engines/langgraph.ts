@@ -1,4 +1,4 @@
-import { END, Send, START, StateGraph } from "@langchain/langgraph";
+import { Command, END, interrupt, Send, START, StateGraph } from "@langchain/langgraph";
 import { SqliteSaver } from "@langchain/langgraph-checkpoint-sqlite";
 import { registry } from "@langchain/langgraph/zod";
 import { z } from "zod";
@@ -22,4 +22,6 @@ export const engine: BenchEngine = {
     saver.db.pragma("synchronous = NORMAL");
     return { checkpointer: saver, close: () => saver.db.close() };
   },
+  interrupt: <T>(value: unknown) => interrupt<unknown, T>(value),
+  resume: (value) => new Command({ resume: value }),
 };

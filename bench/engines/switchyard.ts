@@ -1,5 +1,14 @@
 import { z } from "zod";
-import { END, reducer, Send, SqliteCheckpointer, START, StateGraph } from "../../src/index.js";
+import {
+  Command,
+  END,
+  interrupt,
+  reducer,
+  Send,
+  SqliteCheckpointer,
+  START,
+  StateGraph,
+} from "../../src/index.js";
 import type { BenchEngine, GraphBuilder, Shape, StateOf } from "./types.js";
 
 export const engine: BenchEngine = {
@@ -15,4 +24,6 @@ export const engine: BenchEngine = {
     const checkpointer = new SqliteCheckpointer(path);
     return { checkpointer, close: () => checkpointer.close() };
   },
+  interrupt: (value) => interrupt(value),
+  resume: (value) => new Command({ resume: value }),
 };

@@ -23,7 +23,12 @@ export interface RunConfig {
 }
 
 export interface CompiledLike<State> {
-  invoke(input: Partial<State>, config?: RunConfig): Promise<State>;
+  invoke(input: Partial<State> | ResumeLike, config?: RunConfig): Promise<State>;
+}
+
+/** An engine's `Command({ resume })`; scenarios only pass it back to `invoke`. */
+export interface ResumeLike {
+  readonly resume?: unknown;
 }
 
 export interface GraphBuilder<State> {
@@ -56,4 +61,8 @@ export interface BenchEngine {
     initial: () => T,
   ): z.ZodType<T>;
   sqlite(path: string): SqliteSaver;
+  /** Pauses the calling node until resumed; returns the resume value. */
+  interrupt<T>(value: unknown): T;
+  /** `new Command({ resume: value })`. */
+  resume(value: unknown): ResumeLike;
 }
