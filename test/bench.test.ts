@@ -27,7 +27,14 @@ describe("npm run bench -- --quick", () => {
     });
     const report = JSON.parse(readFileSync(json, "utf8")) as Report;
 
-    expect(report.scenarios.map((scenario) => scenario.id)).toEqual(["S1", "S2", "S3", "S4", "S5", "S6"]);
+    expect(report.scenarios.map((scenario) => scenario.id)).toEqual([
+      "S1",
+      "S2",
+      "S3",
+      "S4",
+      "S5",
+      "S6",
+    ]);
     for (const scenario of report.scenarios) {
       expect(Object.keys(scenario.engines).sort()).toEqual(["langgraph", "switchyard"]);
       for (const figures of Object.values(scenario.engines)) {
