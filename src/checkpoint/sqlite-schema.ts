@@ -85,9 +85,10 @@ export function checkFileIdentity(db: Database.Database, path: string): number {
  * something else, or that a newer Switchyard wrote, is refused and left untouched.
  */
 export function migrateSchema(db: Database.Database, path: string): void {
-  const version = checkFileIdentity(db, path);
-  if (version === SCHEMA_VERSION) return;
+  if (checkFileIdentity(db, path) === SCHEMA_VERSION) return;
   db.transaction(() => {
+    // Read again under the write lock: another process may have migrated the file meanwhile.
+    const version = checkFileIdentity(db, path);
     for (let next = version; next < SCHEMA_VERSION; next += 1) db.exec(MIGRATIONS[next] as string);
     db.pragma(`application_id = ${APPLICATION_ID}`);
     db.pragma(`user_version = ${SCHEMA_VERSION}`);

@@ -1,7 +1,7 @@
 import type { CompiledGraph, RunConfig } from "../index.js";
 import type { CliContext } from "./context.js";
 import { EXIT } from "./errors.js";
-import { indent, summary } from "./format.js";
+import { indent } from "./format.js";
 
 interface DebugEvent {
   type: "task" | "task_result" | "checkpoint";
@@ -28,11 +28,11 @@ export async function runWithProgress(
     const event = chunk as DebugEvent;
     if (ctx.json || event.type === "checkpoint") continue;
     const name = event.payload.name ?? "?";
+    if (event.step !== step) {
+      step = event.step;
+      ctx.out(`superstep ${step}`);
+    }
     if (event.type === "task") {
-      if (event.step !== step) {
-        step = event.step;
-        ctx.out(`superstep ${step}`);
-      }
       started.set(event.payload.id ?? name, Date.parse(event.timestamp));
       ctx.out(`  ▸ ${name}`);
     } else {
@@ -79,9 +79,10 @@ export async function printOutcome(
       }
       const only = waiting.length === 1 ? "" : ` --interrupt ${waiting[0]?.id}`;
       lines.push(
-        `approve:   npx switchyard approve ${threadId}${only} [--comment TEXT] [--as NAME]`,
-        `reject:    npx switchyard reject ${threadId}${only} --comment TEXT [--as NAME]`,
-        `or answer: npx switchyard resume ${threadId}${only} --value '${summary({ approved: true })}'`,
+        `answer:  npx switchyard resume ${threadId}${only} --value JSON [--as NAME]`,
+        `or, for an approval:`,
+        `         npx switchyard approve ${threadId}${only} [--comment TEXT] [--as NAME]`,
+        `         npx switchyard reject ${threadId}${only} --comment TEXT [--as NAME]`,
       );
       return lines.join("\n");
     },

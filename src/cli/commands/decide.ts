@@ -67,7 +67,13 @@ export async function decide(
     };
   }
   const actor = options.as ?? userInfo().username;
-  if (!ctx.json) ctx.out(`✎ ${actor}: ${decision} interrupt ${pending.id} on thread ${threadId}`);
+  const verb =
+    decision === "resume"
+      ? "answers"
+      : (value as { approved?: boolean }).approved
+        ? "approves"
+        : "rejects";
+  if (!ctx.json) ctx.out(`✎ ${actor} ${verb} interrupt ${pending.id} on thread ${threadId}`);
   const resume = new Command({ resume: { [pending.id]: value } });
   return runWithProgress(ctx, graph, resume, { configurable: { thread_id: threadId, actor } });
 }

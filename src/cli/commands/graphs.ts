@@ -1,3 +1,4 @@
+import { relative } from "node:path";
 import type { CliContext } from "../context.js";
 import { CliError } from "../errors.js";
 import { listGraphFiles, loadGraph } from "../graphs.js";
@@ -33,9 +34,10 @@ export async function graphs(ctx: CliContext): Promise<number> {
   }
   ctx.print(rows, () =>
     table(
-      ["graph", "nodes", "description"],
+      ["graph", "file", "nodes", "description"],
       rows.map((row) => [
         row.name,
+        relative(process.cwd(), row.file),
         row.error ? "-" : row.nodes.join(", "),
         row.error ? `cannot load: ${row.error}` : (row.description ?? ""),
       ]),

@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import type { CliContext } from "../context.js";
 import { CliError } from "../errors.js";
@@ -25,8 +26,7 @@ export async function runGraph(
       throw new CliError("INVALID_ARGUMENT", (error as Error).message, 2);
     }
   }
-  const threadId =
-    options.thread ?? `${name}-${new Date().toISOString().replace(/\D/g, "").slice(0, 14)}`;
+  const threadId = options.thread ?? newThreadId(name);
   const configurable = { thread_id: threadId, ...(options.as ? { actor: options.as } : {}) };
   if (!ctx.json) ctx.out(`▶ ${name} on thread ${threadId}`);
   return runWithProgress(ctx, compiled, input, { configurable });
@@ -36,4 +36,10 @@ export async function runGraph(
 export async function continueThread(ctx: CliContext, threadId: string): Promise<number> {
   const graph = await ctx.graphOfThread(threadId);
   return runWithProgress(ctx, graph, null, { configurable: { thread_id: threadId } });
+}
+
+/** `<graph>-<UTC time>-<random>`: readable, sortable, and distinct for runs started together. */
+function newThreadId(graph: string): string {
+  const time = new Date().toISOString().replace(/\D/g, "").slice(0, 14);
+  return `${graph}-${time}-${randomBytes(3).toString("hex")}`;
 }

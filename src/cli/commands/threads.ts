@@ -55,7 +55,11 @@ export async function history(ctx: CliContext, threadId: string): Promise<number
 
 /** `switchyard audit <thread>`: who decided what, when. */
 export async function audit(ctx: CliContext, threadId: string): Promise<number> {
-  const entries = await ctx.checkpointer().getAuditLog(threadId);
+  const store = ctx.checkpointer();
+  if (!(await store.getThread(threadId))) {
+    throw new CliError("THREAD_NOT_FOUND", `Thread "${threadId}" does not exist in ${ctx.dbPath}.`);
+  }
+  const entries = await store.getAuditLog(threadId);
   ctx.print(entries, () =>
     entries.length === 0
       ? `No decisions recorded for thread ${threadId}.`
