@@ -44,8 +44,6 @@ export interface Outgoing {
   readonly barriers: readonly BarrierSpec[];
 }
 
-export const NO_OUTGOING: Outgoing = { edges: [], routers: [], barriers: [] };
-
 /** Node names a path map can produce. */
 export function pathMapTargets(pathMap: PathMap): string[] {
   return Array.isArray(pathMap) ? [...(pathMap as readonly string[])] : Object.values(pathMap);

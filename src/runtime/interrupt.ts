@@ -153,13 +153,6 @@ export function interruptIn<Resume>(
  * crash or a failed sibling) the recorded result is returned and `fn` is not called. A failing `fn`
  * records nothing. The result must be storable like state values.
  */
-export async function durableStep<T>(name: string, fn: () => T | Promise<T>): Promise<T> {
-  const scope = scopes.getStore();
-  if (!scope) throw new OutsideNodeError("ctx.step()");
-  return stepIn(scope, name, fn);
-}
-
-/** `durableStep()` for a known task: what `ctx.step` calls. */
 export async function stepIn<T>(
   scope: TaskScope,
   name: string,
