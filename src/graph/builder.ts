@@ -23,6 +23,7 @@ import type {
   NodeFunction,
   NodeOptions,
   PathMap,
+  RouteResult,
   Router,
   ThreadMigration,
 } from "./types.js";
@@ -78,13 +79,51 @@ export class StateGraph<Schema extends z.ZodObject> {
   /**
    * Adds a node. `fn(state, ctx)` returns a partial update, a Command, or nothing. A node that is
    * the target of `Send` receives the Send's argument instead of the state: annotate `Input` then.
-   * A `@langchain/core` Runnable works as a node too.
+   * A `@langchain/core` Runnable works as a node too. Several nodes can be added at once, as in
+   * LangGraph: `addNode({ a: fnA, b: fnB })` or `addNode([["a", fnA, options], ["b", fnB]])`.
    */
+  addNode(nodes: NodeMap<Schema> | NodeList<Schema>): this;
   addNode<Input = StateOf<Schema>>(
     name: string,
     fn: NodeFunction<Input, UpdateOf<Schema>> | Runnable,
+    options?: NodeOptions,
+  ): this;
+  addNode<Input = StateOf<Schema>>(
+    nameOrNodes: string | NodeMap<Schema> | NodeList<Schema>,
+    fn?: NodeFunction<Input, UpdateOf<Schema>> | Runnable,
     options: NodeOptions = {},
   ): this {
+    if (typeof nameOrNodes !== "string") {
+      for (const [name, action, nodeOptions] of nodeEntries(nameOrNodes, "addNode")) {
+        this.addOneNode(name, action, nodeOptions);
+      }
+      return this;
+    }
+    return this.addOneNode(nameOrNodes, fn, options);
+  }
+
+  /**
+   * Adds nodes that run one after the other: each node gets an edge to the next. The first node
+   * still needs an edge into it (e.g. `addEdge(START, first)`), as in LangGraph.
+   *
+   * @example
+   * graph.addSequence([["fetch", fetch], ["parse", parse]]).addEdge(START, "fetch");
+   */
+  addSequence(nodes: NodeMap<Schema> | NodeList<Schema>): this {
+    const entries = nodeEntries(nodes, "addSequence");
+    if (entries.length === 0) {
+      throw new InvalidNodeError("addSequence() needs at least one node.");
+    }
+    let previous: string | undefined;
+    for (const [name, action, nodeOptions] of entries) {
+      this.addOneNode(name, action, nodeOptions);
+      if (previous !== undefined) this.addEdge(previous, name);
+      previous = name;
+    }
+    return this;
+  }
+
+  private addOneNode(name: string, fn: unknown, options: NodeOptions = {}): this {
     if (typeof name !== "string" || name.length === 0) {
       throw new InvalidNodeNameError(String(name), "a node name must be a non-empty string");
     }
@@ -137,11 +176,27 @@ export class StateGraph<Schema extends z.ZodObject> {
   /**
    * After `source`, call `router` to choose what runs next: a node name, END, a list, or Sends.
    * With a `pathMap` (a list of names, or a map from router result to name) the targets are known
-   * at compile time, which enables drawing and reachability checks.
+   * at compile time, which enables drawing and reachability checks. The router may be a
+   * `@langchain/core` Runnable, and LangGraph's object form `{ source, path, pathMap }` works too.
    */
-  addConditionalEdges(source: string, router: Router<StateOf<Schema>>, pathMap?: PathMap): this {
+  addConditionalEdges(options: ConditionalEdgeOptions<StateOf<Schema>>): this;
+  addConditionalEdges(
+    source: string,
+    router: Router<StateOf<Schema>> | Runnable,
+    pathMap?: PathMap,
+  ): this;
+  addConditionalEdges(
+    sourceOrOptions: string | ConditionalEdgeOptions<StateOf<Schema>>,
+    router?: Router<StateOf<Schema>> | Runnable,
+    pathMap?: PathMap,
+  ): this {
+    if (typeof sourceOrOptions !== "string") {
+      const { source, path, pathMap: map } = sourceOrOptions;
+      return this.addConditionalEdges(source, path, map);
+    }
+    const source = sourceOrOptions;
     if (source === END) throw new InvalidEdgeError("A conditional edge cannot leave END.");
-    this.outgoingOf(source).routers.push({ source, route: router as Router<unknown>, pathMap });
+    this.outgoingOf(source).routers.push({ source, route: toRoute(source, router), pathMap });
     return this;
   }
 
@@ -203,6 +258,62 @@ export class StateGraph<Schema extends z.ZodObject> {
     }
     return out;
   }
+}
+
+/** `addNode({ a: fnA, b: fnB })`: nodes by name, in insertion order. */
+export type NodeMap<Schema extends z.ZodObject> = Readonly<
+  Record<string, NodeFunction<StateOf<Schema>, UpdateOf<Schema>> | Runnable>
+>;
+
+/** `addNode([["a", fnA, options], ["b", fnB]])`: nodes with their options, in order. */
+export type NodeList<Schema extends z.ZodObject> = ReadonlyArray<
+  readonly [
+    name: string,
+    fn: NodeFunction<StateOf<Schema>, UpdateOf<Schema>> | Runnable,
+    options?: NodeOptions,
+  ]
+>;
+
+/** LangGraph's object form of `addConditionalEdges`. */
+export interface ConditionalEdgeOptions<State> {
+  readonly source: string;
+  readonly path: Router<State> | Runnable;
+  readonly pathMap?: PathMap;
+}
+
+function nodeEntries(
+  nodes: unknown,
+  method: string,
+): Array<readonly [string, unknown, NodeOptions | undefined]> {
+  if (Array.isArray(nodes)) {
+    return nodes.map((entry: unknown) => {
+      if (!Array.isArray(entry) || typeof entry[0] !== "string") {
+        throw new InvalidNodeError(
+          `${method}([...]): each entry must be [name, fn] or [name, fn, options].`,
+        );
+      }
+      return [entry[0], entry[1], entry[2] as NodeOptions | undefined] as const;
+    });
+  }
+  if (typeof nodes !== "object" || nodes === null || Runnable.isRunnable(nodes)) {
+    throw new InvalidNodeError(
+      `${method}(nodes): pass an object of { name: fn } or a list of [name, fn, options?] entries.`,
+    );
+  }
+  return Object.entries(nodes).map(([name, fn]) => [name, fn, undefined] as const);
+}
+
+function toRoute(source: string, router: unknown): Router<unknown> {
+  if (Runnable.isRunnable(router)) {
+    const runnable = router;
+    return (state, ctx) => runnable.invoke(state, ctx.runnableConfig) as Promise<RouteResult>;
+  }
+  if (typeof router !== "function") {
+    throw new InvalidEdgeError(
+      `addConditionalEdges("${source}", router): router must be a function or a Runnable, got ${typeof router}.`,
+    );
+  }
+  return router as Router<unknown>;
 }
 
 function toNodeRun(fn: unknown): NodeSpec["run"] {

@@ -3,6 +3,7 @@
 // updateState), so the adapters only build the state schema, declare reducer keys and cast the
 // engine's own (differently typed) classes to the structural types below.
 import type { BaseMessage } from "@langchain/core/messages";
+import type { Runnable } from "@langchain/core/runnables";
 import {
   Command as LangGraphCommand,
   END as LANGGRAPH_END,
@@ -102,18 +103,41 @@ export interface CompileOptions {
   interruptAfter?: string[];
 }
 
+/** A node in LangGraph's list form: `[name, fn, options?]`. */
+export type NodeEntry<State> = [
+  name: string,
+  fn: NodeFn<State, State>,
+  options?: { ends?: string[] },
+];
+
+/** A router: a function, or a `@langchain/core` Runnable. */
+export type RouterLike<State> = ((state: State) => Route | Promise<Route>) | Runnable;
+
 export interface GraphBuilder<State> {
   addNode<Input = State>(
     name: string,
     fn: NodeFn<Input, State>,
     options?: { ends?: string[] },
   ): GraphBuilder<State>;
+  /** Several nodes at once: `{ a: fnA }` or `[["a", fnA, options]]`. */
+  addNode(
+    nodes: Record<string, NodeFn<State, State>> | Array<NodeEntry<State>>,
+  ): GraphBuilder<State>;
+  /** Nodes chained one after the other. */
+  addSequence(
+    nodes: Record<string, NodeFn<State, State>> | Array<NodeEntry<State>>,
+  ): GraphBuilder<State>;
   addEdge(from: string | string[], to: string): GraphBuilder<State>;
   addConditionalEdges(
     source: string,
-    router: (state: State) => Route | Promise<Route>,
+    router: RouterLike<State>,
     pathMap?: string[] | Record<string, string>,
   ): GraphBuilder<State>;
+  addConditionalEdges(options: {
+    source: string;
+    path: RouterLike<State>;
+    pathMap?: string[] | Record<string, string>;
+  }): GraphBuilder<State>;
   compile(options?: CompileOptions): CompiledLike<State>;
 }
 

@@ -1,5 +1,7 @@
 // Every conformance scenario, grouped by theme in the files imported here.
 import type { Scenario } from "./harness.js";
+import { builderScenarios } from "./scenarios-builder.js";
+import { differenceScenarios } from "./scenarios-differences.js";
 import { flowScenarios } from "./scenarios-flow.js";
 import { interruptScenarios } from "./scenarios-interrupts.js";
 import { sendScenarios } from "./scenarios-send.js";
@@ -9,9 +11,11 @@ import { threadScenarios } from "./scenarios-threads.js";
 
 export const SCENARIOS: readonly Scenario[] = [
   ...flowScenarios,
+  ...builderScenarios,
   ...sendScenarios,
   ...streamScenarios,
   ...threadScenarios,
   ...resumeScenarios,
   ...interruptScenarios,
+  ...differenceScenarios,
 ];
