@@ -1,7 +1,7 @@
 import { START, type Send } from "../graph/constants.js";
 import { CheckpointNotFoundError, SerializationError } from "../errors.js";
 import { applyStep } from "./apply.js";
-import { saveStep, type RunContext } from "./loop.js";
+import { emitCheckpoint, saveStep, type RunContext } from "./loop.js";
 import { routerContext } from "./run-context.js";
 import {
   emptyState,
@@ -89,5 +89,6 @@ export async function applyInput(
   if (writes.length > 0 && run.emitter?.modes.has("values")) {
     run.emitter.emit("values", saved.values);
   }
+  emitCheckpoint(run, saved);
   return saved;
 }

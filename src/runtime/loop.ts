@@ -69,6 +69,8 @@ export async function runLoop(
   let known = pending;
   let given = answers;
   let skipBreakpoint = resuming;
+  // A continued run starts by showing where it continues from, as LangGraph's streams do.
+  if (resuming && run.emitter?.modes.has("values")) run.emitter.emit("values", state.values);
   for (let executed = 0; state.next.length > 0; executed += 1) {
     if (!skipBreakpoint && state.next.some((task) => run.interruptBefore.has(task.node))) {
       emitPaused(run, []);
@@ -109,7 +111,7 @@ export async function runLoop(
     };
     state = await commitSuperstep(run, state, toCommit, result.uncommitted);
     if (result.uncommitted) emitTaskResult(run, result.uncommitted, outputs[0] as TaskOutput, step);
-    emitStepEnd(run, state, step, applied.updates.size > 0);
+    emitStepEnd(run, state, applied.updates.size > 0);
 
     if (state.next.length > 0 && nodes.some((node) => run.interruptAfter.has(node))) {
       emitPaused(run, []);
@@ -182,19 +184,23 @@ function emitTaskResult(run: RunContext, task: Task, output: TaskOutput, step: n
   }
 }
 
-function emitStepEnd(run: RunContext, state: RunState, step: number, changed: boolean): void {
+function emitStepEnd(run: RunContext, state: RunState, changed: boolean): void {
   const emitter = run.emitter;
   if (!emitter) return;
   // As in LangGraph.js, a superstep that wrote nothing yields no new `values` chunk.
   if (changed && emitter.modes.has("values")) emitter.emit("values", state.values);
-  if (emitter.modes.has("debug") && state.checkpoint) {
-    emitter.emit("debug", {
-      type: "checkpoint",
-      timestamp: new Date().toISOString(),
-      step,
-      payload: debugCheckpoint(run, state),
-    });
-  }
+  emitCheckpoint(run, state);
+}
+
+/** A `debug` event for the checkpoint `state` was just saved as. */
+export function emitCheckpoint(run: RunContext, state: RunState): void {
+  if (!run.emitter?.modes.has("debug") || !state.checkpoint) return;
+  run.emitter.emit("debug", {
+    type: "checkpoint",
+    timestamp: new Date().toISOString(),
+    step: state.step,
+    payload: debugCheckpoint(run, state),
+  });
 }
 
 /** The run paused: streamed as LangGraph does, an `__interrupt__` list in both modes. */

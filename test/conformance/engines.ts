@@ -61,7 +61,7 @@ export type Route = string | SendLike | ReadonlyArray<string | SendLike>;
 export interface Config {
   configurable?: { thread_id?: string; checkpoint_id?: string; checkpoint_ns?: string };
 }
-export type StreamMode = "values" | "updates" | "custom";
+export type StreamMode = "values" | "updates" | "custom" | "debug";
 export interface RunOptions extends Config {
   recursionLimit?: number;
   streamMode?: StreamMode | readonly StreamMode[];
