@@ -62,6 +62,37 @@ export default defineConfig([
       "@typescript-eslint/consistent-type-imports": "error",
       "@typescript-eslint/no-explicit-any": "error",
       "import-x/no-cycle": "error",
+      // One-way data flow (docs/architecture.md): the superstep machine knows nothing of a thread's
+      // lifecycle; storage knows nothing of either; the layers on top use only the public API.
+      "import-x/no-restricted-paths": [
+        "error",
+        {
+          zones: [
+            {
+              target: "./src/runtime",
+              from: ["./src/threads", "./src/cli", "./src/server", "./src/web", "./src/worker"],
+              message: "runtime/ is the machine: it must not reach up into threads/ or the layers.",
+            },
+            {
+              target: "./src/checkpoint",
+              from: ["./src/graph", "./src/runtime", "./src/threads", "./src/llm", "./src/cli"],
+              message: "checkpoint/ is the bottom layer: it depends on nothing but errors.",
+            },
+            {
+              target: ["./src/cli", "./src/server", "./src/web", "./src/worker"],
+              from: [
+                "./src/graph",
+                "./src/runtime",
+                "./src/threads",
+                "./src/checkpoint",
+                "./src/llm",
+                "./src/telemetry",
+              ],
+              message: "Layers on top use the engine through src/index.ts only.",
+            },
+          ],
+        },
+      ],
     },
   },
 

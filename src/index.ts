@@ -36,7 +36,7 @@ export {
   type StreamMode,
   type RunOutput,
   type SweptInterrupt,
-} from "./runtime/compiled.js";
+} from "./threads/compiled.js";
 export type { ThreadUsage } from "./runtime/usage.js";
 
 export { MemoryCheckpointer } from "./checkpoint/memory.js";
@@ -74,7 +74,7 @@ export {
   type ApprovalDecision,
   type PendingInterrupt,
 } from "./runtime/interrupt.js";
-export { listPendingInterrupts, type InboxItem } from "./runtime/inbox.js";
+export { listPendingInterrupts, type InboxItem } from "./threads/inbox.js";
 
 export {
   SwitchyardError,

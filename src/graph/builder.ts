@@ -8,7 +8,7 @@ import {
   UnknownNodeError,
 } from "../errors.js";
 import type { Checkpointer } from "../checkpoint/types.js";
-import { CompiledGraph } from "../runtime/compiled.js";
+import { CompiledGraph } from "../threads/compiled.js";
 import { END, RESERVED_NAMES, START } from "./constants.js";
 import {
   type BarrierSpec,

@@ -1,45 +1,15 @@
 import type { GraphSpec, NodeSpec } from "../graph/spec.js";
-import type { Configurable, RunConfig } from "../graph/types.js";
-import type { Checkpointer } from "../checkpoint/types.js";
+import type { Configurable } from "../graph/types.js";
 import { CancelledError, RecursionLimitError, SerializationError } from "../errors.js";
 import { applyStep } from "./apply.js";
 import { advanceState, commitStep, type StepToCommit } from "./commit.js";
 import type { InterruptRecord } from "./interrupt.js";
+import type { RunContext } from "./run-context.js";
 import { taskId, type PendingTask, type RunState } from "./run-state.js";
 import { runSuperstep } from "./superstep.js";
 import type { Task } from "./task.js";
 import { usageByNode } from "./usage.js";
 import { withWrites, type TaskOutput } from "./writes.js";
-
-export type StreamMode = "values" | "updates" | "custom" | "debug" | "messages";
-
-export interface Emitter {
-  readonly modes: ReadonlySet<StreamMode>;
-  emit(mode: StreamMode, payload: unknown): void;
-}
-
-/** One call of invoke/stream: fixed for its whole duration. */
-export interface RunContext {
-  readonly spec: GraphSpec;
-  readonly checkpointer: Checkpointer | undefined;
-  readonly threadId: string | undefined;
-  readonly config: RunConfig;
-  readonly configurable: Configurable;
-  /** Aborted on cancellation (reason CANCELLED) or when a task fails (reason TASK_FAILED). */
-  readonly controller: AbortController;
-  readonly emitter: Emitter | undefined;
-  readonly interruptBefore: ReadonlySet<string>;
-  readonly interruptAfter: ReadonlySet<string>;
-  readonly recursionLimit: number;
-  readonly maxConcurrency: number;
-  /** The owner id of the thread lease this run holds; every write is refused without it. */
-  readonly lease: string | undefined;
-  /** How answers given by this run are audited: a human's, or a deadline's `onTimeout`. */
-  readonly answerKind: "resume" | "timeout";
-}
-
-/** Aborts the run's signal when the caller cancels it. */
-export const CANCELLED = Symbol("cancelled");
 
 export interface LoopResult {
   readonly state: RunState;

@@ -11,7 +11,7 @@ import {
   type InterruptRecord,
   type TaskScope,
 } from "./interrupt.js";
-import type { RunContext } from "./loop.js";
+import type { RunContext } from "./run-context.js";
 import {
   encodeTaskOutput,
   ERROR_CHANNEL,

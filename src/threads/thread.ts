@@ -4,8 +4,9 @@ import type { RunConfig, ThreadMigration } from "../graph/types.js";
 import type { Checkpointer, GraphIdentity } from "../checkpoint/types.js";
 import { GraphVersionMismatchError, InvalidUpdateError, UnknownNodeError } from "../errors.js";
 import type { PlannedTask } from "../checkpoint/types.js";
-import { saveStep, type RunContext } from "./loop.js";
-import type { RunState } from "./run-state.js";
+import { saveStep } from "../runtime/loop.js";
+import type { RunContext } from "../runtime/run-context.js";
+import type { RunState } from "../runtime/run-state.js";
 
 /** A run's hold on a thread: the lease owner id, renewed in the background until released. */
 export interface HeldThread {

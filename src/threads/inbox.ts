@@ -1,6 +1,6 @@
 import type { GraphIdentity, ThreadStore } from "../checkpoint/types.js";
-import type { InterruptRecord } from "./interrupt.js";
-import { INTERRUPT_CHANNEL } from "./run-state.js";
+import type { InterruptRecord } from "../runtime/interrupt.js";
+import { INTERRUPT_CHANNEL } from "../runtime/run-state.js";
 
 /** One interrupt waiting for a human, as an inbox lists it. */
 export interface InboxItem {

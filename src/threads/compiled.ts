@@ -17,24 +17,22 @@ import {
   ThreadBusyError,
 } from "../errors.js";
 import { applyInput, forkFrom, loadThread } from "./entry.js";
+import { checkpointConfig, runLoop, type LoopResult } from "../runtime/loop.js";
 import {
   CANCELLED,
-  checkpointConfig,
-  runLoop,
+  createRunContext,
   type Emitter,
-  type LoopResult,
   type StreamMode,
-} from "./loop.js";
-import { createRunContext } from "./run-context.js";
-import { emptyState, stateFromTuple } from "./run-state.js";
+} from "../runtime/run-context.js";
+import { emptyState, stateFromTuple } from "../runtime/run-state.js";
 import { emptySnapshot, toSnapshot, type HistoryOptions, type StateSnapshot } from "./snapshot.js";
 import { StreamQueue } from "./stream.js";
 import { waitingRecords } from "./inbox.js";
-import { Rejection } from "./interrupt.js";
+import { Rejection } from "../runtime/interrupt.js";
 import { matchAnswers, refuseIfWaiting, waitingInterrupts } from "./resume.js";
 import { holdThread, migrateThread, pinGraph, pinNewThread } from "./thread.js";
 import { writeUpdate } from "./update-state.js";
-import { sumUsage, type ThreadUsage } from "./usage.js";
+import { sumUsage, type ThreadUsage } from "../runtime/usage.js";
 
 export type { HistoryOptions, StateSnapshot, StreamMode };
 export type { StateTask } from "./snapshot.js";

@@ -1,12 +1,12 @@
 import { START } from "../graph/constants.js";
 import type { Checkpointer, CheckpointTuple } from "../checkpoint/types.js";
 import { AmbiguousUpdateError, UnknownNodeError } from "../errors.js";
-import { applyStep, orderPlan } from "./apply.js";
-import { saveStep, type RunContext } from "./loop.js";
-import { routerContext } from "./run-context.js";
-import type { RunState } from "./run-state.js";
-import { routeAfter } from "./task.js";
-import { parseNodeResult, type TaskOutput } from "./writes.js";
+import { applyStep, orderPlan } from "../runtime/apply.js";
+import { saveStep } from "../runtime/loop.js";
+import { routerContext, type RunContext } from "../runtime/run-context.js";
+import type { RunState } from "../runtime/run-state.js";
+import { routeAfter } from "../runtime/task.js";
+import { parseNodeResult, type TaskOutput } from "../runtime/writes.js";
 
 /**
  * Writes `values` as if `asNode` had returned them: validated like a node's update, folded through

@@ -1,6 +1,6 @@
 import { InvalidResumeError, ThreadInterruptedError } from "../errors.js";
-import type { InterruptRecord } from "./interrupt.js";
-import { taskId, type PendingTask, type RunState } from "./run-state.js";
+import type { InterruptRecord } from "../runtime/interrupt.js";
+import { taskId, type PendingTask, type RunState } from "../runtime/run-state.js";
 
 /** The interrupts a checkpoint's superstep waits on, with the task each belongs to. */
 export function waitingInterrupts(

@@ -1,17 +1,17 @@
 import { START, type Send } from "../graph/constants.js";
 import { CheckpointNotFoundError, SerializationError } from "../errors.js";
-import { applyStep } from "./apply.js";
-import { emitCheckpoint, saveStep, type RunContext } from "./loop.js";
-import { routerContext } from "./run-context.js";
+import { applyStep } from "../runtime/apply.js";
+import { emitCheckpoint, saveStep } from "../runtime/loop.js";
+import { routerContext, type RunContext } from "../runtime/run-context.js";
 import {
   emptyState,
   pendingTasks,
   stateFromTuple,
   type PendingTask,
   type RunState,
-} from "./run-state.js";
-import { routeAfter } from "./task.js";
-import { parseInput, type TaskOutput } from "./writes.js";
+} from "../runtime/run-state.js";
+import { routeAfter } from "../runtime/task.js";
+import { parseInput, type TaskOutput } from "../runtime/writes.js";
 
 export interface LoadedThread {
   readonly state: RunState;

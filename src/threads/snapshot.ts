@@ -1,10 +1,10 @@
 import type { GraphSpec } from "../graph/spec.js";
 import type { Configurable } from "../graph/types.js";
 import type { CheckpointTuple } from "../checkpoint/types.js";
-import { checkpointConfig } from "./loop.js";
-import { publicInterrupt, type PendingInterrupt } from "./interrupt.js";
-import { pendingTasks, stateFromTuple, taskId } from "./run-state.js";
-import { withWrites } from "./writes.js";
+import { checkpointConfig } from "../runtime/loop.js";
+import { publicInterrupt, type PendingInterrupt } from "../runtime/interrupt.js";
+import { pendingTasks, stateFromTuple, taskId } from "../runtime/run-state.js";
+import { withWrites } from "../runtime/writes.js";
 
 export interface StateTask {
   readonly id: string;
