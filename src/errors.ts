@@ -489,3 +489,24 @@ export class InterruptRejectedError extends SwitchyardError {
     );
   }
 }
+
+// ---------------------------------------------------------------- deadlines, interrupts kept (H4)
+
+/** A human answered an interrupt after its deadline, when its `onTimeout` applies instead. */
+export class DeadlinePassedError extends SwitchyardError {
+  readonly code = "DEADLINE_PASSED";
+  constructor(
+    readonly threadId: string,
+    readonly interruptId: string,
+    readonly node: string,
+    readonly deadline: string,
+    /** What `onTimeout` does, e.g. `reject: "no decision in 3 days"`. */
+    readonly onTimeout: string,
+  ) {
+    super(
+      `Interrupt ${interruptId} of node "${node}" on thread "${threadId}" passed its deadline ${deadline}; ` +
+        `its onTimeout (${onTimeout}) applies instead of an answer. The answer was not taken and the thread ` +
+        `still waits: run sweepExpired() (CLI: switchyard sweep) to apply the timeout.`,
+    );
+  }
+}

@@ -31,7 +31,12 @@ import { emptySnapshot, toSnapshot, type HistoryOptions, type StateSnapshot } fr
 import { StreamQueue } from "./stream.js";
 import { waitingRecords } from "./inbox.js";
 import { Rejection } from "./interrupt.js";
-import { matchAnswers, refuseIfWaiting, waitingInterrupts } from "./resume.js";
+import {
+  matchAnswers,
+  refuseIfPastDeadline,
+  refuseIfWaiting,
+  waitingInterrupts,
+} from "./resume.js";
 import { holdThread, migrateThread, pinGraph, pinNewThread } from "./thread.js";
 import { writeUpdate } from "./update-state.js";
 import { sumUsage, type ThreadUsage } from "./usage.js";
@@ -319,6 +324,7 @@ export class CompiledGraph<Schema extends z.ZodObject> {
       }
       if (isCommand(input) && input.resume !== undefined) {
         const answers = matchAnswers(threadId, input.resume, waiting);
+        if (answerKind === "resume") refuseIfPastDeadline(threadId, answers, waiting, new Date());
         return await runLoop(run, state, loaded.pending, answers, true);
       }
       refuseIfWaiting(threadId, waiting, config.discardInterrupts === true);
