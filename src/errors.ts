@@ -510,3 +510,21 @@ export class DeadlinePassedError extends SwitchyardError {
     );
   }
 }
+
+/** An updateState or a graph migration would drop interrupts that wait for a human. */
+export class InterruptsDroppedError extends SwitchyardError {
+  readonly code = "INTERRUPTS_DROPPED";
+  constructor(
+    readonly threadId: string,
+    /** What would drop them, e.g. `updateState as node "review"`. */
+    readonly operation: string,
+    readonly interrupts: ReadonlyArray<{ readonly id: string; readonly node: string }>,
+  ) {
+    const list = interrupts.map((entry) => `${entry.id} (node "${entry.node}")`).join(", ");
+    super(
+      `${operation} on thread "${threadId}" would drop the waiting interrupt${interrupts.length > 1 ? "s" : ""} ` +
+        `${list}: their node would no longer run. Answer them first with Command({ resume }), or pass ` +
+        `{ discardInterrupts: true } in the config to drop them.`,
+    );
+  }
+}

@@ -118,4 +118,4 @@ export {
 } from "./errors.js";
 
 // Deadlines and kept interrupts.
-export { DeadlinePassedError } from "./errors.js";
+export { DeadlinePassedError, InterruptsDroppedError } from "./errors.js";
