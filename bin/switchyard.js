@@ -13,3 +13,6 @@ for (const stream of [process.stdout, process.stderr]) {
 }
 const { main } = await import("../src/cli/main.ts");
 process.exitCode = await main(process.argv);
+// Stopped by Ctrl-C or SIGTERM: the run is cancelled and its lease released, but a node that ignored
+// the cancellation may still hold the event loop open. Leave now.
+if (process.exitCode === 130 || process.exitCode === 143) process.exit();

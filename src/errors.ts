@@ -489,3 +489,42 @@ export class InterruptRejectedError extends SwitchyardError {
     );
   }
 }
+
+// ---------------------------------------------------------------- deadlines, interrupts kept (H4)
+
+/** A human answered an interrupt after its deadline, when its `onTimeout` applies instead. */
+export class DeadlinePassedError extends SwitchyardError {
+  readonly code = "DEADLINE_PASSED";
+  constructor(
+    readonly threadId: string,
+    readonly interruptId: string,
+    readonly node: string,
+    readonly deadline: string,
+    /** What `onTimeout` does, e.g. `reject: "no decision in 3 days"`. */
+    readonly onTimeout: string,
+  ) {
+    super(
+      `Interrupt ${interruptId} of node "${node}" on thread "${threadId}" passed its deadline ${deadline}; ` +
+        `its onTimeout (${onTimeout}) applies instead of an answer. The answer was not taken and the thread ` +
+        `still waits: run sweepExpired() (CLI: switchyard sweep) to apply the timeout.`,
+    );
+  }
+}
+
+/** An updateState or a graph migration would drop interrupts that wait for a human. */
+export class InterruptsDroppedError extends SwitchyardError {
+  readonly code = "INTERRUPTS_DROPPED";
+  constructor(
+    readonly threadId: string,
+    /** What would drop them, e.g. `updateState as node "review"`. */
+    readonly operation: string,
+    readonly interrupts: ReadonlyArray<{ readonly id: string; readonly node: string }>,
+  ) {
+    const list = interrupts.map((entry) => `${entry.id} (node "${entry.node}")`).join(", ");
+    super(
+      `${operation} on thread "${threadId}" would drop the waiting interrupt${interrupts.length > 1 ? "s" : ""} ` +
+        `${list}: their node would no longer run. Answer them first with Command({ resume }), or pass ` +
+        `{ discardInterrupts: true } in the config to drop them.`,
+    );
+  }
+}

@@ -116,3 +116,6 @@ export {
   UnreachableNodeError,
   UnsatisfiableBarrierError,
 } from "./errors.js";
+
+// Deadlines and kept interrupts.
+export { DeadlinePassedError, InterruptsDroppedError } from "./errors.js";

@@ -12,6 +12,7 @@ import {
   ConcurrentUpdateError,
   DatabaseTooNewError,
   DatabaseUnavailableError,
+  DeadlinePassedError,
   DuplicateNodeError,
   EmptyInputError,
   END,
@@ -39,6 +40,7 @@ import {
   OutsideNodeError,
   ThreadInterruptedError,
   InterruptRejectedError,
+  InterruptsDroppedError,
   NodeTimeoutError,
   RecursionLimitError,
   Send,
@@ -449,6 +451,9 @@ describe("error codes", () => {
     new UnknownNodeError("a", "x", []),
     new UnreachableNodeError(["a"]),
     new UnsatisfiableBarrierError("a", "b"),
+    // Deadlines and kept interrupts.
+    new DeadlinePassedError("t", "i", "a", "2001-01-01T00:00:00.000Z", 'reject: "late"'),
+    new InterruptsDroppedError("t", "updateState", [{ id: "i", node: "a" }]),
   ];
 
   it("every exported error class has a distinct, upper-case code", () => {

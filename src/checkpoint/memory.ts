@@ -4,7 +4,7 @@ import {
   ThreadExistsError,
   ThreadNotFoundError,
 } from "../errors.js";
-import { matchesFilter, versionKey, versionsNeeded } from "./retention.js";
+import { checkpointsToKeep, matchesFilter, versionKey, versionsNeeded } from "./retention.js";
 import { deserialize, serialize } from "./serializer.js";
 import type {
   AuditEntry,
@@ -192,17 +192,21 @@ export class MemoryCheckpointer implements ThreadStore {
     this.leases.delete(threadId);
   }
 
-  async pruneThread(threadId: string, options: { keepLast: number }): Promise<number> {
+  async pruneThread(
+    threadId: string,
+    options: { keepLast: number; dryRun?: boolean },
+  ): Promise<number> {
     const thread = this.threads.get(threadId);
     if (!thread) throw new ThreadNotFoundError(threadId);
-    const keepLast = Math.max(1, Math.floor(options.keepLast));
-    const ids = [...thread.checkpoints.keys()].sort().reverse();
-    const dropped = ids.slice(keepLast);
-    for (const id of dropped) {
+    const records = [...thread.checkpoints.keys()].map((id) => this.recordOf(thread, id));
+    const keep = checkpointsToKeep(records, Math.floor(options.keepLast));
+    const dropped = records.filter((record) => !keep.has(record.id));
+    if (options.dryRun) return dropped.length;
+    for (const { id } of dropped) {
       thread.checkpoints.delete(id);
       thread.pending.delete(id);
     }
-    const kept = ids.slice(0, keepLast).map((id) => this.recordOf(thread, id));
+    const kept = records.filter((record) => keep.has(record.id));
     const needed = versionsNeeded(kept, (channel, version) => {
       const stored = thread.versions.get(versionKey(channel, version));
       return stored ? { kind: stored.kind, previous: stored.previous } : undefined;

@@ -37,3 +37,21 @@ export function matchesFilter(
 export function versionKey(channel: string, version: string): string {
   return `${channel}\u0000${version}`;
 }
+
+/**
+ * The checkpoints pruning keeps: the `keepLast` newest, and the head of every branch (a checkpoint
+ * no other checkpoint names as its parent), so pruning a forked thread never removes a branch.
+ * The thread's latest checkpoint, which carries what is waiting (interrupts), is always a head.
+ */
+export function checkpointsToKeep(
+  checkpoints: ReadonlyArray<{ readonly id: string; readonly parentId: string | undefined }>,
+  keepLast: number,
+): Set<string> {
+  const newestFirst = [...checkpoints].sort((a, b) => (a.id < b.id ? 1 : a.id > b.id ? -1 : 0));
+  const parents = new Set(newestFirst.map((checkpoint) => checkpoint.parentId));
+  const kept = new Set(
+    newestFirst.slice(0, Math.max(1, keepLast)).map((checkpoint) => checkpoint.id),
+  );
+  for (const checkpoint of newestFirst) if (!parents.has(checkpoint.id)) kept.add(checkpoint.id);
+  return kept;
+}

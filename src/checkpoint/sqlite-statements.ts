@@ -60,7 +60,7 @@ export function prepareStatements(db: Database.Database) {
        ORDER BY checkpoint_id DESC`,
     ),
     checkpointIds: prepare(
-      `SELECT checkpoint_id FROM checkpoints WHERE thread_id = ? ORDER BY checkpoint_id DESC`,
+      `SELECT checkpoint_id, parent_id FROM checkpoints WHERE thread_id = ? ORDER BY checkpoint_id DESC`,
     ),
     deleteCheckpoint: prepare(`DELETE FROM checkpoints WHERE thread_id = ? AND checkpoint_id = ?`),
 

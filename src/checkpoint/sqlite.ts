@@ -10,7 +10,7 @@ import {
   ThreadExistsError,
   ThreadNotFoundError,
 } from "../errors.js";
-import { matchesFilter, versionKey, versionsNeeded } from "./retention.js";
+import { checkpointsToKeep, matchesFilter, versionKey, versionsNeeded } from "./retention.js";
 import { checkFileIdentity, migrateSchema } from "./sqlite-schema.js";
 import { prepareStatements, type Statements } from "./sqlite-statements.js";
 import { deserialize, serialize } from "./serializer.js";
@@ -289,21 +289,33 @@ export class SqliteCheckpointer implements ThreadStore {
     });
   }
 
-  async pruneThread(threadId: string, options: { keepLast: number }): Promise<number> {
-    const keepLast = Math.max(1, Math.floor(options.keepLast));
+  async pruneThread(
+    threadId: string,
+    options: { keepLast: number; dryRun?: boolean },
+  ): Promise<number> {
     let deleted = 0;
     this.immediate(() => {
       this.requireThread(threadId);
-      const ids = (
-        this.statements.checkpointIds.all(threadId) as Array<{ checkpoint_id: string }>
-      ).map((row) => row.checkpoint_id);
-      const dropped = ids.slice(keepLast);
+      const rows = this.statements.checkpointIds.all(threadId) as Array<{
+        checkpoint_id: string;
+        parent_id: string | null;
+      }>;
+      const keep = checkpointsToKeep(
+        rows.map((row) => ({ id: row.checkpoint_id, parentId: row.parent_id ?? undefined })),
+        Math.floor(options.keepLast),
+      );
+      const ids = rows.map((row) => row.checkpoint_id);
+      const dropped = ids.filter((id) => !keep.has(id));
+      deleted = dropped.length;
+      if (options.dryRun) return;
       for (const id of dropped) {
         this.statements.deleteCheckpoint.run(threadId, id);
         this.statements.deleteCheckpointWrites.run(threadId, id);
       }
-      this.deleteUnneededVersions(threadId, ids.slice(0, keepLast));
-      deleted = dropped.length;
+      this.deleteUnneededVersions(
+        threadId,
+        ids.filter((id) => keep.has(id)),
+      );
     });
     return deleted;
   }

@@ -68,10 +68,11 @@ export interface ThreadStore extends Checkpointer {
   /** Deletes every checkpoint and write of the thread. Refused (ThreadBusyError) while a run holds it. */
   deleteThread(threadId: string): Promise<void>;
   /**
-   * Keeps the thread's `keepLast` newest checkpoints (and the stored values they need), deleting
-   * the rest. Returns how many checkpoints were deleted.
+   * Keeps the thread's `keepLast` newest checkpoints and the head of every branch (and the stored
+   * values they need), deleting the rest. Returns how many checkpoints were deleted, or with
+   * `dryRun` how many would be, deleting nothing.
    */
-  pruneThread(threadId: string, options: { keepLast: number }): Promise<number>;
+  pruneThread(threadId: string, options: { keepLast: number; dryRun?: boolean }): Promise<number>;
   /** Deletes threads last updated before `date` (skipping threads a run holds). Returns how many. */
   deleteThreadsOlderThan(date: Date): Promise<number>;
   /**

@@ -6,6 +6,7 @@ import { draw, graphs } from "./commands/graphs.js";
 import { continueThread, runGraph, type RunOptions } from "./commands/run.js";
 import { inbox, prune, remove, vacuum } from "./commands/store.js";
 import { audit, fork, history, show, type ForkOptions } from "./commands/threads.js";
+import { sweep } from "./commands/deadlines.js";
 import { CliError, EXIT } from "./errors.js";
 
 /**
@@ -111,6 +112,10 @@ function buildProgram(
         decide(ctx, "resume", threadId, options, askApproval),
       ),
     );
+  program
+    .command("sweep")
+    .description("apply the onTimeout of every interrupt whose deadline has passed (for cron)")
+    .action(action((ctx) => sweep(ctx, io.err)));
   program
     .command("history")
     .description("a thread's checkpoints as a tree, forks included")

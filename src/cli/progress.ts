@@ -2,6 +2,7 @@ import type { CompiledGraph, RunConfig } from "../index.js";
 import type { CliContext } from "./context.js";
 import { EXIT } from "./errors.js";
 import { indent } from "./format.js";
+import { cancelOnSignal } from "./signals.js";
 
 interface DebugEvent {
   type: "task" | "task_result" | "checkpoint";
@@ -21,9 +22,17 @@ export async function runWithProgress(
   input: unknown,
   config: RunConfig & { configurable: { thread_id: string } },
 ): Promise<number> {
+  const threadId = config.configurable.thread_id;
+  await cancelOnSignal(threadId, (signal) =>
+    printProgress(ctx, graph.stream(input as never, { ...config, signal, streamMode: "debug" })),
+  );
+  return printOutcome(ctx, graph, threadId);
+}
+
+/** Prints each node as it starts and finishes, grouped by superstep. */
+async function printProgress(ctx: CliContext, stream: AsyncIterable<unknown>): Promise<void> {
   const started = new Map<string, number>();
   let step: number | undefined;
-  const stream = graph.stream(input as never, { ...config, streamMode: "debug" });
   for await (const chunk of stream) {
     const event = chunk as DebugEvent;
     if (ctx.json || event.type === "checkpoint") continue;
@@ -40,7 +49,6 @@ export async function runWithProgress(
       ctx.out(`  ✓ ${name} (${Date.parse(event.timestamp) - begun} ms)`);
     }
   }
-  return printOutcome(ctx, graph, config.configurable.thread_id);
 }
 
 /** Prints where the thread stands; returns 3 when it waits for a decision, else 0. */

@@ -10,6 +10,8 @@ import { newCheckpointId } from "./ids.js";
 import type { RunState } from "./run-state.js";
 
 export interface StepToCommit {
+  /** The new checkpoint's id, when the caller needs it before the commit (default: a new one). */
+  readonly id?: string;
   readonly source: CheckpointSource;
   readonly step: number;
   readonly values: Readonly<Record<string, unknown>>;
@@ -35,7 +37,7 @@ export async function commitStep(
   step: StepToCommit,
   lease: string | undefined,
 ): Promise<RunState> {
-  const id = newCheckpointId();
+  const id = step.id ?? newCheckpointId();
   const versions: Record<string, string> = step.replace ? {} : { ...from.versions };
   const channelWrites: ChannelWrite[] = [];
   const written = step.replace

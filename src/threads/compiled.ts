@@ -24,12 +24,22 @@ import {
   type Emitter,
   type StreamMode,
 } from "../runtime/run-context.js";
-import { emptyState, stateFromTuple } from "../runtime/run-state.js";
+import {
+  emptyState,
+  pendingTasks,
+  stateFromTuple,
+  type PendingTask,
+} from "../runtime/run-state.js";
 import { emptySnapshot, toSnapshot, type HistoryOptions, type StateSnapshot } from "./snapshot.js";
 import { StreamQueue } from "./stream.js";
 import { waitingRecords } from "./inbox.js";
 import { Rejection } from "../runtime/interrupt.js";
-import { matchAnswers, refuseIfWaiting, waitingInterrupts } from "./resume.js";
+import {
+  matchAnswers,
+  refuseIfPastDeadline,
+  refuseIfWaiting,
+  waitingInterrupts,
+} from "./resume.js";
 import { holdThread, migrateThread, pinGraph, pinNewThread } from "./thread.js";
 import { writeUpdate } from "./update-state.js";
 import { sumUsage, type ThreadUsage } from "../runtime/usage.js";
@@ -173,8 +183,11 @@ export class CompiledGraph<Schema extends z.ZodObject> {
       }
       const run = this.runContext(config, undefined, threadId, access.lease);
       let state = tuple ? stateFromTuple(this.spec, tuple) : emptyState(this.spec);
-      if (access.migration) state = await migrateThread(run, state, access.migration);
-      return checkpointConfig(threadId, await writeUpdate(run, state, values, asNode));
+      let pending = pendingTasks(tuple);
+      if (access.migration) {
+        ({ state, pending } = await migrateThread(run, state, pending, access.migration));
+      }
+      return checkpointConfig(threadId, await writeUpdate(run, state, pending, values, asNode));
     });
   }
 
@@ -307,17 +320,22 @@ export class CompiledGraph<Schema extends z.ZodObject> {
     try {
       const loaded = await loadThread(run);
       let state = loaded.state;
-      if (access.migration) state = await migrateThread(run, state, access.migration);
-      const waiting = loaded.superseded ? [] : waitingInterrupts(state, loaded.pending);
+      let pending: ReadonlyMap<string, PendingTask> = loaded.superseded
+        ? new Map()
+        : loaded.pending;
+      if (access.migration) {
+        ({ state, pending } = await migrateThread(run, state, pending, access.migration));
+      }
+      const waiting = waitingInterrupts(state, pending);
       if (input === null || input === undefined) {
         if (!state.checkpoint) throw new EmptyInputError(threadId);
         if (loaded.superseded) state = await forkFrom(run, state);
-        const pending = loaded.superseded ? new Map() : loaded.pending;
         return await runLoop(run, state, pending, new Map(), true);
       }
       if (isCommand(input) && input.resume !== undefined) {
         const answers = matchAnswers(threadId, input.resume, waiting);
-        return await runLoop(run, state, loaded.pending, answers, true);
+        if (answerKind === "resume") refuseIfPastDeadline(threadId, answers, waiting, new Date());
+        return await runLoop(run, state, pending, answers, true);
       }
       refuseIfWaiting(threadId, waiting, config.discardInterrupts === true);
       state = isCommand(input)

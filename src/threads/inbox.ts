@@ -1,4 +1,5 @@
 import type { GraphIdentity, ThreadStore } from "../checkpoint/types.js";
+import type { OnTimeout } from "../graph/types.js";
 import type { InterruptRecord } from "../runtime/interrupt.js";
 import { INTERRUPT_CHANNEL } from "../runtime/run-state.js";
 
@@ -13,6 +14,8 @@ export interface InboxItem {
   /** ISO 8601. */
   readonly createdAt: string;
   readonly deadline?: string;
+  /** What happens when the deadline passes (applied by `sweepExpired()`). */
+  readonly onTimeout?: OnTimeout;
 }
 
 /**
@@ -31,10 +34,13 @@ export async function listPendingInterrupts(store: ThreadStore): Promise<InboxIt
       interruptId: record.id,
       value: record.value,
     };
-    const createdAt = record.createdAt;
-    return record.deadline === undefined
-      ? { ...item, createdAt }
-      : { ...item, createdAt, deadline: record.deadline };
+    const { createdAt, deadline, onTimeout } = record;
+    return {
+      ...item,
+      createdAt,
+      ...(deadline === undefined ? {} : { deadline }),
+      ...(onTimeout === undefined ? {} : { onTimeout }),
+    };
   });
 }
 

@@ -1,4 +1,5 @@
-import { InvalidResumeError, ThreadInterruptedError } from "../errors.js";
+import { DeadlinePassedError, InvalidResumeError, ThreadInterruptedError } from "../errors.js";
+import type { OnTimeout } from "../graph/types.js";
 import type { InterruptRecord } from "../runtime/interrupt.js";
 import { taskId, type PendingTask, type RunState } from "../runtime/run-state.js";
 
@@ -79,4 +80,36 @@ export function refuseIfWaiting(
     threadId,
     waiting.map((entry) => entry.interrupt.id),
   );
+}
+
+/**
+ * A human's answer to an interrupt whose deadline has passed and that has an `onTimeout` is
+ * refused: the timeout decides, when sweepExpired() applies it. An interrupt without `onTimeout`
+ * keeps taking answers after its deadline (the deadline is then only information).
+ */
+export function refuseIfPastDeadline(
+  threadId: string | undefined,
+  answers: ReadonlyMap<string, unknown>,
+  waiting: ReadonlyArray<{ taskId: string; interrupt: InterruptRecord }>,
+  now: Date,
+): void {
+  for (const { taskId, interrupt } of waiting) {
+    const { deadline, onTimeout } = interrupt;
+    if (!answers.has(taskId) || deadline === undefined || onTimeout === undefined) continue;
+    if (new Date(deadline).getTime() > now.getTime()) continue;
+    throw new DeadlinePassedError(
+      threadId ?? "(no thread)",
+      interrupt.id,
+      interrupt.node,
+      deadline,
+      describeTimeout(onTimeout),
+    );
+  }
+}
+
+/** `reject: "reason"` or `resume: <value as JSON>`, as messages and the CLI show it. */
+export function describeTimeout(onTimeout: OnTimeout): string {
+  return "reject" in onTimeout
+    ? `reject: ${JSON.stringify(onTimeout.reject)}`
+    : `resume: ${JSON.stringify(onTimeout.resume) ?? String(onTimeout.resume)}`;
 }

@@ -4,9 +4,9 @@ import type { RunConfig, ThreadMigration } from "../graph/types.js";
 import type { Checkpointer, GraphIdentity } from "../checkpoint/types.js";
 import { GraphVersionMismatchError, InvalidUpdateError, UnknownNodeError } from "../errors.js";
 import type { PlannedTask } from "../checkpoint/types.js";
-import { saveStep } from "../runtime/loop.js";
+import { saveKeepingInterrupts, type CarriedState } from "./carry.js";
 import type { RunContext } from "../runtime/run-context.js";
-import type { RunState } from "../runtime/run-state.js";
+import type { PendingTask, RunState } from "../runtime/run-state.js";
 
 /** A run's hold on a thread: the lease owner id, renewed in the background until released. */
 export interface HeldThread {
@@ -90,13 +90,15 @@ export async function pinNewThread(
 
 /**
  * Replaces the thread's state with what a registered migration makes of it, in an `update`
- * checkpoint with `metadata.migratedFrom`, and pins the thread to this graph's version.
+ * checkpoint with `metadata.migratedFrom`, and pins the thread to this graph's version. Interrupts
+ * of tasks the new plan keeps keep waiting; dropping one needs `discardInterrupts`.
  */
 export async function migrateThread(
   run: RunContext,
   state: RunState,
+  pending: ReadonlyMap<string, PendingTask>,
   migration: { from: GraphIdentity; migrate: ThreadMigration },
-): Promise<RunState> {
+): Promise<CarriedState> {
   const { spec } = run;
   const migrated = await migration.migrate({
     values: state.values,
@@ -112,16 +114,22 @@ export async function migrateThread(
     if (value !== undefined) values[channel.key] = value;
     else if (channel.initial) values[channel.key] = channel.initial();
   }
-  const saved = await saveStep(run, state, {
-    source: "update",
-    step: state.step + 1,
-    values,
-    updates: new Map(),
-    next: migratedPlan(spec, state.next, migrated.next),
-    barriers: {},
-    metadata: { ...run.config.metadata, migratedFrom: migration.from.version },
-    replace: true,
-  });
+  const saved = await saveKeepingInterrupts(
+    run,
+    state,
+    pending,
+    {
+      source: "update",
+      step: state.step + 1,
+      values,
+      updates: new Map(),
+      next: migratedPlan(spec, state.next, migrated.next),
+      barriers: {},
+      metadata: { ...run.config.metadata, migratedFrom: migration.from.version },
+      replace: true,
+    },
+    `Migrating from graph version ${migration.from.version}`,
+  );
   await run.checkpointer?.setThreadGraph(run.threadId as string, {
     name: spec.name,
     version: spec.version,

@@ -2,20 +2,23 @@ import { START } from "../graph/constants.js";
 import type { Checkpointer, CheckpointTuple } from "../checkpoint/types.js";
 import { AmbiguousUpdateError, UnknownNodeError } from "../errors.js";
 import { applyStep, orderPlan } from "../runtime/apply.js";
-import { saveStep } from "../runtime/loop.js";
-import { routerContext, type RunContext } from "../runtime/run-context.js";
-import type { RunState } from "../runtime/run-state.js";
+import { saveKeepingInterrupts } from "./carry.js";
+import type { RunContext } from "../runtime/run-context.js";
+import { routerContext } from "../runtime/run-context.js";
+import type { PendingTask, RunState } from "../runtime/run-state.js";
 import { routeAfter } from "../runtime/task.js";
 import { parseNodeResult, type TaskOutput } from "../runtime/writes.js";
 
 /**
  * Writes `values` as if `asNode` had returned them: validated like a node's update, folded through
  * the reducers, in a checkpoint with source "update" whose plan is what would run after that node.
- * Tasks of other nodes that were waiting stay planned. Returns the new checkpoint's id.
+ * Tasks of other nodes that were waiting stay planned, and keep the interrupts they wait on (see
+ * saveKeepingInterrupts). Returns the new checkpoint's id.
  */
 export async function writeUpdate(
   run: RunContext,
   state: RunState,
+  pending: ReadonlyMap<string, PendingTask>,
   values: unknown,
   asNode: string | undefined,
 ): Promise<string> {
@@ -36,16 +39,22 @@ export async function writeUpdate(
     ...waiting,
     ...applied.next.filter((task) => !waiting.some((w) => w.node === task.node && !task.send)),
   ]);
-  const saved = await saveStep(run, state, {
-    source: "update",
-    step,
-    values: applied.values,
-    updates: applied.updates,
-    next,
-    barriers: applied.barriers,
-    metadata: run.config.metadata,
-  });
-  return (saved.checkpoint as CheckpointTuple["checkpoint"]).id;
+  const saved = await saveKeepingInterrupts(
+    run,
+    state,
+    pending,
+    {
+      source: "update",
+      step,
+      values: applied.values,
+      updates: applied.updates,
+      next,
+      barriers: applied.barriers,
+      metadata: run.config.metadata,
+    },
+    `updateState as node "${node}"`,
+  );
+  return (saved.state.checkpoint as CheckpointTuple["checkpoint"]).id;
 }
 
 /** The node that produced the checkpoint: the single node its parent planned, or START. */

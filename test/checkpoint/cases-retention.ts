@@ -99,6 +99,28 @@ export function retentionCases(ctx: ContractContext): void {
     });
   });
 
+  it("pruneThread keeps the head of every branch; dryRun counts without deleting", async () => {
+    const { compiled, original, afterAId } = await threeNodes(ctx);
+    const originalHead = original[0]?.config.configurable.checkpoint_id as string;
+    // A branch from the checkpoint after `a`: the thread now has two heads.
+    const branch = await compiled.updateState(thread("t", afterAId), { log: "edited" }, "a");
+    const branchHead = branch.configurable.checkpoint_id as string;
+    expect(await checkpointIds(ctx.store, "t")).toHaveLength(5);
+
+    expect(await ctx.store.pruneThread("t", { keepLast: 1, dryRun: true })).toBe(3);
+    expect(await checkpointIds(ctx.store, "t")).toHaveLength(5);
+    expect(await ctx.store.pruneThread("t", { keepLast: 1 })).toBe(3);
+    expect(await checkpointIds(ctx.store, "t")).toEqual([branchHead, originalHead]);
+    expect((await compiled.getState(thread("t", originalHead))).values.log).toEqual([
+      "in",
+      "a",
+      "b",
+      "c",
+    ]);
+    expect((await compiled.getState(thread("t"))).values.log).toEqual(["in", "a", "edited"]);
+    expect(await ctx.store.pruneThread("t", { keepLast: 1 })).toBe(0);
+  });
+
   it("deleteThreadsOlderThan deletes idle old threads and skips leased ones", async () => {
     const compiled = chain(["a"]).graph.compile({ checkpointer: ctx.store });
     await compiled.invoke({ log: "in" }, thread("old"));
