@@ -7,6 +7,7 @@ import { saveStep } from "../runtime/loop.js";
 import { type RunContext } from "../runtime/run-context.js";
 import { waitingInterrupts } from "./resume.js";
 import {
+  encodeTaskOutput,
   INTERRUPT_CHANNEL,
   RECORD_CHANNEL,
   taskId,
@@ -18,6 +19,8 @@ import {
 export interface CarriedState {
   readonly state: RunState;
   readonly pending: Map<string, PendingTask>;
+  /** Each carried task's old task id, mapped to its id under the new checkpoint. */
+  readonly renamed: ReadonlyMap<string, string>;
 }
 
 /**
@@ -37,10 +40,12 @@ export async function saveKeepingInterrupts(
   pending: ReadonlyMap<string, PendingTask>,
   step: StepToCommit,
   operation: string,
+  options: { readonly keepFinished?: boolean } = {},
 ): Promise<CarriedState> {
   const id = newCheckpointId();
   const waiting = waitingInterrupts(from, pending);
   const carried = new Map<string, PendingTask>();
+  const renamed = new Map<string, string>();
   const writes: TaskWrites[] = [];
   const dropped: InterruptRecord[] = [];
   const taken = new Set<number>();
@@ -57,12 +62,30 @@ export async function saveKeepingInterrupts(
     const record = (pending.get(oldId) as PendingTask).record;
     const moved: InterruptRecord = { ...interrupt, id: interruptId(newTaskId, interrupt.index) };
     carried.set(newTaskId, { output: undefined, record, interrupt: moved, error: undefined });
+    renamed.set(oldId, newTaskId);
     writes.push({
       taskId: newTaskId,
       writes: [
         [RECORD_CHANNEL, record],
         [INTERRUPT_CHANNEL, moved],
       ],
+    });
+  }
+  if (options.keepFinished) {
+    // Finished siblings of the waiting superstep keep their output (and durable steps): they
+    // are reused, not run again, when the superstep resumes.
+    from.next.forEach((task, position) => {
+      const oldId = taskId(from, position);
+      const known = pending.get(oldId);
+      if (!known?.output) return;
+      const index = step.next.findIndex((planned, at) => !taken.has(at) && sameTask(planned, task));
+      if (index < 0) return;
+      taken.add(index);
+      const newTaskId = `${id}:${index}`;
+      carried.set(newTaskId, known);
+      renamed.set(oldId, newTaskId);
+      const output = encodeTaskOutput(known.output);
+      writes.push({ taskId: newTaskId, writes: [...output, [RECORD_CHANNEL, known.record]] });
     });
   }
   if (dropped.length > 0 && run.config.discardInterrupts !== true) {
@@ -72,7 +95,7 @@ export async function saveKeepingInterrupts(
     await run.checkpointer.putWritesBatch(run.threadId, id, writes, { lease: run.lease });
   }
   const state = await saveStep(run, from, { ...step, id });
-  return { state, pending: carried };
+  return { state, pending: carried, renamed };
 }
 
 function plannedTask(state: RunState, id: string): PlannedTask | undefined {

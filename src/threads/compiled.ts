@@ -16,6 +16,7 @@ import {
   SwitchyardError,
   ThreadBusyError,
 } from "../errors.js";
+import { startResume } from "./command-input.js";
 import { applyInput, forkFrom, loadThread } from "./entry.js";
 import { checkpointConfig, runLoop, type LoopResult } from "../runtime/loop.js";
 import {
@@ -335,7 +336,8 @@ export class CompiledGraph<Schema extends z.ZodObject> {
       if (isCommand(input) && input.resume !== undefined) {
         const answers = matchAnswers(threadId, input.resume, waiting);
         if (answerKind === "resume") refuseIfPastDeadline(threadId, answers, waiting, new Date());
-        return await runLoop(run, state, pending, answers, true);
+        const start = await startResume(run, state, pending, input, answers);
+        return await runLoop(run, start.state, start.pending, start.answers, true);
       }
       refuseIfWaiting(threadId, waiting, config.discardInterrupts === true);
       state = isCommand(input)

@@ -15,7 +15,61 @@ function askThenDone(engine: Engine) {
     .compile({ checkpointer: engine.checkpointer() });
 }
 
+/** START -> a (interrupts; records the x it saw) -> b (records the x it saw). */
+function askWithX(engine: Engine, seen: unknown[]) {
+  return engine
+    .graph({ x: z.number(), log: logKey(engine) })
+    .addNode("a", (s) => {
+      seen.push(`a${s.x}`);
+      return { log: [`a:${String(engine.interrupt("q"))}`] };
+    })
+    .addNode("b", (s) => {
+      seen.push(`b${s.x}`);
+      return { log: ["b"] };
+    })
+    .addEdge(engine.START, "a")
+    .addEdge("a", "b")
+    .compile({ checkpointer: engine.checkpointer() });
+}
+
 export const continueScenarios: Scenario[] = [
+  scenario({
+    name: "Command({ resume, update }) applies the update before the interrupted node re-runs",
+    run: async (engine) => {
+      const seen: unknown[] = [];
+      const graph = askWithX(engine, seen);
+      const config = thread();
+      await graph.invoke({ x: 1 }, config);
+      const command = new engine.Command({ resume: "yes", update: { x: 5, log: ["upd"] } });
+      const chunks = await collect(
+        graph.stream(command as never, { ...config, streamMode: "values" }),
+      );
+      return { chunks, seen, next: (await graph.getState(config)).next };
+    },
+    expected: {
+      chunks: [
+        { x: 5, log: ["upd"] },
+        { x: 5, log: ["upd", "a:yes"] },
+        { x: 5, log: ["upd", "a:yes", "b"] },
+      ],
+      seen: ["a1", "a5", "b5"],
+      next: [],
+    },
+  }),
+  scenario({
+    name: "Command({ resume, goto }) runs the goto target beside the resumed node",
+    run: async (engine) => {
+      const seen: unknown[] = [];
+      const graph = askWithX(engine, seen);
+      const config = thread();
+      await graph.invoke({ x: 1 }, config);
+      const command = new engine.Command({ resume: "ok", goto: "b" });
+      const final = await graph.invoke(command as never, config);
+      return { final, seen };
+    },
+    expected: { final: { x: 1, log: ["a:ok", "b", "b"] }, seen: ["a1", "a1", "b1", "b1"] },
+  }),
+
   scenario({
     name: "streaming a resumed run yields the state it continues from first",
     run: async (engine) => {
