@@ -391,10 +391,13 @@ export class ThreadBusyError extends SwitchyardError {
 /** The run lost its hold on the thread (it expired and was taken over, or the thread was deleted). */
 export class LeaseLostError extends SwitchyardError {
   readonly code = "LEASE_LOST";
-  constructor(readonly threadId: string) {
+  constructor(
+    readonly threadId: string,
+    refused = "its write was refused",
+  ) {
     super(
       `This run no longer holds thread "${threadId}" (its lease expired and another run took over, or the thread ` +
-        `was deleted), so its write was refused. Check getState() and continue from there.`,
+        `was deleted), so ${refused}. Check getState() and continue from there.`,
     );
   }
 }
@@ -456,6 +459,22 @@ export class DuplicateStepError extends SwitchyardError {
     super(
       `Node "${node}" ran the durable step "${step}" twice in one execution. Give each ctx.step() call in a ` +
         `node its own name, e.g. \`send-email-\${recipient}\`.`,
+    );
+  }
+}
+
+/** `ctx.step()` called by a node attempt the engine no longer waits for: the step did not run. */
+export class AttemptAbandonedError extends SwitchyardError {
+  readonly code = "ATTEMPT_ABANDONED";
+  constructor(
+    readonly node: string,
+    readonly attempt: number,
+    readonly why: string,
+  ) {
+    super(
+      `Node "${node}" (attempt ${attempt}) called ctx.step() after the engine stopped waiting for that attempt ` +
+        `(${why}), so the step was not run; the attempt the engine waits for runs it. Let the node stop when ` +
+        `ctx.signal aborts, and await every ctx.step() before the node returns.`,
     );
   }
 }

@@ -79,6 +79,7 @@ export { listPendingInterrupts, type InboxItem } from "./runtime/inbox.js";
 export {
   SwitchyardError,
   AmbiguousUpdateError,
+  AttemptAbandonedError,
   DatabaseTooNewError,
   DatabaseUnavailableError,
   DuplicateStepError,

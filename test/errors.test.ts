@@ -5,6 +5,7 @@ import { z } from "zod";
 import * as switchyard from "../src/index.js";
 import {
   AmbiguousUpdateError,
+  AttemptAbandonedError,
   append,
   CancelledError,
   CheckpointNotFoundError,
@@ -413,6 +414,7 @@ describe("error codes", () => {
   // One instance of every exported error class, constructed the way the engine constructs them.
   const samples: SwitchyardError[] = [
     new AmbiguousUpdateError(["a", "b"]),
+    new AttemptAbandonedError("a", 1, "it timed out after 5 ms"),
     new CancelledError(0, "t"),
     new CheckpointNotFoundError("t", "c"),
     new ConcurrentUpdateError("k", ["a", "b"], 0),

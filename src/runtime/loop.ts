@@ -5,6 +5,7 @@ import { CancelledError, RecursionLimitError, SerializationError } from "../erro
 import { applyStep } from "./apply.js";
 import { advanceState, commitStep, type StepToCommit } from "./commit.js";
 import type { InterruptRecord } from "./interrupt.js";
+import type { StepTracker } from "./step-tracker.js";
 import { taskId, type PendingTask, type RunState } from "./run-state.js";
 import { runSuperstep } from "./superstep.js";
 import type { Task } from "./task.js";
@@ -36,6 +37,12 @@ export interface RunContext {
   readonly lease: string | undefined;
   /** How answers given by this run are audited: a human's, or a deadline's `onTimeout`. */
   readonly answerKind: "resume" | "timeout";
+  /** Every ctx.step function of the run still running; the thread is held until they end. */
+  readonly steps: StepTracker;
+  /** Resolves when a step may start: the run still holds its thread (LEASE_LOST otherwise). */
+  readonly beforeStep: () => Promise<void>;
+  /** See RunConfig.abandonedStepWaitMs. */
+  readonly abandonedStepWaitMs: number;
 }
 
 /** Aborts the run's signal when the caller cancels it. */

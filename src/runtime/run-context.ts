@@ -5,8 +5,10 @@ import type { Checkpointer } from "../checkpoint/types.js";
 import { InvalidConfigError, OutsideNodeError, UnknownNodeError } from "../errors.js";
 import type { Emitter, RunContext } from "./loop.js";
 import type { RunState } from "./run-state.js";
+import { StepTracker } from "./step-tracker.js";
 
 const DEFAULT_RECURSION_LIMIT = 25;
+export const DEFAULT_ABANDONED_STEP_WAIT_MS = 30_000;
 
 export interface RunContextParams {
   readonly spec: GraphSpec;
@@ -19,6 +21,10 @@ export interface RunContextParams {
   /** The graph's compile-time breakpoints; the config's are added to them. */
   readonly interruptBefore: ReadonlySet<string>;
   readonly interruptAfter: ReadonlySet<string>;
+  /** The tracker of the run's steps, when the thread's holder waits for them before letting go. */
+  readonly steps?: StepTracker;
+  /** Checks the run still holds its thread; absent without one. */
+  readonly checkLease?: () => Promise<void>;
 }
 
 /** Validates a call's config and fixes everything the run needs for its whole duration. */
@@ -34,6 +40,12 @@ export function createRunContext(params: RunContextParams): RunContext {
   if (!(maxConcurrency >= 1)) {
     throw new InvalidConfigError(
       `maxConcurrency must be at least 1, got ${String(config.maxConcurrency)}.`,
+    );
+  }
+  const abandonedStepWaitMs = config.abandonedStepWaitMs ?? DEFAULT_ABANDONED_STEP_WAIT_MS;
+  if (!(abandonedStepWaitMs >= 0)) {
+    throw new InvalidConfigError(
+      `abandonedStepWaitMs must be a number of milliseconds (0 or more), got ${String(config.abandonedStepWaitMs)}.`,
     );
   }
   const controller = new AbortController();
@@ -63,6 +75,9 @@ export function createRunContext(params: RunContextParams): RunContext {
     maxConcurrency,
     lease: params.lease,
     answerKind: params.answerKind,
+    steps: params.steps ?? new StepTracker(),
+    beforeStep: params.checkLease ?? (() => Promise.resolve()),
+    abandonedStepWaitMs,
   };
 }
 

@@ -20,6 +20,8 @@ import {
   type PendingTask,
   type RunState,
 } from "./run-state.js";
+import { createTaskScope } from "./step.js";
+import { StepTracker } from "./step-tracker.js";
 import { runTask, type Task, type TaskEnvironment } from "./task.js";
 import type { TaskOutput } from "./writes.js";
 
@@ -84,6 +86,7 @@ export async function runSuperstep(
     threadId: run.threadId,
     step,
     signal,
+    abandonedStepWaitMs: run.abandonedStepWaitMs,
     values: state.values,
     writer: run.emitter?.modes.has("custom")
       ? (_node: string, event: unknown) => run.emitter?.emit("custom", event)
@@ -110,7 +113,7 @@ export async function runSuperstep(
       cursor += 1;
       const task = tasks[index] as Task;
       const known = pending.get(task.id);
-      const scope = taskScope(task, known, answers.get(task.id), store);
+      const scope = taskScope(run, task, known, answers.get(task.id), store);
       hooks.started(task);
       try {
         const output = await runTask(task, env, scope);
@@ -146,6 +149,7 @@ export async function runSuperstep(
 }
 
 function taskScope(
+  run: RunContext,
   task: Task,
   known: PendingTask | undefined,
   answer: unknown,
@@ -165,19 +169,20 @@ function taskScope(
   } else if (interrupt && answer !== undefined) {
     resumes[interrupt.index] = answer;
   }
-  return {
+  return createTaskScope({
     taskId: task.id,
     node: task.node.name,
     durable: store !== undefined,
     resumes,
     rejections,
     steps: { ...known?.record.steps },
-    stepsRun: new Set(),
-    interrupts: 0,
-    accepted: [],
+    inFlight: new StepTracker(run.steps),
     save: (record) => store?.record(task, record) ?? Promise.resolve(),
-  };
+    beforeStep: run.beforeStep,
+  });
 }
+
+type FailedTask = NonNullable<PendingTask["error"]>;
 
 /**
  * A task's pending writes for the superstep after `checkpointId`. Each call replaces what the task
@@ -191,6 +196,12 @@ class TaskStore {
     resolve: () => void;
     reject: (error: unknown) => void;
   }> = [];
+
+  /**
+   * Errors of failed tasks: a step an abandoned attempt finishes after its task failed is
+   * recorded with the error, whichever of the two writes lands last.
+   */
+  private readonly errors = new Map<string, FailedTask>();
 
   constructor(
     private readonly run: RunContext,
@@ -237,8 +248,17 @@ class TaskStore {
   }
 
   async record(task: Task, record: ReturnType<typeof recordOf>): Promise<void> {
+    const error = this.errors.get(task.id);
     try {
-      await this.put(task, [[RECORD_CHANNEL, record]]);
+      await this.put(
+        task,
+        error
+          ? [
+              [RECORD_CHANNEL, record],
+              [ERROR_CHANNEL, error],
+            ]
+          : [[RECORD_CHANNEL, record]],
+      );
     } catch (error) {
       throw error instanceof SerializationError ? error.forNode(task.node.name) : error;
     }
@@ -253,11 +273,12 @@ class TaskStore {
 
   /** Records why the task failed, keeping what it established (answers, durable steps). */
   async failed(task: Task, scope: TaskScope, error: unknown): Promise<void> {
-    const described = {
+    const described: FailedTask = {
       name: error instanceof Error ? error.name : "Error",
       code: error instanceof SwitchyardError ? error.code : undefined,
       message: error instanceof Error ? error.message : String(error),
     };
+    this.errors.set(task.id, described);
     try {
       await this.put(task, [
         [RECORD_CHANNEL, recordOf(scope)],
@@ -277,7 +298,7 @@ class TaskStore {
   ): Promise<void> {
     const interrupt = known?.interrupt;
     if (!interrupt || !answers.has(task.id)) return;
-    const accepted = scope.accepted.find((answer) => answer.index === interrupt.index);
+    const accepted = scope.attempt.accepted.find((answer) => answer.index === interrupt.index);
     if (!accepted) return;
     const actor = this.run.configurable.actor;
     await this.run.checkpointer?.appendAudit(this.run.threadId as string, {
