@@ -137,11 +137,28 @@ export class ConcurrentUpdateError extends SwitchyardError {
     readonly key: string,
     readonly nodes: readonly string[],
     readonly step: number,
+    readonly threadId?: string,
   ) {
+    const unique = [...new Set(nodes)];
+    const writers =
+      unique.length === 1
+        ? `several tasks of "${unique[0]}"`
+        : `${quoteList(unique.slice(0, -1))} and "${unique.at(-1)}"`;
+    const where = threadId === undefined ? "" : ` on thread "${threadId}"`;
+    const then =
+      threadId === undefined
+        ? ""
+        : ` Then continue the thread with invoke(null, config) (a reducer changes the graph's version: pass ` +
+          `{ allowGraphChange: true } or register a migration); continuing unchanged fails the same way.`;
     super(
-      `Key "${key}" was written by ${quoteList(nodes)} in the same superstep (step ${step}), but it keeps ` +
-        `only one value. Declare it with reducer(...) to combine the writes, or let only one node write it.`,
+      `Key "${key}" was written by ${writers} in the same superstep (step ${step})${where}, but it keeps ` +
+        `only one value. Declare it with reducer(...) to combine the writes, or let only one node write it.${then}`,
     );
+  }
+
+  /** The same error, naming the thread the superstep belongs to. */
+  onThread(threadId: string | undefined): ConcurrentUpdateError {
+    return new ConcurrentUpdateError(this.key, this.nodes, this.step, threadId);
   }
 }
 
