@@ -130,6 +130,23 @@ export class InvalidUpdateError extends SwitchyardError {
   }
 }
 
+/** The first input of a thread (or of a run without a checkpointer) lacks keys the schema requires. */
+export class MissingInputError extends SwitchyardError {
+  readonly code = "MISSING_INPUT";
+  constructor(
+    readonly keys: readonly string[],
+    readonly threadId: string | undefined,
+  ) {
+    const what =
+      threadId === undefined ? "The run's input" : `The first input of thread "${threadId}"`;
+    super(
+      `${what} lacks the required state key${keys.length > 1 ? "s" : ""} ${quoteList(keys)}, which no node could ` +
+        `read. Give ${keys.length > 1 ? "them" : "it"} in the input, or make ${keys.length > 1 ? "them" : "it"} ` +
+        `optional or give ${keys.length > 1 ? "them" : "it"} a default in the schema. Nothing was stored.`,
+    );
+  }
+}
+
 /** Two tasks wrote the same last-value key in one superstep. */
 export class ConcurrentUpdateError extends SwitchyardError {
   readonly code = "CONCURRENT_UPDATE";

@@ -101,6 +101,7 @@ export {
   InvalidSchemaError,
   InvalidUpdateError,
   InterruptRejectedError,
+  MissingInputError,
   MissingThreadIdError,
   NoCheckpointerError,
   NoEntryPointError,
