@@ -135,6 +135,34 @@ describe("a step in flight when the engine stops waiting runs once", () => {
     expect(charges).toEqual([1]);
   });
 
+  it("a step the node did not await is recorded before its task counts as finished", async () => {
+    const { charges, charge } = bank(60);
+    const calls = { pay: 0 };
+    let broken = true;
+    const graph = new StateGraph(Log)
+      .addNode("pay", (_, ctx) => {
+        calls.pay += 1;
+        void ctx.step("charge", () => charge(1)).catch(() => undefined);
+        return { log: "paid" };
+      })
+      .addNode("check", async () => {
+        await sleep(150);
+        if (broken) throw new Error("check failed");
+        return { log: "checked" };
+      })
+      .addEdge(START, "pay")
+      .addEdge(START, "check")
+      .compile({ checkpointer: sqlite() });
+    expect((await rejection(() => graph.invoke({ log: "in" }, thread("t")))).code).toBe(
+      "NODE_FAILED",
+    );
+    broken = false;
+    const done = await graph.invoke(null, thread("t"));
+    expect([...done.log].sort()).toEqual(["checked", "in", "paid"]);
+    expect(calls.pay).toBe(1);
+    expect(charges).toEqual([1]);
+  });
+
   it("without a checkpointer, a retry reuses the abandoned attempt's step too", async () => {
     const { charges, charge } = bank(150);
     const graph = new StateGraph(Log)
