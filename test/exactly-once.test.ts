@@ -1,7 +1,9 @@
 // Exactly once without a crash (issue 10, items 1 and 2): when the engine stops waiting for an
 // attempt that is still running (a timeout, a retry, a sibling's failure, a cancellation the node
 // ignores), a ctx.step effect still runs once; and no step starts once the run's lease is lost.
-import { afterEach, describe, expect, it } from "vitest";
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, afterEach, describe, expect, it } from "vitest";
 import {
   LeaseLostError,
   MemoryCheckpointer,
@@ -15,6 +17,14 @@ import {
   type NodeOptions,
 } from "../src/index.js";
 import { rejection } from "./checkpoint/graphs.js";
+import {
+  describeExit,
+  outcome,
+  startChild,
+  stopChildren,
+  tempDir,
+  waitFor,
+} from "./crash/spawn.js";
 import { Log, sleep, thread } from "./support.js";
 
 let opened: SqliteCheckpointer[] = [];
@@ -284,4 +294,41 @@ describe("no step starts once the lease is lost", () => {
       expect(charges).toBe(1);
     });
   }
+});
+
+describe("a real SIGSTOP past the lease", () => {
+  const dir = tempDir("switchyard-frozen-");
+  afterAll(async () => {
+    await stopChildren();
+    dir.remove();
+  });
+
+  it("the continued process does no further effect: LEASE_LOST before the step", async () => {
+    const db = join(dir.path, "frozen.db");
+    const logPath = join(dir.path, "frozen.log");
+    const lines = () => {
+      try {
+        return readFileSync(logPath, "utf8").split("\n").filter(Boolean);
+      } catch {
+        return [];
+      }
+    };
+    const LEASE_MS = 300;
+    const child = startChild("test/crash/frozen-graph.ts", [db, logPath, "t", "start", LEASE_MS]);
+    await waitFor(() => lines().includes("entered t"), 30_000, "the node to start");
+    child.signal("SIGSTOP");
+    try {
+      await sleep(3 * LEASE_MS);
+      // Another process takes the thread over once the frozen one's lease has expired.
+      const other = new SqliteCheckpointer(db, { leaseMs: LEASE_MS });
+      opened.push(other);
+      await other.acquireLease("t", "another-process");
+      writeFileSync(`${logPath}.go`, "");
+    } finally {
+      child.signal("SIGCONT");
+    }
+    const exited = await child.exited;
+    expect(outcome(exited).code, describeExit(exited)).toBe("LEASE_LOST");
+    expect(lines()).toEqual(["entered t"]);
+  }, 60_000);
 });
