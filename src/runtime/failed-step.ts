@@ -38,17 +38,21 @@ export async function failConflictingTasks(
   const writers = tasks
     .map((task, index) => ({ task, index }))
     .filter(({ index }) => outputs[index]?.writes.some(([key]) => key === conflict.key));
-  await checkpointer.putWritesBatch(
-    threadId,
-    checkpointId,
-    writers.map(({ task, index }) => ({
-      taskId: task.id,
-      writes: [
-        [RECORD_CHANNEL, records[index]],
-        [ERROR_CHANNEL, failed],
-      ],
-    })),
-    { lease: run.lease },
-  );
+  try {
+    await checkpointer.putWritesBatch(
+      threadId,
+      checkpointId,
+      writers.map(({ task, index }) => ({
+        taskId: task.id,
+        writes: [
+          [RECORD_CHANNEL, records[index]],
+          [ERROR_CHANNEL, failed],
+        ],
+      })),
+      { lease: run.lease },
+    );
+  } catch {
+    // The conflict is what the caller needs to fix; failing to record it must not mask it.
+  }
   return error;
 }

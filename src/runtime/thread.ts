@@ -49,7 +49,7 @@ export async function holdThread(
     check: async () => {
       if (!lost && Date.now() - heldSince < leaseMs / 2) return;
       if (!lost) await renew();
-      if (lost) throw new LeaseLostError(threadId, "no step may start");
+      if (lost) throw new LeaseLostError(threadId, "its durable step was not started");
     },
     release: async () => {
       clearInterval(timer);
