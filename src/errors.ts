@@ -130,6 +130,23 @@ export class InvalidUpdateError extends SwitchyardError {
   }
 }
 
+/** The first input of a thread (or of a run without a checkpointer) lacks keys the schema requires. */
+export class MissingInputError extends SwitchyardError {
+  readonly code = "MISSING_INPUT";
+  constructor(
+    readonly keys: readonly string[],
+    readonly threadId: string | undefined,
+  ) {
+    const what =
+      threadId === undefined ? "The run's input" : `The first input of thread "${threadId}"`;
+    super(
+      `${what} lacks the required state key${keys.length > 1 ? "s" : ""} ${quoteList(keys)}, which no node could ` +
+        `read. Give ${keys.length > 1 ? "them" : "it"} in the input, or make ${keys.length > 1 ? "them" : "it"} ` +
+        `optional or give ${keys.length > 1 ? "them" : "it"} a default in the schema. Nothing was stored.`,
+    );
+  }
+}
+
 /** Two tasks wrote the same last-value key in one superstep. */
 export class ConcurrentUpdateError extends SwitchyardError {
   readonly code = "CONCURRENT_UPDATE";
@@ -137,11 +154,28 @@ export class ConcurrentUpdateError extends SwitchyardError {
     readonly key: string,
     readonly nodes: readonly string[],
     readonly step: number,
+    readonly threadId?: string,
   ) {
+    const unique = [...new Set(nodes)];
+    const writers =
+      unique.length === 1
+        ? `several tasks of "${unique[0]}"`
+        : `${quoteList(unique.slice(0, -1))} and "${unique.at(-1)}"`;
+    const where = threadId === undefined ? "" : ` on thread "${threadId}"`;
+    const then =
+      threadId === undefined
+        ? ""
+        : ` Then continue the thread with invoke(null, config) (a reducer changes the graph's version: pass ` +
+          `{ allowGraphChange: true } or register a migration); continuing unchanged fails the same way.`;
     super(
-      `Key "${key}" was written by ${quoteList(nodes)} in the same superstep (step ${step}), but it keeps ` +
-        `only one value. Declare it with reducer(...) to combine the writes, or let only one node write it.`,
+      `Key "${key}" was written by ${writers} in the same superstep (step ${step})${where}, but it keeps ` +
+        `only one value. Declare it with reducer(...) to combine the writes, or let only one node write it.${then}`,
     );
+  }
+
+  /** The same error, naming the thread the superstep belongs to. */
+  onThread(threadId: string | undefined): ConcurrentUpdateError {
+    return new ConcurrentUpdateError(this.key, this.nodes, this.step, threadId);
   }
 }
 
@@ -391,10 +425,13 @@ export class ThreadBusyError extends SwitchyardError {
 /** The run lost its hold on the thread (it expired and was taken over, or the thread was deleted). */
 export class LeaseLostError extends SwitchyardError {
   readonly code = "LEASE_LOST";
-  constructor(readonly threadId: string) {
+  constructor(
+    readonly threadId: string,
+    refused = "its write was refused",
+  ) {
     super(
       `This run no longer holds thread "${threadId}" (its lease expired and another run took over, or the thread ` +
-        `was deleted), so its write was refused. Check getState() and continue from there.`,
+        `was deleted), so ${refused}. Check getState() and continue from there.`,
     );
   }
 }
@@ -456,6 +493,22 @@ export class DuplicateStepError extends SwitchyardError {
     super(
       `Node "${node}" ran the durable step "${step}" twice in one execution. Give each ctx.step() call in a ` +
         `node its own name, e.g. \`send-email-\${recipient}\`.`,
+    );
+  }
+}
+
+/** `ctx.step()` called by a node attempt the engine no longer waits for: the step did not run. */
+export class AttemptAbandonedError extends SwitchyardError {
+  readonly code = "ATTEMPT_ABANDONED";
+  constructor(
+    readonly node: string,
+    readonly attempt: number,
+    readonly why: string,
+  ) {
+    super(
+      `Node "${node}" (attempt ${attempt}) called ctx.step() after the engine stopped waiting for that attempt ` +
+        `(${why}), so the step was not run; the attempt the engine waits for runs it. Let the node stop when ` +
+        `ctx.signal aborts, and await every ctx.step() before the node returns.`,
     );
   }
 }

@@ -79,6 +79,7 @@ export { listPendingInterrupts, type InboxItem } from "./threads/inbox.js";
 export {
   SwitchyardError,
   AmbiguousUpdateError,
+  AttemptAbandonedError,
   DatabaseTooNewError,
   DatabaseUnavailableError,
   DuplicateStepError,
@@ -100,6 +101,7 @@ export {
   InvalidSchemaError,
   InvalidUpdateError,
   InterruptRejectedError,
+  MissingInputError,
   MissingThreadIdError,
   NoCheckpointerError,
   NoEntryPointError,

@@ -5,6 +5,7 @@ import { z } from "zod";
 import * as switchyard from "../src/index.js";
 import {
   AmbiguousUpdateError,
+  AttemptAbandonedError,
   append,
   CancelledError,
   CheckpointNotFoundError,
@@ -22,6 +23,7 @@ import {
   InvalidNodeNameError,
   InvalidNodeOutputError,
   InvalidResumeError,
+  MissingInputError,
   InvalidRouteError,
   InvalidSchemaError,
   InvalidUpdateError,
@@ -415,6 +417,7 @@ describe("error codes", () => {
   // One instance of every exported error class, constructed the way the engine constructs them.
   const samples: SwitchyardError[] = [
     new AmbiguousUpdateError(["a", "b"]),
+    new AttemptAbandonedError("a", 1, "it timed out after 5 ms"),
     new CancelledError(0, "t"),
     new CheckpointNotFoundError("t", "c"),
     new ConcurrentUpdateError("k", ["a", "b"], 0),
@@ -430,6 +433,7 @@ describe("error codes", () => {
     new InvalidNodeNameError("a", "x"),
     new InvalidNodeOutputError("a", "x"),
     new InvalidResumeError("x"),
+    new MissingInputError(["k"], "t"),
     new InvalidRouteError("a", "x"),
     new InvalidSchemaError("x"),
     new InvalidUpdateError("a", "k", "x"),

@@ -136,7 +136,32 @@ describe("a wide state", () => {
       .addEdge(START, "use")
       .addEdge("use", END)
       .compile();
-    const result = await compiled.invoke({ k01: "hi", k02: 2, k30: 1 });
+    // A new run's input gives every required key (MISSING_INPUT otherwise).
+    const result = await compiled.invoke({
+      k01: "hi",
+      k02: 2,
+      k03: true,
+      k05: [],
+      k06: { nested: 1 },
+      k08: "a",
+      k10: null,
+      k11: "",
+      k12: 0,
+      k13: false,
+      k15: [],
+      k16: {},
+      k18: "fixed",
+      k19: new Date(0),
+      k20: 1,
+      k21: "",
+      k22: 0,
+      k23: false,
+      k25: [],
+      k26: ["a", 1],
+      k28: 1n,
+      k29: "",
+      k30: 1,
+    });
     expectTypeOf<typeof result.k19>().toEqualTypeOf<Date>();
     expectTypeOf<typeof result.k28>().toEqualTypeOf<bigint>();
     expect(result).toMatchObject({ k01: "hi!", k07: [2], k09: "x", k17: ["x"], k27: 5, k30: 2 });

@@ -36,6 +36,13 @@ export interface RunConfig {
    * Without it such input is refused with THREAD_INTERRUPTED.
    */
   discardInterrupts?: boolean;
+  /**
+   * When the run stops waiting for a node attempt that is inside a `ctx.step` (a timeout, a retry,
+   * a failed sibling, a cancellation the node ignores), how long it waits for that step to end so
+   * its result is recorded before it retries, returns or lets go of the thread (default 30 000 ms).
+   * Past it the call returns; the thread stays held until the step ends and is recorded.
+   */
+  abandonedStepWaitMs?: number;
 }
 
 /**

@@ -3,12 +3,12 @@ import { createHash } from "node:crypto";
 import type { InterruptOptions, OnTimeout } from "../graph/types.js";
 import { z } from "zod";
 import {
-  DuplicateStepError,
   InterruptRejectedError,
   InvalidResumeError,
   NoCheckpointerError,
   OutsideNodeError,
 } from "../errors.js";
+import type { StepTracker } from "./step-tracker.js";
 
 /** A pending interrupt, as stored with its task and shown by getState, invoke and the inbox. */
 export interface InterruptRecord {
@@ -49,7 +49,7 @@ export class InterruptSignal extends Error {
   }
 }
 
-/** The task an `interrupt()` or `ctx.step()` call belongs to. */
+/** The task an `interrupt()` or `ctx.step()` call belongs to; it outlives its attempts. */
 export interface TaskScope {
   readonly taskId: string;
   readonly node: string;
@@ -58,20 +58,35 @@ export interface TaskScope {
   readonly resumes: unknown[];
   /** Call indexes answered by a deadline's rejection (never by a human's value). */
   readonly rejections: Map<number, string>;
+  /** Durable step results, from every attempt (an abandoned one's included). */
   readonly steps: Record<string, unknown>;
+  /** The attempt running now, or the last one. */
+  attempt: AttemptScope;
+  /** Step functions still running, started by this attempt or an abandoned one. */
+  readonly inFlight: StepTracker;
+  /** Persists the record after a durable step finishes. */
+  readonly save: (record: TaskRecord) => Promise<void>;
+  /** Resolves when a step may start: the run still holds its thread (LEASE_LOST otherwise). */
+  readonly beforeStep: () => Promise<void>;
+}
+
+/** One execution of a task's node: interrupts and steps are matched by call order within it. */
+export interface AttemptScope {
+  readonly task: TaskScope;
+  readonly number: number;
   /** Steps finished in this execution (a name used twice is a mistake). */
   readonly stepsRun: Set<string>;
   /** `interrupt()` calls answered so far in this execution. */
   interrupts: number;
   /** Answers validated in this execution, for the audit log. */
   readonly accepted: Array<{ id: string; index: number; value: unknown }>;
-  /** Persists the record after a durable step finishes. */
-  readonly save: (record: TaskRecord) => Promise<void>;
+  /** Set once the engine stopped waiting for this attempt: from then on no step may start. */
+  ended: Error | undefined;
 }
 
-const scopes = new AsyncLocalStorage<TaskScope>();
+const scopes = new AsyncLocalStorage<AttemptScope>();
 
-export function runInScope<T>(scope: TaskScope, work: () => T): T {
+export function runInScope<T>(scope: AttemptScope, work: () => T): T {
   return scopes.run(scope, work);
 }
 
@@ -100,19 +115,20 @@ export function interrupt<Resume = unknown>(
 
 /** `interrupt()` for a known task: what `ctx.interrupt` calls. */
 export function interruptIn<Resume>(
-  scope: TaskScope,
+  attempt: AttemptScope,
   value: unknown,
   options: InterruptOptions<Resume> = {},
 ): Resume {
+  const scope = attempt.task;
   if (!scope.durable) throw new NoCheckpointerError("interrupt()");
-  const index = scope.interrupts;
+  const index = attempt.interrupts;
   const id = interruptId(scope.taskId, index);
   if (index < scope.resumes.length) {
     const answer = scope.resumes[index];
     const rejected = scope.rejections.get(index);
     if (rejected !== undefined) {
-      scope.interrupts = index + 1;
-      scope.accepted.push({ id, index, value: { reject: rejected } });
+      attempt.interrupts = index + 1;
+      attempt.accepted.push({ id, index, value: { reject: rejected } });
       throw new InterruptRejectedError(scope.node, id, rejected);
     }
     const parsed = options.resume
@@ -120,8 +136,8 @@ export function interruptIn<Resume>(
       : ({ success: true, data: answer } as const);
     if (parsed.success) {
       // Only answers that passed validation count as given (and may be persisted).
-      scope.interrupts = index + 1;
-      scope.accepted.push({ id, index, value: answer });
+      attempt.interrupts = index + 1;
+      attempt.accepted.push({ id, index, value: answer });
       return parsed.data as Resume;
     }
     const problem = parsed.error.issues
@@ -134,7 +150,7 @@ export function interruptIn<Resume>(
         `The run is still paused; resume again with a valid value.`,
     );
   }
-  scope.interrupts = index + 1;
+  attempt.interrupts = index + 1;
   const deadline =
     options.deadline === undefined ? undefined : new Date(options.deadline).toISOString();
   throw new InterruptSignal({
@@ -148,33 +164,15 @@ export function interruptIn<Resume>(
   });
 }
 
-/**
- * Runs `fn` once per task and records its result: when the node runs again (after an interrupt, a
- * crash or a failed sibling) the recorded result is returned and `fn` is not called. A failing `fn`
- * records nothing. The result must be storable like state values.
- */
-export async function stepIn<T>(
-  scope: TaskScope,
-  name: string,
-  fn: () => T | Promise<T>,
-): Promise<T> {
-  if (scope.stepsRun.has(name)) throw new DuplicateStepError(scope.node, name);
-  scope.stepsRun.add(name);
-  if (Object.prototype.hasOwnProperty.call(scope.steps, name)) return scope.steps[name] as T;
-  const result = await fn();
-  scope.steps[name] = result;
-  if (scope.durable) await scope.save(recordOf(scope));
-  return result;
-}
-
 /** What the task has durably established: its validated answers and its steps' results. */
 export function recordOf(scope: TaskScope): TaskRecord {
   const rejections: Record<string, string> = {};
+  const answered = scope.attempt.interrupts;
   for (const [index, reason] of scope.rejections) {
-    if (index < scope.interrupts) rejections[String(index)] = reason;
+    if (index < answered) rejections[String(index)] = reason;
   }
   return {
-    resumes: scope.resumes.slice(0, scope.interrupts),
+    resumes: scope.resumes.slice(0, answered),
     steps: { ...scope.steps },
     rejections,
   };

@@ -1,9 +1,15 @@
 import type { GraphSpec, NodeSpec } from "../graph/spec.js";
 import type { Configurable } from "../graph/types.js";
-import { CancelledError, RecursionLimitError, SerializationError } from "../errors.js";
-import { applyStep } from "./apply.js";
+import {
+  CancelledError,
+  ConcurrentUpdateError,
+  RecursionLimitError,
+  SerializationError,
+} from "../errors.js";
+import { applyStep, type AppliedStep } from "./apply.js";
 import { advanceState, commitStep, type StepToCommit } from "./commit.js";
-import type { InterruptRecord } from "./interrupt.js";
+import { failConflictingTasks } from "./failed-step.js";
+import type { InterruptRecord, TaskRecord } from "./interrupt.js";
 import type { RunContext } from "./run-context.js";
 import { taskId, type PendingTask, type RunState } from "./run-state.js";
 import { runSuperstep } from "./superstep.js";
@@ -71,7 +77,7 @@ export async function runLoop(
     }
     const outputs = result.outputs as TaskOutput[];
     const nodes = tasks.map((task) => task.node.name);
-    const applied = applyStep(run.spec, state.values, state.barriers, nodes, outputs, step);
+    const applied = await applyOrFail(run, state, tasks, outputs, result.records, step);
     const usage = usageByNode(nodes, outputs);
     const toCommit: StepToCommit = {
       source: "loop",
@@ -89,6 +95,24 @@ export async function runLoop(
     }
   }
   return { state, values: state.values, paused: false, interrupts: [] };
+}
+
+/** Applies the superstep's writes; on CONCURRENT_UPDATE its writers are stored as failed first. */
+async function applyOrFail(
+  run: RunContext,
+  state: RunState,
+  tasks: readonly Task[],
+  outputs: readonly TaskOutput[],
+  records: readonly TaskRecord[],
+  step: number,
+): Promise<AppliedStep> {
+  const nodes = tasks.map((task) => task.node.name);
+  try {
+    return applyStep(run.spec, state.values, state.barriers, nodes, outputs, step);
+  } catch (error) {
+    if (!(error instanceof ConcurrentUpdateError)) throw error;
+    throw await failConflictingTasks(run, state, tasks, outputs, records, error);
+  }
 }
 
 export function saveStep(

@@ -4,6 +4,7 @@ import type { Configurable, NodeContext, RunConfig } from "../graph/types.js";
 import type { Checkpointer } from "../checkpoint/types.js";
 import { InvalidConfigError, OutsideNodeError, UnknownNodeError } from "../errors.js";
 import type { RunState } from "./run-state.js";
+import { StepTracker } from "./step-tracker.js";
 
 export type StreamMode = "values" | "updates" | "custom" | "debug" | "messages";
 
@@ -30,12 +31,19 @@ export interface RunContext {
   readonly lease: string | undefined;
   /** How answers given by this run are audited: a human's, or a deadline's `onTimeout`. */
   readonly answerKind: "resume" | "timeout";
+  /** Every ctx.step function of the run still running; the thread is held until they end. */
+  readonly steps: StepTracker;
+  /** Resolves when a step may start: the run still holds its thread (LEASE_LOST otherwise). */
+  readonly beforeStep: () => Promise<void>;
+  /** See RunConfig.abandonedStepWaitMs. */
+  readonly abandonedStepWaitMs: number;
 }
 
 /** Aborts the run's signal when the caller cancels it. */
 export const CANCELLED = Symbol("cancelled");
 
 const DEFAULT_RECURSION_LIMIT = 25;
+export const DEFAULT_ABANDONED_STEP_WAIT_MS = 30_000;
 
 export interface RunContextParams {
   readonly spec: GraphSpec;
@@ -48,6 +56,10 @@ export interface RunContextParams {
   /** The graph's compile-time breakpoints; the config's are added to them. */
   readonly interruptBefore: ReadonlySet<string>;
   readonly interruptAfter: ReadonlySet<string>;
+  /** The tracker of the run's steps, when the thread's holder waits for them before letting go. */
+  readonly steps?: StepTracker;
+  /** Checks the run still holds its thread; absent without one. */
+  readonly checkLease?: () => Promise<void>;
 }
 
 /** Validates a call's config and fixes everything the run needs for its whole duration. */
@@ -63,6 +75,12 @@ export function createRunContext(params: RunContextParams): RunContext {
   if (!(maxConcurrency >= 1)) {
     throw new InvalidConfigError(
       `maxConcurrency must be at least 1, got ${String(config.maxConcurrency)}.`,
+    );
+  }
+  const abandonedStepWaitMs = config.abandonedStepWaitMs ?? DEFAULT_ABANDONED_STEP_WAIT_MS;
+  if (!(abandonedStepWaitMs >= 0)) {
+    throw new InvalidConfigError(
+      `abandonedStepWaitMs must be a number of milliseconds (0 or more), got ${String(config.abandonedStepWaitMs)}.`,
     );
   }
   const controller = new AbortController();
@@ -92,6 +110,9 @@ export function createRunContext(params: RunContextParams): RunContext {
     maxConcurrency,
     lease: params.lease,
     answerKind: params.answerKind,
+    steps: params.steps ?? new StepTracker(),
+    beforeStep: params.checkLease ?? (() => Promise.resolve()),
+    abandonedStepWaitMs,
   };
 }
 

@@ -1,16 +1,14 @@
+import { CancelledError, InvalidResumeError, SerializationError } from "../errors.js";
 import {
-  CancelledError,
-  InvalidResumeError,
-  SerializationError,
-  SwitchyardError,
-} from "../errors.js";
-import {
+  EMPTY_RECORD,
   InterruptSignal,
   recordOf,
   Rejection,
   type InterruptRecord,
+  type TaskRecord,
   type TaskScope,
 } from "./interrupt.js";
+import { describeError, type FailedTask } from "./failed-step.js";
 import type { RunContext } from "./run-context.js";
 import {
   encodeTaskOutput,
@@ -20,6 +18,8 @@ import {
   type PendingTask,
   type RunState,
 } from "./run-state.js";
+import { createTaskScope } from "./step.js";
+import { StepTracker } from "./step-tracker.js";
 import { runTask, type Task, type TaskEnvironment } from "./task.js";
 import type { TaskOutput } from "./writes.js";
 
@@ -29,6 +29,8 @@ export const TASK_FAILED = Symbol("task failed");
 export interface SuperstepResult {
   /** Per task, in plan order; undefined for tasks that are waiting on an interrupt. */
   readonly outputs: ReadonlyArray<TaskOutput | undefined>;
+  /** Per task, in plan order: what it established (answers, durable steps). */
+  readonly records: readonly TaskRecord[];
   /** Interrupts the superstep is waiting on: raised now, or still unanswered from before. */
   readonly interrupts: readonly InterruptRecord[];
   /**
@@ -64,6 +66,7 @@ export async function runSuperstep(
   const outputs: Array<TaskOutput | undefined> = [];
   const interrupts: InterruptRecord[] = [];
   const todo: number[] = [];
+  const records = tasks.map((task) => pending.get(task.id)?.record ?? EMPTY_RECORD);
   tasks.forEach((task, index) => {
     const known = pending.get(task.id);
     outputs.push(known?.output);
@@ -71,7 +74,7 @@ export async function runSuperstep(
     else if (known?.interrupt && !answers.has(task.id)) interrupts.push(known.interrupt);
     else todo.push(index);
   });
-  if (todo.length === 0) return { outputs, interrupts, uncommitted: undefined };
+  if (todo.length === 0) return { outputs, records, interrupts, uncommitted: undefined };
   // With a single task there is no sibling whose failure could need this task's writes later.
   const lone = tasks.length === 1 ? (tasks[0] as Task) : undefined;
   let uncommitted: Task | undefined;
@@ -84,6 +87,7 @@ export async function runSuperstep(
     threadId: run.threadId,
     step,
     signal,
+    abandonedStepWaitMs: run.abandonedStepWaitMs,
     values: state.values,
     writer: run.emitter?.modes.has("custom")
       ? (_node: string, event: unknown) => run.emitter?.emit("custom", event)
@@ -110,19 +114,23 @@ export async function runSuperstep(
       cursor += 1;
       const task = tasks[index] as Task;
       const known = pending.get(task.id);
-      const scope = taskScope(task, known, answers.get(task.id), store);
+      const scope = taskScope(run, task, known, answers.get(task.id), store);
       hooks.started(task);
       try {
         const output = await runTask(task, env, scope);
+        // A task is finished once the steps it started are recorded (a node may not await one).
+        await scope.inFlight.settle(run.abandonedStepWaitMs);
         outputs[index] = output;
+        records[index] = recordOf(scope);
         if (task === lone && store) {
           uncommitted = task;
         } else {
-          await store?.finished(task, output);
+          await store?.finished(task, output, records[index]);
           hooks.finished(task, output);
         }
       } catch (error) {
         if (error instanceof InterruptSignal) {
+          await scope.inFlight.settle(run.abandonedStepWaitMs);
           await store?.interrupted(task, scope, error.interrupt);
           interrupts.push(error.interrupt);
           continue;
@@ -142,10 +150,11 @@ export async function runSuperstep(
   else await Promise.all(Array.from({ length: workers }, worker));
   if (failure) throw failure.error;
   if (signal.aborted) throw new CancelledError(step, run.threadId);
-  return { outputs, interrupts, uncommitted };
+  return { outputs, records, interrupts, uncommitted };
 }
 
 function taskScope(
+  run: RunContext,
   task: Task,
   known: PendingTask | undefined,
   answer: unknown,
@@ -165,18 +174,27 @@ function taskScope(
   } else if (interrupt && answer !== undefined) {
     resumes[interrupt.index] = answer;
   }
-  return {
+  return createTaskScope({
     taskId: task.id,
     node: task.node.name,
     durable: store !== undefined,
     resumes,
     rejections,
     steps: { ...known?.record.steps },
-    stepsRun: new Set(),
-    interrupts: 0,
-    accepted: [],
+    inFlight: new StepTracker(run.steps),
     save: (record) => store?.record(task, record) ?? Promise.resolve(),
-  };
+    beforeStep: run.beforeStep,
+  });
+}
+
+/**
+ * A finished task's writes, with its durable steps when it ran any: should its superstep fail as a
+ * whole (CONCURRENT_UPDATE), the task runs again without repeating them.
+ */
+function finishedWrites(output: TaskOutput, record: TaskRecord): Array<readonly [string, unknown]> {
+  const writes = encodeTaskOutput(output);
+  if (Object.keys(record.steps).length > 0) writes.push([RECORD_CHANNEL, record]);
+  return writes;
 }
 
 /**
@@ -188,9 +206,16 @@ class TaskStore {
   private queue: Array<{
     task: Task;
     output: TaskOutput;
+    record: TaskRecord;
     resolve: () => void;
     reject: (error: unknown) => void;
   }> = [];
+
+  /**
+   * Errors of failed tasks: a step an abandoned attempt finishes after its task failed is
+   * recorded with the error, whichever of the two writes lands last.
+   */
+  private readonly errors = new Map<string, FailedTask>();
 
   constructor(
     private readonly run: RunContext,
@@ -198,9 +223,9 @@ class TaskStore {
   ) {}
 
   /** Stores a finished task's output; resolves once it is durable. */
-  finished(task: Task, output: TaskOutput): Promise<void> {
+  finished(task: Task, output: TaskOutput, record: TaskRecord): Promise<void> {
     return new Promise((resolve, reject) => {
-      this.queue.push({ task, output, resolve, reject });
+      this.queue.push({ task, output, record, resolve, reject });
       if (this.queue.length === 1) setImmediate(() => void this.flush());
     });
   }
@@ -209,9 +234,9 @@ class TaskStore {
     const batch = this.queue;
     this.queue = [];
     const { run } = this;
-    const tasks = batch.map(({ task, output }) => ({
+    const tasks = batch.map(({ task, output, record }) => ({
       taskId: task.id,
-      writes: encodeTaskOutput(output),
+      writes: finishedWrites(output, record),
     }));
     try {
       await (run.checkpointer as NonNullable<RunContext["checkpointer"]>).putWritesBatch(
@@ -225,7 +250,7 @@ class TaskStore {
       // One bad task must not fail its siblings: store them one by one to find it.
       for (const entry of batch) {
         try {
-          await this.put(entry.task, encodeTaskOutput(entry.output));
+          await this.put(entry.task, finishedWrites(entry.output, entry.record));
           entry.resolve();
         } catch (error) {
           entry.reject(
@@ -237,8 +262,17 @@ class TaskStore {
   }
 
   async record(task: Task, record: ReturnType<typeof recordOf>): Promise<void> {
+    const error = this.errors.get(task.id);
     try {
-      await this.put(task, [[RECORD_CHANNEL, record]]);
+      await this.put(
+        task,
+        error
+          ? [
+              [RECORD_CHANNEL, record],
+              [ERROR_CHANNEL, error],
+            ]
+          : [[RECORD_CHANNEL, record]],
+      );
     } catch (error) {
       throw error instanceof SerializationError ? error.forNode(task.node.name) : error;
     }
@@ -253,11 +287,8 @@ class TaskStore {
 
   /** Records why the task failed, keeping what it established (answers, durable steps). */
   async failed(task: Task, scope: TaskScope, error: unknown): Promise<void> {
-    const described = {
-      name: error instanceof Error ? error.name : "Error",
-      code: error instanceof SwitchyardError ? error.code : undefined,
-      message: error instanceof Error ? error.message : String(error),
-    };
+    const described = describeError(error);
+    this.errors.set(task.id, described);
     try {
       await this.put(task, [
         [RECORD_CHANNEL, recordOf(scope)],
@@ -277,7 +308,7 @@ class TaskStore {
   ): Promise<void> {
     const interrupt = known?.interrupt;
     if (!interrupt || !answers.has(task.id)) return;
-    const accepted = scope.accepted.find((answer) => answer.index === interrupt.index);
+    const accepted = scope.attempt.accepted.find((answer) => answer.index === interrupt.index);
     if (!accepted) return;
     const actor = this.run.configurable.actor;
     await this.run.checkpointer?.appendAudit(this.run.threadId as string, {

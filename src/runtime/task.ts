@@ -17,7 +17,8 @@ import {
   SwitchyardError,
   UnknownNodeError,
 } from "../errors.js";
-import { interruptIn, InterruptSignal, runInScope, stepIn, type TaskScope } from "./interrupt.js";
+import { interruptIn, InterruptSignal, runInScope, type TaskScope } from "./interrupt.js";
+import { endAttempt, startAttempt, stepIn } from "./step.js";
 import { TokenStreamHandler } from "./token-stream.js";
 import { addUsage } from "./usage.js";
 import { parseNodeResult, withWrites, type TaskOutput } from "./writes.js";
@@ -39,6 +40,8 @@ export interface TaskEnvironment {
   readonly step: number;
   /** Aborted when the run is cancelled or a sibling fails. */
   readonly signal: AbortSignal;
+  /** How long to wait for an abandoned attempt's steps before another attempt starts. */
+  readonly abandonedStepWaitMs: number;
   /** The state at the start of the superstep. */
   readonly values: Readonly<Record<string, unknown>>;
   readonly writer: (node: string, event: unknown) => void;
@@ -85,6 +88,11 @@ export async function runTask(
         if (error instanceof SwitchyardError) throw error;
         throw new NodeFailedError(task.node.name, env.step, env.threadId, attempt, error);
       }
+      // A step the abandoned attempt is still inside must be recorded before the next attempt
+      // could call it again; if it does not end in time, the task fails rather than risk it.
+      if (!(await scope.inFlight.settle(env.abandonedStepWaitMs))) {
+        throw new NodeFailedError(task.node.name, env.step, env.threadId, attempt, error);
+      }
       await sleep(retryDelay(policy as RetryPolicy, attempt), env.signal);
     }
   }
@@ -93,11 +101,13 @@ export async function runTask(
 async function attemptTask(
   task: Task,
   env: TaskEnvironment,
-  attempt: number,
+  number: number,
   scope: TaskScope,
   spent: { usage?: TokenUsage },
 ): Promise<TaskOutput> {
   const node = task.node;
+  // Each attempt starts the node over: interrupts and steps are matched by call order again.
+  const attempt = startAttempt(scope, number);
   let signal = env.signal;
   let timer: NodeJS.Timeout | undefined;
   if (node.timeoutMs !== undefined) {
@@ -117,20 +127,16 @@ async function attemptTask(
       writer: (event: unknown) => env.writer(node.name, event),
       node: node.name,
       superstep: env.step,
-      attempt,
+      attempt: number,
       taskId: task.id,
-      interrupt: (value, options) => interruptIn(scope, value, options),
-      step: (name, fn) => stepIn(scope, name, fn),
+      interrupt: (value, options) => interruptIn(attempt, value, options),
+      step: (name, fn) => stepIn(attempt, name, fn),
       runnableConfig: runnableConfig(env, node.name, signal),
       reportUsage: (usage) => {
         spent.usage = addUsage(spent.usage, usage);
       },
     };
-    // Each attempt starts the node over: interrupts are matched by call order again.
-    scope.interrupts = 0;
-    scope.stepsRun.clear();
-    scope.accepted.length = 0;
-    let result = runInScope(scope, () => node.run(task.input, ctx));
+    let result = runInScope(attempt, () => node.run(task.input, ctx));
     if (isPromiseLike(result)) result = await untilAborted(result, signal);
     const parsed = parseNodeResult(node.name, result, env.spec.channels);
     const goto = await routeAfter(node.name, parsed.writes, parsed.goto, env.values, ctx, env.spec);
@@ -138,7 +144,15 @@ async function attemptTask(
     return spent.usage ? { ...output, usage: spent.usage } : output;
   } finally {
     if (timer) clearTimeout(timer);
+    endAttempt(attempt, whyEnded(signal));
   }
+}
+
+function whyEnded(signal: AbortSignal): string {
+  if (!signal.aborted) return "the attempt had already returned or thrown";
+  const reason: unknown = signal.reason;
+  if (reason instanceof NodeTimeoutError) return `it timed out after ${reason.timeoutMs} ms`;
+  return "the run was cancelled or a sibling task failed";
 }
 
 /** What a node passes to `@langchain/core` calls: its signal, and the token stream when wanted. */

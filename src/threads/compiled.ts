@@ -24,6 +24,7 @@ import {
   createRunContext,
   type Emitter,
   type StreamMode,
+  DEFAULT_ABANDONED_STEP_WAIT_MS,
 } from "../runtime/run-context.js";
 import {
   emptyState,
@@ -41,7 +42,8 @@ import {
   refuseIfWaiting,
   waitingInterrupts,
 } from "./resume.js";
-import { holdThread, migrateThread, pinGraph, pinNewThread } from "./thread.js";
+import { StepTracker } from "../runtime/step-tracker.js";
+import { holdThread, migrateThread, pinGraph, pinNewThread, type HeldThread } from "./thread.js";
 import { writeUpdate } from "./update-state.js";
 import { sumUsage, type ThreadUsage } from "../runtime/usage.js";
 
@@ -64,6 +66,9 @@ interface CompiledOptions {
 interface ThreadAccess {
   readonly lease: string | undefined;
   readonly migration: { from: GraphIdentity; migrate: ThreadMigration } | undefined;
+  /** The run's ctx.step functions still running: the thread is let go only once they end. */
+  readonly steps: StepTracker | undefined;
+  readonly checkLease: (() => Promise<void>) | undefined;
 }
 
 /**
@@ -81,7 +86,12 @@ export interface SweptInterrupt {
   readonly error?: { readonly code: string; readonly message: string };
 }
 
-const NO_THREAD: ThreadAccess = { lease: undefined, migration: undefined };
+const NO_THREAD: ThreadAccess = {
+  lease: undefined,
+  migration: undefined,
+  steps: undefined,
+  checkLease: undefined,
+};
 
 /** A validated graph, ready to run. Create it with `StateGraph.compile()`. */
 export class CompiledGraph<Schema extends z.ZodObject> {
@@ -182,7 +192,7 @@ export class CompiledGraph<Schema extends z.ZodObject> {
       if (!tuple && checkpointId !== undefined) {
         throw new CheckpointNotFoundError(threadId, checkpointId);
       }
-      const run = this.runContext(config, undefined, threadId, access.lease);
+      const run = this.runContext(config, undefined, threadId, access);
       let state = tuple ? stateFromTuple(this.spec, tuple) : emptyState(this.spec);
       let pending = pendingTasks(tuple);
       if (access.migration) {
@@ -292,16 +302,18 @@ export class CompiledGraph<Schema extends z.ZodObject> {
     work: (access: ThreadAccess) => Promise<T>,
   ): Promise<T> {
     const held = await holdThread(checkpointer, threadId);
+    const steps = new StepTracker();
     try {
       const migrations = this.options.migrations;
       const pin = await pinGraph(checkpointer, threadId, this.spec, config, migrations);
       try {
-        return await work({ lease: held.owner, migration: pin.migration });
+        const checkLease = () => held.check();
+        return await work({ lease: held.owner, migration: pin.migration, steps, checkLease });
       } finally {
         if (pin.pinAfterRun) await pinNewThread(checkpointer, threadId, this.spec);
       }
     } finally {
-      await held.release();
+      await releaseAfterSteps(held, steps, config.abandonedStepWaitMs);
     }
   }
 
@@ -313,7 +325,7 @@ export class CompiledGraph<Schema extends z.ZodObject> {
     access: ThreadAccess,
     answerKind: "resume" | "timeout",
   ): Promise<LoopResult> {
-    const run = this.runContext(config, emitter, threadId, access.lease, answerKind);
+    const run = this.runContext(config, emitter, threadId, access, answerKind);
     const external = config.signal;
     const onAbort = (): void => run.controller.abort(CANCELLED);
     if (external?.aborted) throw new CancelledError(0, threadId);
@@ -353,7 +365,7 @@ export class CompiledGraph<Schema extends z.ZodObject> {
     config: RunConfig,
     emitter: Emitter | undefined,
     threadId: string | undefined,
-    lease: string | undefined,
+    access: ThreadAccess,
     answerKind: "resume" | "timeout" = "resume",
   ) {
     return createRunContext({
@@ -362,7 +374,9 @@ export class CompiledGraph<Schema extends z.ZodObject> {
       emitter,
       checkpointer: this.checkpointer,
       threadId,
-      lease,
+      lease: access.lease,
+      steps: access.steps,
+      checkLease: access.checkLease,
       answerKind,
       interruptBefore: this.options.interruptBefore,
       interruptAfter: this.options.interruptAfter,
@@ -389,6 +403,23 @@ export class CompiledGraph<Schema extends z.ZodObject> {
     if (threadId === undefined) throw new MissingThreadIdError(operation);
     return { checkpointer: this.checkpointer, threadId };
   }
+}
+
+/**
+ * Lets go of the thread once no ctx.step of the run is running: a step an abandoned attempt is
+ * inside gets recorded under the lease, so the next run reuses it instead of calling it again.
+ * Past `waitMs` the caller gets its answer and the lease stays held (renewed) until the step ends.
+ */
+async function releaseAfterSteps(
+  held: HeldThread,
+  steps: StepTracker,
+  waitMs: number | undefined,
+): Promise<void> {
+  if (await steps.settle(waitMs ?? DEFAULT_ABANDONED_STEP_WAIT_MS)) return held.release();
+  void steps
+    .settle(Number.POSITIVE_INFINITY)
+    .then(() => held.release())
+    .catch(() => undefined);
 }
 
 function isThreadStore(checkpointer: Checkpointer): checkpointer is ThreadStore {

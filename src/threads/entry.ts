@@ -1,5 +1,5 @@
 import { START, type Send } from "../graph/constants.js";
-import { CheckpointNotFoundError, SerializationError } from "../errors.js";
+import { CheckpointNotFoundError, MissingInputError, SerializationError } from "../errors.js";
 import { applyStep } from "../runtime/apply.js";
 import { emitCheckpoint, saveStep } from "../runtime/loop.js";
 import { routerContext, type RunContext } from "../runtime/run-context.js";
@@ -11,7 +11,7 @@ import {
   type RunState,
 } from "../runtime/run-state.js";
 import { routeAfter } from "../runtime/task.js";
-import { parseInput, type TaskOutput } from "../runtime/writes.js";
+import { parseInput, withWrites, type TaskOutput } from "../runtime/writes.js";
 
 export interface LoadedThread {
   readonly state: RunState;
@@ -65,6 +65,7 @@ export async function applyInput(
 ): Promise<RunState> {
   const { spec } = run;
   const writes = parseInput(input, spec.channels);
+  if (!state.checkpoint) refuseMissingKeys(run, withWrites(state.values, writes, spec.channels));
   const ctx = routerContext(run, START, state);
   const goto =
     commandGoto && commandGoto.length > 0
@@ -91,4 +92,17 @@ export async function applyInput(
   }
   emitCheckpoint(run, saved);
   return saved;
+}
+
+/**
+ * A thread's first state must satisfy the schema: every key that has no default, no reducer and
+ * is not optional must be in the input (MISSING_INPUT otherwise, before anything is stored).
+ */
+function refuseMissingKeys(run: RunContext, values: Readonly<Record<string, unknown>>): void {
+  const missing: string[] = [];
+  for (const channel of run.spec.channels.values()) {
+    if (channel.reduce || channel.initial || values[channel.key] !== undefined) continue;
+    if (!channel.updateSchema.safeParse(undefined).success) missing.push(channel.key);
+  }
+  if (missing.length > 0) throw new MissingInputError(missing, run.threadId);
 }

@@ -2,7 +2,12 @@ import { randomUUID } from "node:crypto";
 import type { GraphSpec } from "../graph/spec.js";
 import type { RunConfig, ThreadMigration } from "../graph/types.js";
 import type { Checkpointer, GraphIdentity } from "../checkpoint/types.js";
-import { GraphVersionMismatchError, InvalidUpdateError, UnknownNodeError } from "../errors.js";
+import {
+  GraphVersionMismatchError,
+  InvalidUpdateError,
+  LeaseLostError,
+  UnknownNodeError,
+} from "../errors.js";
 import type { PlannedTask } from "../checkpoint/types.js";
 import { saveKeepingInterrupts, type CarriedState } from "./carry.js";
 import type { RunContext } from "../runtime/run-context.js";
@@ -11,6 +16,12 @@ import type { PendingTask, RunState } from "../runtime/run-state.js";
 /** A run's hold on a thread: the lease owner id, renewed in the background until released. */
 export interface HeldThread {
   readonly owner: string;
+  /**
+   * Resolves while the lease is surely held; throws LeaseLostError once it is not. Cheap: it asks
+   * the store only when the last renewal is more than half a lease ago (a frozen process, a stalled
+   * event loop), and then renews; a renewal is refused once another owner took the thread over.
+   */
+  check(): Promise<void>;
   release(): Promise<void>;
 }
 
@@ -23,16 +34,24 @@ export async function holdThread(
   threadId: string,
 ): Promise<HeldThread> {
   const owner = randomUUID();
+  const { leaseMs } = checkpointer;
+  let heldSince = Date.now();
   await checkpointer.acquireLease(threadId, owner);
-  const timer = setInterval(
-    () => {
-      checkpointer.renewLease(threadId, owner).catch(() => undefined);
-    },
-    Math.max(10, checkpointer.leaseMs / 3),
-  );
+  let lost = false;
+  const renew = async (): Promise<void> => {
+    const at = Date.now();
+    if (await checkpointer.renewLease(threadId, owner)) heldSince = Math.max(heldSince, at);
+    else lost = true;
+  };
+  const timer = setInterval(() => void renew().catch(() => undefined), Math.max(10, leaseMs / 3));
   timer.unref();
   return {
     owner,
+    check: async () => {
+      if (!lost && Date.now() - heldSince < leaseMs / 2) return;
+      if (!lost) await renew();
+      if (lost) throw new LeaseLostError(threadId, "its durable step was not started");
+    },
     release: async () => {
       clearInterval(timer);
       await checkpointer.releaseLease(threadId, owner);

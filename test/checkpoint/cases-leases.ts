@@ -51,6 +51,19 @@ export function leaseCases(ctx: ContractContext): void {
     expect((await store.getTuple("t"))?.checkpoint.id).toBe("cp-2");
   });
 
+  it("an expired lease nobody took over is renewed by its owner; after a takeover it is not", async () => {
+    // A run checks its lease this way before a durable step starts, after a stall (a frozen process).
+    const store = ctx.open({ leaseMs: 50 });
+    await store.acquireLease("t", "a");
+    await sleep(120);
+    expect(await store.renewLease("t", "a")).toBe(true);
+    await expect(store.acquireLease("t", "b")).rejects.toMatchObject({ code: "THREAD_BUSY" });
+    await sleep(120);
+    await store.acquireLease("t", "b");
+    expect(await store.renewLease("t", "a")).toBe(false);
+    expect(await store.renewLease("t", "b")).toBe(true);
+  });
+
   it("a run gets THREAD_BUSY while another holds the thread, and writes nothing", async () => {
     const { graph, calls } = chain(["a"]);
     const compiled = graph.compile({ checkpointer: ctx.store });

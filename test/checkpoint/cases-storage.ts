@@ -226,7 +226,9 @@ export function storageCases(ctx: ContractContext): void {
       .addEdge(START, "write")
       .addEdge("write", "reply")
       .addEdge("reply", END);
-    await graph.compile({ checkpointer: ctx.store }).invoke({}, thread("t"));
+    // The first input gives the keys the schema requires; "write" then replaces them.
+    const input = { when: new Date(0), tags: new Set<string>() };
+    await graph.compile({ checkpointer: ctx.store }).invoke(input, thread("t"));
 
     // A graph compiled afresh on the same store reads everything back from storage.
     const reloaded = graph.compile({ checkpointer: ctx.store });

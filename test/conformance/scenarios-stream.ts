@@ -14,9 +14,9 @@ import {
 } from "./harness.js";
 
 /** START -> a (x = 1) -> b (x = 2). */
-function twoSteps(engine: Engine) {
+function twoSteps(engine: Engine, x: z.ZodType<number | undefined> = z.number()) {
   return engine
-    .graph({ x: z.number() })
+    .graph({ x })
     .addNode("a", () => ({ x: 1 }))
     .addNode("b", () => ({ x: 2 }))
     .addEdge(engine.START, "a")
@@ -74,11 +74,36 @@ export const streamScenarios: Scenario[] = [
     name: "values stream: the input state first (only if the input writes), then each step",
     run: async (engine) => ({
       withInput: await collect(twoSteps(engine).stream({ x: 0 }, { streamMode: "values" })),
-      emptyInput: await collect(twoSteps(engine).stream({}, { streamMode: "values" })),
+      // x is optional here: a required key missing from a first input is refused (see below).
+      emptyInput: await collect(
+        twoSteps(engine, z.number().optional()).stream({}, { streamMode: "values" }),
+      ),
     }),
     expected: {
       withInput: [{ x: 0 }, { x: 1 }, { x: 2 }],
       emptyInput: [{ x: 1 }, { x: 2 }],
+    },
+  }),
+
+  scenario({
+    name: "a first input without a key the schema requires",
+    run: async (engine) => {
+      const seen: unknown[] = [];
+      const graph = engine
+        .graph({ x: z.number(), y: z.number().optional() })
+        .addNode("a", (state: { x?: number }) => {
+          seen.push(state.x);
+          return { y: 1 };
+        })
+        .addEdge(engine.START, "a")
+        .compile();
+      const result: unknown = await outcome(() => graph.invoke({}));
+      return { result, seen };
+    },
+    differs: {
+      switchyard: { result: { name: "MissingInputError", code: "MISSING_INPUT" }, seen: [] },
+      langgraph: { result: { y: 1 }, seen: [undefined] },
+      why: "Switchyard refuses a thread's first input that lacks a key the schema requires (no default, no reducer, not optional) before anything is stored; LangGraph runs the nodes on a state without it.",
     },
   }),
 
@@ -248,7 +273,7 @@ export const streamScenarios: Scenario[] = [
         .addEdge("b", "c")
         .compile();
       const limit = (recursionLimit: number) =>
-        outcome(async () => (await graph.invoke({ log: [] }, { recursionLimit })).log);
+        outcome(async () => (await graph.invoke({ x: 0, log: [] }, { recursionLimit })).log);
       return { limit3: await limit(3), limit4: await limit(4) };
     },
     differs: {

@@ -173,7 +173,7 @@ export const threadScenarios: Scenario[] = [
         .addEdge(engine.START, "q")
         .compile({ checkpointer: engine.checkpointer() });
       const config = thread();
-      await graph.invoke({ log: [] }, config);
+      await graph.invoke({ x: 0, log: [] }, config);
       return {
         ambiguous: await outcome(() => graph.updateState(config, { log: ["u"] })),
         unknownNode: await outcome(() => graph.updateState(config, { log: ["u"] }, "zzz")),

@@ -22,6 +22,8 @@ export interface Child {
   /** Lets a child started with `waitForGo` continue past its `ready`. */
   readonly go: () => void;
   readonly kill: () => void;
+  /** Sends `signal` to the child (SIGSTOP freezes it, SIGCONT lets it go on). */
+  readonly signal: (signal: NodeJS.Signals) => void;
 }
 
 /** Children not yet exited, so a failing test can stop them before deleting their files. */
@@ -62,6 +64,7 @@ export function startChild(
     exited,
     go: () => child.stdin.end("go\n"),
     kill: () => child.kill("SIGKILL"),
+    signal: (signal) => void child.kill(signal),
   };
   running.add(handle);
   const forget = () => running.delete(handle);

@@ -1,0 +1,67 @@
+import { AttemptAbandonedError, DuplicateStepError } from "../errors.js";
+import { recordOf, type AttemptScope, type TaskScope } from "./interrupt.js";
+
+/** A task's scope, with a placeholder attempt 0 until its first attempt starts. */
+export function createTaskScope(fields: Omit<TaskScope, "attempt">): TaskScope {
+  const scope = { ...fields } as TaskScope;
+  startAttempt(scope, 0);
+  return scope;
+}
+
+/** Starts the task's next attempt: the earlier one is over, its counters stay with it. */
+export function startAttempt(scope: TaskScope, number: number): AttemptScope {
+  const attempt: AttemptScope = {
+    task: scope,
+    number,
+    stepsRun: new Set(),
+    interrupts: 0,
+    accepted: [],
+    ended: undefined,
+  };
+  scope.attempt = attempt;
+  return attempt;
+}
+
+/**
+ * The engine no longer waits for this attempt (it returned, threw, timed out, or the run was
+ * aborted). A step it has started runs on and is recorded; a step it calls from now on does not
+ * start (ATTEMPT_ABANDONED), so only the attempt the engine waits for can cause an effect.
+ */
+export function endAttempt(attempt: AttemptScope, why: string): void {
+  attempt.ended ??= new AttemptAbandonedError(attempt.task.node, attempt.number, why);
+}
+
+/**
+ * Runs `fn` once per task and records its result: when the node runs again (after an interrupt, a
+ * crash, a failed sibling, a timeout) the recorded result is returned and `fn` is not called. A
+ * failing `fn` records nothing. The result must be storable like state values.
+ *
+ * Invariant: `fn` starts only in the attempt the engine waits for, and only while the run holds its
+ * thread; a started `fn` is tracked until its result is recorded, and the engine waits for it before
+ * another attempt of the task starts or the thread is let go (see docs/human-in-the-loop.md).
+ */
+export async function stepIn<T>(
+  attempt: AttemptScope,
+  name: string,
+  fn: () => T | Promise<T>,
+): Promise<T> {
+  const scope = attempt.task;
+  refuseIfEnded(attempt);
+  if (attempt.stepsRun.has(name)) throw new DuplicateStepError(scope.node, name);
+  attempt.stepsRun.add(name);
+  if (Object.prototype.hasOwnProperty.call(scope.steps, name)) return scope.steps[name] as T;
+  await scope.beforeStep();
+  refuseIfEnded(attempt);
+  const running = (async () => {
+    const result = await fn();
+    scope.steps[name] = result;
+    if (scope.durable) await scope.save(recordOf(scope));
+    return result;
+  })();
+  scope.inFlight.track(running);
+  return running;
+}
+
+function refuseIfEnded(attempt: AttemptScope): void {
+  if (attempt.ended) throw attempt.ended;
+}
