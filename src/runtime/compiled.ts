@@ -12,6 +12,7 @@ import {
   InvalidConfigError,
   InvalidResumeError,
   MissingThreadIdError,
+  isStorageFailure,
   NoCheckpointerError,
   SwitchyardError,
   ThreadBusyError,
@@ -32,7 +33,7 @@ import { StreamQueue } from "./stream.js";
 import { waitingRecords } from "./inbox.js";
 import { Rejection } from "./interrupt.js";
 import { matchAnswers, refuseIfWaiting, waitingInterrupts } from "./resume.js";
-import { holdThread, migrateThread, pinGraph, pinNewThread } from "./thread.js";
+import { holdThread, migrateThread, pinGraph } from "./thread.js";
 import { writeUpdate } from "./update-state.js";
 import { sumUsage, type ThreadUsage } from "./usage.js";
 
@@ -280,17 +281,20 @@ export class CompiledGraph<Schema extends z.ZodObject> {
     work: (access: ThreadAccess) => Promise<T>,
   ): Promise<T> {
     const held = await holdThread(checkpointer, threadId);
+    let result: T;
     try {
       const migrations = this.options.migrations;
       const pin = await pinGraph(checkpointer, threadId, this.spec, config, migrations);
-      try {
-        return await work({ lease: held.owner, migration: pin.migration });
-      } finally {
-        if (pin.pinAfterRun) await pinNewThread(checkpointer, threadId, this.spec);
-      }
-    } finally {
-      await held.release();
+      result = await work({ lease: held.owner, migration: pin.migration });
+    } catch (error) {
+      // The run's own error is what the caller needs. After a storage failure the release would
+      // wait on the storage again: it goes on in the background (or the lease expires).
+      if (isStorageFailure(error)) void held.release();
+      else await held.release();
+      throw error;
     }
+    await held.release();
+    return result;
   }
 
   private async run(

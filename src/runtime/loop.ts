@@ -1,6 +1,6 @@
 import type { GraphSpec, NodeSpec } from "../graph/spec.js";
 import type { Configurable, RunConfig } from "../graph/types.js";
-import type { Checkpointer } from "../checkpoint/types.js";
+import type { AuditEntry, Checkpointer } from "../checkpoint/types.js";
 import { CancelledError, RecursionLimitError, SerializationError } from "../errors.js";
 import { applyStep } from "./apply.js";
 import { advanceState, commitStep, type StepToCommit } from "./commit.js";
@@ -107,7 +107,13 @@ export async function runLoop(
       ...applied,
       metadata: usage ? { ...run.config.metadata, usage } : run.config.metadata,
     };
-    state = await commitSuperstep(run, state, toCommit, result.uncommitted);
+    state = await commitSuperstep(
+      run,
+      state,
+      toCommit,
+      result.uncommitted,
+      result.uncommittedAudit,
+    );
     if (result.uncommitted) emitTaskResult(run, result.uncommitted, outputs[0] as TaskOutput, step);
     emitStepEnd(run, state, step, applied.updates.size > 0);
 
@@ -119,13 +125,18 @@ export async function runLoop(
   return { state, values: state.values, paused: false, interrupts: [] };
 }
 
+/** Commits `step` (with `audit`, the entries of answers it stores) under the run's lease. */
 export function saveStep(
   run: RunContext,
   from: RunState,
   step: StepToCommit,
+  audit: readonly AuditEntry[] = [],
 ): Promise<RunState> | RunState {
   if (!run.checkpointer || run.threadId === undefined) return advanceState(from, step);
-  return commitStep(run.spec, run.checkpointer, run.threadId, from, step, run.lease);
+  return commitStep(run.spec, run.checkpointer, run.threadId, from, step, {
+    lease: run.lease,
+    audit,
+  });
 }
 
 /** Saves the superstep; a value the lone task wrote that cannot be stored names that task's node. */
@@ -134,9 +145,10 @@ async function commitSuperstep(
   state: RunState,
   step: StepToCommit,
   lone: Task | undefined,
+  audit: readonly AuditEntry[],
 ): Promise<RunState> {
   try {
-    return await saveStep(run, state, step);
+    return await saveStep(run, state, step, audit);
   } catch (error) {
     throw lone && error instanceof SerializationError ? error.forNode(lone.node.name) : error;
   }
