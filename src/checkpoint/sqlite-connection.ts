@@ -35,8 +35,6 @@ export class SqliteConnection {
   private readonly begin: Database.Statement;
   private readonly commit: Database.Statement;
   private readonly rollback: Database.Statement;
-  private readonly noWait: Database.Statement;
-  private readonly wait: Database.Statement;
 
   constructor(
     readonly path: string,
@@ -57,8 +55,6 @@ export class SqliteConnection {
     this.begin = this.db.prepare("BEGIN IMMEDIATE");
     this.commit = this.db.prepare("COMMIT");
     this.rollback = this.db.prepare("ROLLBACK");
-    this.noWait = this.db.prepare("PRAGMA busy_timeout = 0");
-    this.wait = this.db.prepare(`PRAGMA busy_timeout = ${Math.floor(busyTimeoutMs)}`);
   }
 
   /**
@@ -111,7 +107,9 @@ export class SqliteConnection {
 
   /** Takes the write lock if it is free right now; false if another connection holds it. */
   private tryBegin(threadId: string | undefined): boolean {
-    this.noWait.run();
+    // Reads keep SQLite's busy handler (they rarely wait in WAL mode); this try must not. The
+    // pragma acts when prepared, so it cannot be a reusable prepared statement.
+    this.db.pragma("busy_timeout = 0");
     try {
       this.begin.run();
       return true;
@@ -119,7 +117,7 @@ export class SqliteConnection {
       if (isBusy(error)) return false;
       throw storageError(error, this.path, threadId);
     } finally {
-      this.wait.run();
+      this.db.pragma(`busy_timeout = ${Math.floor(this.busyTimeoutMs)}`);
     }
   }
 
