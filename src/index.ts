@@ -116,3 +116,11 @@ export {
   UnreachableNodeError,
   UnsatisfiableBarrierError,
 } from "./errors.js";
+
+// Storage failures while the database is open (issue 10).
+export {
+  DatabaseBusyError,
+  DatabaseReadOnlyError,
+  DatabaseReplacedError,
+  DiskFullError,
+} from "./errors.js";

@@ -50,6 +50,10 @@ import {
   UnreachableNodeError,
   UnsatisfiableBarrierError,
   type NodeOptions,
+  DatabaseBusyError,
+  DatabaseReadOnlyError,
+  DatabaseReplacedError,
+  DiskFullError,
 } from "../src/index.js";
 import { collect, thread, untilAborted } from "./support.js";
 
@@ -449,6 +453,10 @@ describe("error codes", () => {
     new UnknownNodeError("a", "x", []),
     new UnreachableNodeError(["a"]),
     new UnsatisfiableBarrierError("a", "b"),
+    new DatabaseBusyError("db.sqlite", "t", 5000),
+    new DatabaseReadOnlyError("db.sqlite", "t"),
+    new DatabaseReplacedError("db.sqlite", "t", "The database file was deleted"),
+    new DiskFullError("db.sqlite", undefined),
   ];
 
   it("every exported error class has a distinct, upper-case code", () => {

@@ -6,6 +6,9 @@ import { copyFileSync, renameSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import {
+  DatabaseBusyError,
+  DatabaseReplacedError,
+  DiskFullError,
   END,
   SqliteCheckpointer,
   START,
@@ -123,7 +126,8 @@ describe("another writer holds the database's write lock", () => {
     const started = Date.now();
     const error = await rejection(() => compiled.invoke({ log: "in" }, thread("t")));
     const elapsed = Date.now() - started;
-    expect(error).toMatchObject({ code: "DATABASE_BUSY", name: "DatabaseBusyError" });
+    expect(error).toBeInstanceOf(DatabaseBusyError);
+    expect(error).toMatchObject({ code: "DATABASE_BUSY", threadId: "t", path });
     expect(error.message).toContain('thread "t"');
     expect(error.message).toContain("busyTimeoutMs");
     // One bounded wait, not one per write the failing run attempts (issue 10 measured four).
@@ -149,7 +153,8 @@ describe("the disk is full", () => {
         .graph.compile({ checkpointer: full })
         .invoke({ items: [] }, longRun("t")),
     );
-    expect(error).toMatchObject({ code: "DISK_FULL", name: "DiskFullError" });
+    expect(error).toBeInstanceOf(DiskFullError);
+    expect(error).toMatchObject({ code: "DISK_FULL", threadId: "t", path });
     expect(error.message).toContain('thread "t"');
     expect(error.message).toContain("Free disk space");
     const stored = await appendLoop(length, bytes)
@@ -178,7 +183,8 @@ describe("the file is changed under a live process", () => {
     const error = await rejection(() =>
       graph.compile({ checkpointer: store }).invoke({ log: "in" }, thread("t")),
     );
-    expect(error).toMatchObject({ code: "DATABASE_REPLACED", name: "DatabaseReplacedError" });
+    expect(error).toBeInstanceOf(DatabaseReplacedError);
+    expect(error).toMatchObject({ code: "DATABASE_REPLACED", threadId: "t", path });
     expect(error.message).toContain("deleted");
     expect(error.message).toContain("Never delete");
   });
