@@ -52,6 +52,8 @@ export class SqliteConnection {
         `max_page_count = ${Math.max(1, Math.floor(options.maxSizeBytes / pageSize))}`,
       );
     }
+    // From here on SQLite never sleeps in its busy handler: a write's wait is asynchronous.
+    this.db.pragma("busy_timeout = 0");
     this.begin = this.db.prepare("BEGIN IMMEDIATE");
     this.commit = this.db.prepare("COMMIT");
     this.rollback = this.db.prepare("ROLLBACK");
@@ -84,20 +86,34 @@ export class SqliteConnection {
   /** Runs work that cannot be in a transaction (VACUUM), with storage failures as named errors. */
   async maintain(work: () => void): Promise<void> {
     if (this.snapshot) throw new DatabaseReadOnlyError(this.path, undefined);
+    this.db.pragma(`busy_timeout = ${Math.floor(this.busyTimeoutMs)}`);
     try {
       this.checkFile(undefined);
       work();
     } catch (error) {
       throw storageError(error, this.path, undefined);
+    } finally {
+      this.db.pragma("busy_timeout = 0");
     }
   }
 
-  /** Runs a read, with storage failures as named errors. */
+  /**
+   * Runs a read, with storage failures as named errors. In WAL mode a read waits for no writer;
+   * the rare busy moment (another connection recovering the WAL index) is retried in short
+   * synchronous pauses, at most `busyTimeoutMs`.
+   */
   read<T>(threadId: string | undefined, work: () => T): T {
-    try {
-      return work();
-    } catch (error) {
-      throw storageError(error, this.path, threadId);
+    const deadline = Date.now() + this.busyTimeoutMs;
+    for (;;) {
+      try {
+        return work();
+      } catch (error) {
+        if (isBusy(error) && Date.now() < deadline) {
+          pauseSync(Math.min(10, deadline - Date.now()));
+          continue;
+        }
+        throw storageError(error, this.path, threadId);
+      }
     }
   }
 
@@ -107,17 +123,12 @@ export class SqliteConnection {
 
   /** Takes the write lock if it is free right now; false if another connection holds it. */
   private tryBegin(threadId: string | undefined): boolean {
-    // Reads keep SQLite's busy handler (they rarely wait in WAL mode); this try must not. The
-    // pragma acts when prepared, so it cannot be a reusable prepared statement.
-    this.db.pragma("busy_timeout = 0");
     try {
       this.begin.run();
       return true;
     } catch (error) {
       if (isBusy(error)) return false;
       throw storageError(error, this.path, threadId);
-    } finally {
-      this.db.pragma(`busy_timeout = ${Math.floor(this.busyTimeoutMs)}`);
     }
   }
 
@@ -144,12 +155,8 @@ export class SqliteConnection {
 
 function identityOf(path: string): FileIdentity | undefined {
   if (path === ":memory:" || path === "") return undefined;
-  try {
-    const { dev, ino } = statSync(path);
-    return { dev, ino };
-  } catch {
-    return undefined;
-  }
+  const stats = statSync(path, { throwIfNoEntry: false });
+  return stats && { dev: stats.dev, ino: stats.ino };
 }
 
 function sqliteCode(error: unknown): string {
