@@ -514,8 +514,8 @@ export class DatabaseBusyError extends SwitchyardError {
     readonly waitedMs: number,
   ) {
     super(
-      `A write to ${storageWhere(path, threadId)} waited ${waitedMs} ms for another process's write lock and ` +
-        `gave up. ${NOTHING_LOST}. Find what holds a long write transaction on that file (another ` +
+      `Another process kept ${storageWhere(path, threadId)} locked for ${waitedMs} ms, so this process gave ` +
+        `up waiting. ${NOTHING_LOST}. Find what holds a long write transaction on that file (another ` +
         `process, a sqlite3 shell inside BEGIN) and retry, or raise SqliteCheckpointer's busyTimeoutMs.`,
     );
   }

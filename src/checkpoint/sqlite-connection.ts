@@ -103,16 +103,15 @@ export class SqliteConnection {
    * synchronous pauses, at most `busyTimeoutMs`.
    */
   read<T>(threadId: string | undefined, work: () => T): T {
-    const deadline = Date.now() + this.busyTimeoutMs;
+    const started = Date.now();
     for (;;) {
       try {
         return work();
       } catch (error) {
-        if (isBusy(error) && Date.now() < deadline) {
-          pauseSync(Math.min(10, deadline - Date.now()));
-          continue;
-        }
-        throw storageError(error, this.path, threadId);
+        if (!isBusy(error)) throw storageError(error, this.path, threadId);
+        const left = started + this.busyTimeoutMs - Date.now();
+        if (left <= 0) throw new DatabaseBusyError(this.path, threadId, Date.now() - started);
+        pauseSync(Math.min(10, left));
       }
     }
   }
