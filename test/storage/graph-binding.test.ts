@@ -1,7 +1,8 @@
 // Issue 10 item 8 (the binding): a thread's graph binding is written with its first checkpoint, so
 // a process killed during a thread's first run never leaves a thread with checkpoints but no graph
 // (which show, continue and history could then never open).
-import { describe, expect, it } from "vitest";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
 import {
   MemoryCheckpointer,
   SqliteCheckpointer,
@@ -10,6 +11,7 @@ import {
 } from "../../src/index.js";
 import type { Log } from "../support.js";
 import { chain, thread } from "../support.js";
+import { readLog, startChild, stopChildren, tempDir, waitFor } from "../crash/spawn.js";
 import { DyingCheckpointer } from "./dying.js";
 
 const stores: Record<string, () => Checkpointer> = {
@@ -44,4 +46,36 @@ describe.each(Object.keys(stores))("graph binding (%s)", (kind) => {
     }
     expect(found).toEqual([]);
   });
+});
+
+describe("graph binding after a real kill", () => {
+  const folder = tempDir("switchyard-binding-");
+  afterAll(async () => {
+    await stopChildren();
+    folder.remove();
+  });
+
+  it("a process killed (SIGKILL) during a thread's first run leaves it bound to its graph", async () => {
+    const dbPath = join(folder.path, "first.db");
+    const logPath = join(folder.path, "first.log");
+    const child = startChild("test/storage/first-run-child.ts", [dbPath, logPath, "t", "first"]);
+    expect(await child.ready).toBe(true);
+    // `slow` starts after the first superstep (prep) was committed.
+    await waitFor(
+      () => readLog(logPath).some((entry) => entry.key === "slow"),
+      30_000,
+      "the first run to reach its second node",
+    );
+    child.kill();
+    await child.exited;
+
+    const store = new SqliteCheckpointer(dbPath);
+    try {
+      const info = await store.getThread("t");
+      expect((await store.getTuple("t"))?.checkpoint.step).toBeGreaterThanOrEqual(0);
+      expect(info?.graph?.name).toBe("first-run");
+    } finally {
+      store.close();
+    }
+  }, 60_000);
 });
