@@ -186,7 +186,10 @@ export class SqliteCheckpointer implements ThreadStore {
       { metadata, versions, next, barriers } satisfies CheckpointBody,
       "checkpoint",
     );
-    const rows = channelWrites.map((write) => this.encodeVersion(threadId, write));
+    // Reads the chains it extends (unless this process wrote them).
+    const rows = this.connection.read(threadId, () =>
+      channelWrites.map((write) => this.encodeVersion(threadId, write)),
+    );
     const audit = encodeAudit(options.audit);
     const { graph } = options;
     await this.connection.write(threadId, () => {
