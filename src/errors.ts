@@ -581,3 +581,95 @@ export class InterruptsDroppedError extends SwitchyardError {
     );
   }
 }
+
+// ---------------------------------------------------------------- storage failures while open
+
+/** Where a storage failure happened, for its message: the database, and the thread if known. */
+function storageWhere(path: string, threadId: string | undefined): string {
+  return threadId === undefined
+    ? `the database "${path}"`
+    : `thread "${threadId}" in the database "${path}"`;
+}
+
+const NOTHING_LOST =
+  "The transaction was rolled back: the thread is as it was at its last stored write, and nothing committed was lost";
+
+/**
+ * Another connection held the database's write lock for longer than the busy timeout. The write
+ * was not made; waiting happened without blocking the event loop.
+ */
+export class DatabaseBusyError extends SwitchyardError {
+  readonly code = "DATABASE_BUSY";
+  constructor(
+    readonly path: string,
+    readonly threadId: string | undefined,
+    readonly waitedMs: number,
+  ) {
+    super(
+      `Another process kept ${storageWhere(path, threadId)} locked for ${waitedMs} ms, so this process gave ` +
+        `up waiting. ${NOTHING_LOST}. Find what holds a long write transaction on that file (another ` +
+        `process, a sqlite3 shell inside BEGIN) and retry, or raise SqliteCheckpointer's busyTimeoutMs.`,
+    );
+  }
+}
+
+/** The disk (or the database's size limit) is full. The write was rolled back. */
+export class DiskFullError extends SwitchyardError {
+  readonly code = "DISK_FULL";
+  constructor(
+    readonly path: string,
+    readonly threadId: string | undefined,
+  ) {
+    super(
+      `A write to ${storageWhere(path, threadId)} failed: the disk (or the database's size limit) is full. ` +
+        `${NOTHING_LOST}. Free disk space, then continue the thread (invoke(null, config), or ` +
+        `switchyard continue).`,
+    );
+  }
+}
+
+/** The database can be read but not written by this process. */
+export class DatabaseReadOnlyError extends SwitchyardError {
+  readonly code = "DATABASE_READ_ONLY";
+  constructor(
+    readonly path: string,
+    readonly threadId: string | undefined,
+  ) {
+    super(
+      `Cannot write to ${storageWhere(path, threadId)}: it is read-only for this process (file or folder ` +
+        `permissions, a read-only mount, or a read-only connection). Reading still works. To run, resume ` +
+        `or delete, give this user write access to the file, its folder and its -wal and -shm files. ` +
+        `${NOTHING_LOST}.`,
+    );
+  }
+}
+
+/**
+ * The database file (or its -wal file) was deleted, moved or replaced while this process had it
+ * open: writing on would go into a file nobody else sees, so the write was refused.
+ */
+export class DatabaseReplacedError extends SwitchyardError {
+  readonly code = "DATABASE_REPLACED";
+  constructor(
+    readonly path: string,
+    readonly threadId: string | undefined,
+    what: string,
+  ) {
+    super(
+      `${what} while this process had it open, so the write to ${storageWhere(path, threadId)} was ` +
+        `refused (it would have gone to a file no other process sees). Restore the file from a backup if ` +
+        `it was removed by mistake, then restart this process. Never delete, move or replace the ` +
+        `database or its -wal file while a process uses it.`,
+    );
+  }
+}
+
+/** True for the failures above: the storage, not the graph, stopped the run. */
+export function isStorageFailure(error: unknown): boolean {
+  return (
+    error instanceof DatabaseBusyError ||
+    error instanceof DiskFullError ||
+    error instanceof DatabaseReadOnlyError ||
+    error instanceof DatabaseReplacedError
+  );
+}

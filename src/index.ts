@@ -121,3 +121,10 @@ export {
 
 // Deadlines and kept interrupts.
 export { DeadlinePassedError, InterruptsDroppedError } from "./errors.js";
+// Storage failures while the database is open (issue 10).
+export {
+  DatabaseBusyError,
+  DatabaseReadOnlyError,
+  DatabaseReplacedError,
+  DiskFullError,
+} from "./errors.js";

@@ -54,6 +54,10 @@ import {
   UnreachableNodeError,
   UnsatisfiableBarrierError,
   type NodeOptions,
+  DatabaseBusyError,
+  DatabaseReadOnlyError,
+  DatabaseReplacedError,
+  DiskFullError,
 } from "../src/index.js";
 import { collect, thread, untilAborted } from "./support.js";
 
@@ -458,6 +462,10 @@ describe("error codes", () => {
     // Deadlines and kept interrupts.
     new DeadlinePassedError("t", "i", "a", "2001-01-01T00:00:00.000Z", 'reject: "late"'),
     new InterruptsDroppedError("t", "updateState", [{ id: "i", node: "a" }]),
+    new DatabaseBusyError("db.sqlite", "t", 5000),
+    new DatabaseReadOnlyError("db.sqlite", "t"),
+    new DatabaseReplacedError("db.sqlite", "t", "The database file was deleted"),
+    new DiskFullError("db.sqlite", undefined),
   ];
 
   it("every exported error class has a distinct, upper-case code", () => {

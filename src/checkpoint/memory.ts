@@ -100,11 +100,13 @@ export class MemoryCheckpointer implements ThreadStore {
     const encoded = tasks.flatMap(({ taskId, writes }) =>
       writes.map(([channel, value]) => ({ taskId, channel, data: serialize(value, channel) })),
     );
+    const audit = encodeAudit(options.audit);
     this.checkLease(threadId, options.lease);
     const replaced = new Set(tasks.map((task) => task.taskId));
     const pending = this.thread(threadId).pending;
     const others = (pending.get(checkpointId) ?? []).filter((write) => !replaced.has(write.taskId));
     pending.set(checkpointId, others.concat(encoded));
+    this.appendAudit(threadId, audit);
   }
 
   async commit(
@@ -120,8 +122,10 @@ export class MemoryCheckpointer implements ThreadStore {
       key: versionKey(write.channel, write.version),
       stored: encodeVersion(existing, write),
     }));
+    const audit = encodeAudit(options.audit);
     this.checkLease(threadId, options.lease);
     const thread = this.thread(threadId);
+    if (options.graph && !thread.graph) thread.graph = { ...options.graph };
     for (const { key, stored } of versions) thread.versions.set(key, stored);
     // The superstep is committed (or, for new input, dropped): its pending writes are obsolete.
     if (
@@ -135,6 +139,7 @@ export class MemoryCheckpointer implements ThreadStore {
       thread.latestId = checkpoint.id;
     }
     thread.updatedAt = checkpoint.createdAt;
+    this.appendAudit(threadId, audit);
   }
 
   async getThread(threadId: string): Promise<ThreadInfo | undefined> {
@@ -144,11 +149,6 @@ export class MemoryCheckpointer implements ThreadStore {
 
   async setThreadGraph(threadId: string, graph: GraphIdentity): Promise<void> {
     this.thread(threadId).graph = { name: graph.name, version: graph.version };
-  }
-
-  async appendAudit(threadId: string, entry: AuditEntry): Promise<void> {
-    const encoded = serialize(entry, "audit entry");
-    this.audit.set(threadId, [...(this.audit.get(threadId) ?? []), encoded]);
   }
 
   async getAuditLog(threadId: string): Promise<AuditEntry[]> {
@@ -271,6 +271,11 @@ export class MemoryCheckpointer implements ThreadStore {
 
   async vacuum(): Promise<void> {}
 
+  private appendAudit(threadId: string, encoded: readonly string[]): void {
+    if (encoded.length > 0)
+      this.audit.set(threadId, [...(this.audit.get(threadId) ?? []), ...encoded]);
+  }
+
   private checkLease(threadId: string, owner: string | undefined): void {
     if (owner === undefined) return;
     const held = this.leases.get(threadId);
@@ -312,6 +317,10 @@ export class MemoryCheckpointer implements ThreadStore {
     }));
     return { threadId, checkpoint, channels, pendingWrites };
   }
+}
+
+function encodeAudit(entries: readonly AuditEntry[] | undefined): string[] {
+  return (entries ?? []).map((entry) => serialize(entry, "audit entry"));
 }
 
 /** Deltas, with a full value every MAX_CHAIN_LENGTH versions so a read replays a bounded chain. */

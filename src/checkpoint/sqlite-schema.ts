@@ -67,9 +67,34 @@ export const SCHEMA_VERSION = MIGRATIONS.length;
 
 /**
  * Reads only: throws unless the file is empty or a Switchyard database this version can read, and
- * returns its schema version. Must run before anything that writes (even `journal_mode`).
+ * returns its schema version. Its reads share one snapshot (another process initialising the file
+ * meanwhile is seen entirely or not at all). Must run before anything that writes, even
+ * `journal_mode`, so a foreign file is left untouched.
  */
-export function checkFileIdentity(db: Database.Database, path: string): number {
+export function readSchemaVersion(db: Database.Database, path: string): number {
+  return db.transaction(() => checkFileIdentity(db, path))();
+}
+
+/**
+ * Prepares a connection: refuses a foreign or newer file, switches a new file to WAL, and brings
+ * an older one to SCHEMA_VERSION. A file already current and in WAL mode is not written to, so a
+ * read-only file can still be opened for reading.
+ */
+export function initialiseSchema(db: Database.Database, path: string): void {
+  const version = readSchemaVersion(db, path);
+  if (db.pragma("journal_mode", { simple: true }) !== "wal") db.pragma("journal_mode = WAL");
+  db.pragma("synchronous = NORMAL");
+  if (version === SCHEMA_VERSION) return;
+  db.transaction(() => {
+    // Read again under the write lock: another process may have migrated the file meanwhile.
+    const current = checkFileIdentity(db, path);
+    for (let next = current; next < SCHEMA_VERSION; next += 1) db.exec(MIGRATIONS[next] as string);
+    db.pragma(`application_id = ${APPLICATION_ID}`);
+    db.pragma(`user_version = ${SCHEMA_VERSION}`);
+  }).immediate();
+}
+
+function checkFileIdentity(db: Database.Database, path: string): number {
   const applicationId = db.pragma("application_id", { simple: true }) as number;
   const version = db.pragma("user_version", { simple: true }) as number;
   if (applicationId !== APPLICATION_ID) {
@@ -78,19 +103,4 @@ export function checkFileIdentity(db: Database.Database, path: string): number {
   }
   if (version > SCHEMA_VERSION) throw new DatabaseTooNewError(path, version, SCHEMA_VERSION);
   return version;
-}
-
-/**
- * Brings the file to SCHEMA_VERSION. A new, empty file is initialised; a file whose tables belong to
- * something else, or that a newer Switchyard wrote, is refused and left untouched.
- */
-export function migrateSchema(db: Database.Database, path: string): void {
-  if (checkFileIdentity(db, path) === SCHEMA_VERSION) return;
-  db.transaction(() => {
-    // Read again under the write lock: another process may have migrated the file meanwhile.
-    const version = checkFileIdentity(db, path);
-    for (let next = version; next < SCHEMA_VERSION; next += 1) db.exec(MIGRATIONS[next] as string);
-    db.pragma(`application_id = ${APPLICATION_ID}`);
-    db.pragma(`user_version = ${SCHEMA_VERSION}`);
-  }).immediate();
 }

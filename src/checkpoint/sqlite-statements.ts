@@ -4,10 +4,6 @@ import type Database from "better-sqlite3";
 export function prepareStatements(db: Database.Database) {
   const prepare = (sql: string) => db.prepare(sql);
   return {
-    begin: prepare("BEGIN IMMEDIATE"),
-    commit: prepare("COMMIT"),
-    rollback: prepare("ROLLBACK"),
-
     thread: prepare(
       `SELECT thread_id, graph_name, graph_version, created_at, updated_at FROM threads WHERE thread_id = ?`,
     ),
@@ -24,6 +20,10 @@ export function prepareStatements(db: Database.Database) {
        VALUES (@thread, @name, @version, @now, @now)
        ON CONFLICT (thread_id) DO UPDATE SET graph_name = excluded.graph_name,
          graph_version = excluded.graph_version`,
+    ),
+    bindThreadGraph: prepare(
+      `UPDATE threads SET graph_name = @name, graph_version = @version
+       WHERE thread_id = @thread AND graph_name IS NULL`,
     ),
     threadsOlderThan: prepare(`SELECT thread_id FROM threads WHERE updated_at < ?`),
 

@@ -1,17 +1,11 @@
-import Database from "better-sqlite3";
-import { mkdirSync } from "node:fs";
-import { dirname } from "node:path";
 import {
-  DatabaseUnavailableError,
   LeaseLostError,
-  NotASwitchyardDatabaseError,
-  SwitchyardError,
   ThreadBusyError,
   ThreadExistsError,
   ThreadNotFoundError,
 } from "../errors.js";
 import { checkpointsToKeep, matchesFilter, versionKey, versionsNeeded } from "./retention.js";
-import { checkFileIdentity, migrateSchema } from "./sqlite-schema.js";
+import { SqliteConnection } from "./sqlite-connection.js";
 import { prepareStatements, type Statements } from "./sqlite-statements.js";
 import { deserialize, serialize } from "./serializer.js";
 import type {
@@ -37,8 +31,13 @@ const MAX_CHAIN_LENGTH = 1024;
 export interface SqliteCheckpointerOptions {
   /** Lease length in ms (default 30 s). A run renews its lease at a third of this. */
   leaseMs?: number;
-  /** How long a write waits for another process's transaction, in ms (default 5 s). */
+  /**
+   * How long a write waits for another process's write transaction, in ms (default 5 s), before it
+   * fails with DATABASE_BUSY. The wait does not block the event loop (except once, when opening).
+   */
   busyTimeoutMs?: number;
+  /** Refuse writes that would grow the file past this many bytes, with DISK_FULL (a quota). */
+  maxSizeBytes?: number;
 }
 
 interface ChainInfo {
@@ -101,7 +100,7 @@ type CheckpointBody = Pick<CheckpointRecord, "metadata" | "versions" | "next" | 
 export class SqliteCheckpointer implements ThreadStore {
   readonly path: string;
   readonly leaseMs: number;
-  private readonly db: Database.Database;
+  private readonly connection: SqliteConnection;
   private readonly statements: Statements;
   /** The chain state of versions this process wrote, so deciding delta or full value needs no read. */
   private readonly chains = new Map<string, ChainInfo>();
@@ -109,27 +108,33 @@ export class SqliteCheckpointer implements ThreadStore {
   constructor(path: string, options: SqliteCheckpointerOptions = {}) {
     this.path = path;
     this.leaseMs = options.leaseMs ?? 30_000;
-    this.db = openDatabase(path, options.busyTimeoutMs ?? 5000);
-    this.statements = prepareStatements(this.db);
+    this.connection = new SqliteConnection(path, options.busyTimeoutMs ?? 5000, options);
+    this.statements = prepareStatements(this.connection.db);
   }
 
   async getTuple(threadId: string, checkpointId?: string): Promise<CheckpointTuple | undefined> {
-    const row =
-      checkpointId === undefined
-        ? (this.statements.latestCheckpoint.get(threadId) as CheckpointRow | undefined)
-        : (this.statements.checkpoint.get(threadId, checkpointId) as CheckpointRow | undefined);
-    return row ? this.tupleOf(threadId, row) : undefined;
+    return this.connection.read(threadId, () => {
+      const row =
+        checkpointId === undefined
+          ? (this.statements.latestCheckpoint.get(threadId) as CheckpointRow | undefined)
+          : (this.statements.checkpoint.get(threadId, checkpointId) as CheckpointRow | undefined);
+      return row ? this.tupleOf(threadId, row) : undefined;
+    });
   }
 
   async *list(threadId: string, options: ListOptions = {}): AsyncIterable<CheckpointTuple> {
-    const rows = this.statements.listCheckpoints.all({
-      thread: threadId,
-      before: options.before ?? null,
-    }) as CheckpointRow[];
+    const rows = this.connection.read(
+      threadId,
+      () =>
+        this.statements.listCheckpoints.all({
+          thread: threadId,
+          before: options.before ?? null,
+        }) as CheckpointRow[],
+    );
     let yielded = 0;
     for (const row of rows) {
       if (options.limit !== undefined && yielded >= options.limit) return;
-      const tuple = this.tupleOf(threadId, row);
+      const tuple = this.connection.read(threadId, () => this.tupleOf(threadId, row));
       if (!matchesFilter(tuple.checkpoint.metadata, options.filter)) continue;
       yielded += 1;
       yield tuple;
@@ -156,7 +161,8 @@ export class SqliteCheckpointer implements ThreadStore {
       taskId,
       rows: writes.map(([channel, value]) => [channel, serialize(value, channel)] as const),
     }));
-    this.immediate(() => {
+    const audit = encodeAudit(options.audit);
+    await this.connection.write(threadId, () => {
       this.checkLease(threadId, options.lease);
       for (const { taskId, rows } of encoded) {
         this.statements.deleteTaskWrites.run(threadId, checkpointId, taskId);
@@ -164,6 +170,7 @@ export class SqliteCheckpointer implements ThreadStore {
           this.statements.insertWrite.run(threadId, checkpointId, taskId, index, channel, data);
         });
       }
+      this.appendAudit(threadId, audit);
     });
   }
 
@@ -179,10 +186,22 @@ export class SqliteCheckpointer implements ThreadStore {
       { metadata, versions, next, barriers } satisfies CheckpointBody,
       "checkpoint",
     );
-    const rows = channelWrites.map((write) => this.encodeVersion(threadId, write));
-    this.immediate(() => {
+    // Reads the chains it extends (unless this process wrote them).
+    const rows = this.connection.read(threadId, () =>
+      channelWrites.map((write) => this.encodeVersion(threadId, write)),
+    );
+    const audit = encodeAudit(options.audit);
+    const { graph } = options;
+    await this.connection.write(threadId, () => {
       this.checkLease(threadId, options.lease);
       this.statements.touchThread.run({ thread: threadId, now: checkpoint.createdAt });
+      if (graph) {
+        this.statements.bindThreadGraph.run({
+          thread: threadId,
+          name: graph.name,
+          version: graph.version,
+        });
+      }
       this.statements.insertCheckpoint.run(
         threadId,
         checkpoint.id,
@@ -203,48 +222,45 @@ export class SqliteCheckpointer implements ThreadStore {
       ) {
         this.statements.deleteCheckpointWrites.run(threadId, checkpoint.parentId);
       }
+      this.appendAudit(threadId, audit);
     });
     for (const row of rows)
       this.chains.set(chainKey(threadId, row.channel, row.version), row.chain);
   }
 
   async getThread(threadId: string): Promise<ThreadInfo | undefined> {
-    const row = this.statements.thread.get(threadId) as ThreadRow | undefined;
+    const row = this.connection.read(
+      threadId,
+      () => this.statements.thread.get(threadId) as ThreadRow | undefined,
+    );
     return row ? threadInfo(row) : undefined;
   }
 
   async setThreadGraph(threadId: string, graph: GraphIdentity): Promise<void> {
     const now = new Date().toISOString();
-    this.statements.setThreadGraph.run({
-      thread: threadId,
-      name: graph.name,
-      version: graph.version,
-      now,
+    await this.connection.write(threadId, () => {
+      this.statements.setThreadGraph.run({
+        thread: threadId,
+        name: graph.name,
+        version: graph.version,
+        now,
+      });
     });
   }
 
-  async appendAudit(threadId: string, entry: AuditEntry): Promise<void> {
-    const value = serialize(entry.value, "audit value");
-    this.statements.appendAudit.run(
-      threadId,
-      entry.at,
-      entry.actor,
-      entry.interruptId,
-      entry.node,
-      entry.kind,
-      value,
-    );
-  }
-
   async getAuditLog(threadId: string): Promise<AuditEntry[]> {
-    const rows = this.statements.auditLog.all(threadId) as Array<{
-      at: string;
-      actor: string;
-      interrupt_id: string;
-      node: string;
-      kind: AuditEntry["kind"];
-      value: string;
-    }>;
+    const rows = this.connection.read(
+      threadId,
+      () =>
+        this.statements.auditLog.all(threadId) as Array<{
+          at: string;
+          actor: string;
+          interrupt_id: string;
+          node: string;
+          kind: AuditEntry["kind"];
+          value: string;
+        }>,
+    );
     return rows.map((row) => ({
       at: row.at,
       actor: row.actor,
@@ -256,7 +272,7 @@ export class SqliteCheckpointer implements ThreadStore {
   }
 
   async acquireLease(threadId: string, owner: string): Promise<void> {
-    this.immediate(() => {
+    await this.connection.write(threadId, () => {
       const now = Date.now();
       const held = this.statements.lease.get(threadId) as
         { owner: string; expires_at: number } | undefined;
@@ -268,21 +284,26 @@ export class SqliteCheckpointer implements ThreadStore {
   }
 
   async renewLease(threadId: string, owner: string): Promise<boolean> {
-    const result = this.statements.renewLease.run(Date.now() + this.leaseMs, threadId, owner);
+    const result = await this.connection.write(threadId, () =>
+      this.statements.renewLease.run(Date.now() + this.leaseMs, threadId, owner),
+    );
     return result.changes > 0;
   }
 
   async releaseLease(threadId: string, owner: string): Promise<void> {
-    this.statements.releaseLease.run(threadId, owner);
+    await this.connection.write(threadId, () => this.statements.releaseLease.run(threadId, owner));
   }
 
   async *listThreads(options: { limit?: number } = {}): AsyncIterable<ThreadInfo> {
-    const rows = this.statements.listThreads.all(options.limit ?? -1) as ThreadRow[];
+    const rows = this.connection.read(
+      undefined,
+      () => this.statements.listThreads.all(options.limit ?? -1) as ThreadRow[],
+    );
     for (const row of rows) yield threadInfo(row);
   }
 
   async deleteThread(threadId: string): Promise<void> {
-    this.immediate(() => {
+    await this.connection.write(threadId, () => {
       this.requireThread(threadId);
       this.requireIdle(threadId);
       this.deleteThreadRows(threadId);
@@ -293,8 +314,7 @@ export class SqliteCheckpointer implements ThreadStore {
     threadId: string,
     options: { keepLast: number; dryRun?: boolean },
   ): Promise<number> {
-    let deleted = 0;
-    this.immediate(() => {
+    return this.connection.write(threadId, () => {
       this.requireThread(threadId);
       const rows = this.statements.checkpointIds.all(threadId) as Array<{
         checkpoint_id: string;
@@ -306,8 +326,7 @@ export class SqliteCheckpointer implements ThreadStore {
       );
       const ids = rows.map((row) => row.checkpoint_id);
       const dropped = ids.filter((id) => !keep.has(id));
-      deleted = dropped.length;
-      if (options.dryRun) return;
+      if (options.dryRun) return dropped.length;
       for (const id of dropped) {
         this.statements.deleteCheckpoint.run(threadId, id);
         this.statements.deleteCheckpointWrites.run(threadId, id);
@@ -316,14 +335,16 @@ export class SqliteCheckpointer implements ThreadStore {
         threadId,
         ids.filter((id) => keep.has(id)),
       );
+      return dropped.length;
     });
-    return deleted;
   }
 
   async deleteThreadsOlderThan(date: Date): Promise<number> {
-    const rows = this.statements.threadsOlderThan.all(date.toISOString()) as Array<{
-      thread_id: string;
-    }>;
+    const rows = this.connection.read(
+      undefined,
+      () =>
+        this.statements.threadsOlderThan.all(date.toISOString()) as Array<{ thread_id: string }>,
+    );
     let deleted = 0;
     for (const { thread_id: threadId } of rows) {
       try {
@@ -339,7 +360,7 @@ export class SqliteCheckpointer implements ThreadStore {
   }
 
   async copyThread(fromThreadId: string, toThreadId: string, upTo?: string): Promise<void> {
-    this.immediate(() => {
+    await this.connection.write(toThreadId, () => {
       if (this.statements.thread.get(toThreadId)) throw new ThreadExistsError(toThreadId);
       const source = this.statements.thread.get(fromThreadId) as ThreadRow | undefined;
       const head =
@@ -396,24 +417,30 @@ export class SqliteCheckpointer implements ThreadStore {
   }
 
   async *listPendingWrites(channel: string): AsyncIterable<PendingWrite & { threadId: string }> {
-    const rows = this.statements.latestWritesOnChannel.all(channel) as Array<{
-      thread_id: string;
-      task_id: string;
-      data: string;
-    }>;
+    const rows = this.connection.read(
+      undefined,
+      () =>
+        this.statements.latestWritesOnChannel.all(channel) as Array<{
+          thread_id: string;
+          task_id: string;
+          data: string;
+        }>,
+    );
     for (const row of rows) {
       yield { threadId: row.thread_id, taskId: row.task_id, channel, value: deserialize(row.data) };
     }
   }
 
   async vacuum(): Promise<void> {
-    this.db.pragma("wal_checkpoint(TRUNCATE)");
-    this.db.exec("VACUUM");
+    await this.connection.maintain(() => {
+      this.connection.db.pragma("wal_checkpoint(TRUNCATE)");
+      this.connection.db.exec("VACUUM");
+    });
   }
 
   /** Closes the database file. The checkpointer cannot be used afterwards. */
   close(): void {
-    this.db.close();
+    this.connection.close();
   }
 
   private encodeVersion(threadId: string, write: ChannelWrite): EncodedVersion {
@@ -563,16 +590,22 @@ export class SqliteCheckpointer implements ThreadStore {
     if (held?.owner !== owner) throw new LeaseLostError(threadId);
   }
 
-  private immediate(work: () => void): void {
-    this.statements.begin.run();
-    try {
-      work();
-      this.statements.commit.run();
-    } catch (error) {
-      if (this.db.inTransaction) this.statements.rollback.run();
-      throw error;
+  private appendAudit(threadId: string, entries: ReadonlyArray<EncodedAudit>): void {
+    for (const entry of entries) {
+      const { at, actor, interruptId, node, kind, value } = entry;
+      this.statements.appendAudit.run(threadId, at, actor, interruptId, node, kind, value);
     }
   }
+}
+
+type EncodedAudit = Omit<AuditEntry, "value"> & { readonly value: string };
+
+/** Serialized before the transaction: a value that cannot be stored aborts with nothing written. */
+function encodeAudit(entries: readonly AuditEntry[] | undefined): EncodedAudit[] {
+  return (entries ?? []).map((entry) => ({
+    ...entry,
+    value: serialize(entry.value, "audit value"),
+  }));
 }
 
 function chainKey(threadId: string, channel: string, version: string): string {
@@ -589,39 +622,4 @@ function threadInfo(row: ThreadRow): ThreadInfo {
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };
-}
-
-function openDatabase(path: string, busyTimeoutMs: number): Database.Database {
-  if (path !== ":memory:" && path !== "") {
-    try {
-      mkdirSync(dirname(path), { recursive: true });
-    } catch (error) {
-      throw new DatabaseUnavailableError(
-        path,
-        `cannot create its folder (${(error as Error).message})`,
-      );
-    }
-  }
-  let db: Database.Database;
-  try {
-    db = new Database(path, { timeout: busyTimeoutMs });
-  } catch (error) {
-    throw new DatabaseUnavailableError(path, (error as Error).message);
-  }
-  try {
-    checkFileIdentity(db, path);
-    db.pragma("journal_mode = WAL");
-    db.pragma("synchronous = NORMAL");
-    migrateSchema(db, path);
-    return db;
-  } catch (error) {
-    db.close();
-    if (error instanceof SwitchyardError) throw error;
-    const code = (error as { code?: string }).code;
-    if (code === "SQLITE_NOTADB") throw new NotASwitchyardDatabaseError(path);
-    if (code === "SQLITE_CORRUPT") {
-      throw new DatabaseUnavailableError(path, "the file is corrupt; restore it from a backup");
-    }
-    throw new DatabaseUnavailableError(path, (error as Error).message);
-  }
 }

@@ -51,9 +51,7 @@ export interface Checkpointer {
    * is taken over.
    */
   acquireLease(threadId: string, owner: string): Promise<void>;
-  /** Appends to the thread's audit log (who answered which interrupt, when, with what). */
-  appendAudit(threadId: string, entry: AuditEntry): Promise<void>;
-  /** The thread's audit log, oldest first. */
+  /** The thread's audit log, oldest first (entries are written with `WriteOptions.audit`). */
   getAuditLog(threadId: string): Promise<AuditEntry[]>;
 
   /** Extends the lease; false when `owner` no longer holds it. */
@@ -111,6 +109,16 @@ export interface TaskWrites {
 export interface WriteOptions {
   /** Refuse the write (LeaseLostError) unless this owner holds the thread's lease. */
   readonly lease?: string;
+  /**
+   * Entries to append to the thread's audit log in the same transaction as the write: an answer
+   * to an interrupt is stored together with its audit entry, or neither is.
+   */
+  readonly audit?: readonly AuditEntry[];
+  /**
+   * For `commit`: the graph to bind the thread to if it has no binding yet, in the same
+   * transaction, so a thread never has checkpoints without the graph they came from.
+   */
+  readonly graph?: GraphIdentity;
 }
 
 /** Which graph a thread runs on. `version` is a hash of nodes, edges and state keys. */

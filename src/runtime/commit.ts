@@ -5,6 +5,7 @@ import type {
   CheckpointSource,
   Checkpointer,
   PlannedTask,
+  WriteOptions,
 } from "../checkpoint/types.js";
 import { newCheckpointId } from "./ids.js";
 import type { RunState } from "./run-state.js";
@@ -27,7 +28,8 @@ export interface StepToCommit {
  * Writes one checkpoint: only the channels this step changed get a new version. Reducer channels
  * are handed over as the step's updates on top of their previous version (with the folded value,
  * which the checkpointer may store instead), so storage grows with what was written rather than
- * with steps × state size.
+ * with steps × state size. The commit binds a thread that has no graph yet to this one, in the same
+ * transaction, so no thread has checkpoints without the graph they came from.
  */
 export async function commitStep(
   spec: GraphSpec,
@@ -35,7 +37,7 @@ export async function commitStep(
   threadId: string,
   from: RunState,
   step: StepToCommit,
-  lease: string | undefined,
+  options: Pick<WriteOptions, "lease" | "audit">,
 ): Promise<RunState> {
   const id = step.id ?? newCheckpointId();
   const versions: Record<string, string> = step.replace ? {} : { ...from.versions };
@@ -64,7 +66,10 @@ export async function commitStep(
     next: step.next,
     barriers: step.barriers,
   };
-  await checkpointer.commit(threadId, checkpoint, channelWrites, { lease });
+  await checkpointer.commit(threadId, checkpoint, channelWrites, {
+    ...options,
+    graph: { name: spec.name, version: spec.version },
+  });
   return {
     values: step.values,
     versions,

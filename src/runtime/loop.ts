@@ -1,5 +1,6 @@
 import type { GraphSpec, NodeSpec } from "../graph/spec.js";
 import type { Configurable } from "../graph/types.js";
+import type { AuditEntry } from "../checkpoint/types.js";
 import {
   CancelledError,
   ConcurrentUpdateError,
@@ -85,7 +86,13 @@ export async function runLoop(
       ...applied,
       metadata: usage ? { ...run.config.metadata, usage } : run.config.metadata,
     };
-    state = await commitSuperstep(run, state, toCommit, result.uncommitted);
+    state = await commitSuperstep(
+      run,
+      state,
+      toCommit,
+      result.uncommitted,
+      result.uncommittedAudit,
+    );
     if (result.uncommitted) emitTaskResult(run, result.uncommitted, outputs[0] as TaskOutput, step);
     emitStepEnd(run, state, applied.updates.size > 0);
 
@@ -115,13 +122,18 @@ async function applyOrFail(
   }
 }
 
+/** Commits `step` (with `audit`, the entries of answers it stores) under the run's lease. */
 export function saveStep(
   run: RunContext,
   from: RunState,
   step: StepToCommit,
+  audit: readonly AuditEntry[] = [],
 ): Promise<RunState> | RunState {
   if (!run.checkpointer || run.threadId === undefined) return advanceState(from, step);
-  return commitStep(run.spec, run.checkpointer, run.threadId, from, step, run.lease);
+  return commitStep(run.spec, run.checkpointer, run.threadId, from, step, {
+    lease: run.lease,
+    audit,
+  });
 }
 
 /** Saves the superstep; a value the lone task wrote that cannot be stored names that task's node. */
@@ -130,9 +142,10 @@ async function commitSuperstep(
   state: RunState,
   step: StepToCommit,
   lone: Task | undefined,
+  audit: readonly AuditEntry[],
 ): Promise<RunState> {
   try {
-    return await saveStep(run, state, step);
+    return await saveStep(run, state, step, audit);
   } catch (error) {
     throw lone && error instanceof SerializationError ? error.forNode(lone.node.name) : error;
   }

@@ -1,4 +1,10 @@
-import { CancelledError, InvalidResumeError, SerializationError } from "../errors.js";
+import type { AuditEntry } from "../checkpoint/types.js";
+import {
+  CancelledError,
+  InvalidResumeError,
+  isStorageFailure,
+  SerializationError,
+} from "../errors.js";
 import {
   EMPTY_RECORD,
   InterruptSignal,
@@ -38,6 +44,8 @@ export interface SuperstepResult {
    * them, one transaction instead of two. Report it (hooks.finished) once that commit is done.
    */
   readonly uncommitted: Task | undefined;
+  /** The audit entry of the answer the uncommitted task accepted: that commit must store it. */
+  readonly uncommittedAudit: readonly AuditEntry[];
 }
 
 export interface SuperstepHooks {
@@ -74,10 +82,13 @@ export async function runSuperstep(
     else if (known?.interrupt && !answers.has(task.id)) interrupts.push(known.interrupt);
     else todo.push(index);
   });
-  if (todo.length === 0) return { outputs, records, interrupts, uncommitted: undefined };
+  if (todo.length === 0) {
+    return { outputs, records, interrupts, uncommitted: undefined, uncommittedAudit: [] };
+  }
   // With a single task there is no sibling whose failure could need this task's writes later.
   const lone = tasks.length === 1 ? (tasks[0] as Task) : undefined;
   let uncommitted: Task | undefined;
+  let uncommittedAudit: readonly AuditEntry[] = [];
 
   const signal = run.controller.signal;
   const env: TaskEnvironment = {
@@ -104,7 +115,7 @@ export async function runSuperstep(
   const checkpointId = state.checkpoint?.id;
   const store =
     run.checkpointer && run.threadId !== undefined && checkpointId !== undefined
-      ? new TaskStore(run, checkpointId)
+      ? new TaskStore(run, checkpointId, pending, answers)
       : undefined;
   let failure: { error: unknown } | undefined;
   let cursor = 0;
@@ -113,8 +124,7 @@ export async function runSuperstep(
       const index = todo[cursor] as number;
       cursor += 1;
       const task = tasks[index] as Task;
-      const known = pending.get(task.id);
-      const scope = taskScope(run, task, known, answers.get(task.id), store);
+      const scope = taskScope(run, task, pending.get(task.id), answers.get(task.id), store);
       hooks.started(task);
       try {
         const output = await runTask(task, env, scope);
@@ -124,8 +134,9 @@ export async function runSuperstep(
         records[index] = recordOf(scope);
         if (task === lone && store) {
           uncommitted = task;
+          uncommittedAudit = store.auditOf(task, scope);
         } else {
-          await store?.finished(task, output, records[index]);
+          await store?.finished(task, scope, output, records[index]);
           hooks.finished(task, output);
         }
       } catch (error) {
@@ -138,10 +149,11 @@ export async function runSuperstep(
         if (signal.aborted) return;
         failure = { error };
         run.controller.abort(TASK_FAILED);
-        // An invalid answer changes nothing: the task keeps waiting on its interrupt.
-        if (!(error instanceof InvalidResumeError)) await store?.failed(task, scope, error);
-      } finally {
-        await store?.audit(task, scope, known, answers);
+        // An invalid answer changes nothing: the task keeps waiting on its interrupt. A storage
+        // failure is not recorded: that write would fail (or wait) again and hide the real error.
+        if (!(error instanceof InvalidResumeError) && !isStorageFailure(error)) {
+          await store?.failed(task, scope, error);
+        }
       }
     }
   };
@@ -150,7 +162,7 @@ export async function runSuperstep(
   else await Promise.all(Array.from({ length: workers }, worker));
   if (failure) throw failure.error;
   if (signal.aborted) throw new CancelledError(step, run.threadId);
-  return { outputs, records, interrupts, uncommitted };
+  return { outputs, records, interrupts, uncommitted, uncommittedAudit };
 }
 
 function taskScope(
@@ -174,7 +186,7 @@ function taskScope(
   } else if (interrupt && answer !== undefined) {
     resumes[interrupt.index] = answer;
   }
-  return createTaskScope({
+  const scope: TaskScope = createTaskScope({
     taskId: task.id,
     node: task.node.name,
     durable: store !== undefined,
@@ -182,9 +194,10 @@ function taskScope(
     rejections,
     steps: { ...known?.record.steps },
     inFlight: new StepTracker(run.steps),
-    save: (record) => store?.record(task, record) ?? Promise.resolve(),
+    save: (record) => store?.record(task, scope, record) ?? Promise.resolve(),
     beforeStep: run.beforeStep,
   });
+  return scope;
 }
 
 /**
@@ -200,6 +213,10 @@ function finishedWrites(output: TaskOutput, record: TaskRecord): Array<readonly 
 /**
  * A task's pending writes for the superstep after `checkpointId`. Each call replaces what the task
  * had stored, so it always writes the task's whole story, under the run's lease.
+ *
+ * Invariant: the first write that stores an answer this run gave (in the task's record or output)
+ * carries that answer's audit entry, in the same transaction: an answer never takes effect
+ * unaudited, and an answer that was not stored is not audited.
  */
 class TaskStore {
   /** Finished tasks waiting for the next flush: those finishing in the same tick share one write. */
@@ -207,6 +224,7 @@ class TaskStore {
     task: Task;
     output: TaskOutput;
     record: TaskRecord;
+    audit: readonly AuditEntry[];
     resolve: () => void;
     reject: (error: unknown) => void;
   }> = [];
@@ -216,16 +234,21 @@ class TaskStore {
    * recorded with the error, whichever of the two writes lands last.
    */
   private readonly errors = new Map<string, FailedTask>();
+  /** Tasks whose answer's audit entry is stored. */
+  private readonly audited = new Set<string>();
 
   constructor(
     private readonly run: RunContext,
     private readonly checkpointId: string,
+    private readonly pending: ReadonlyMap<string, PendingTask>,
+    private readonly answers: ReadonlyMap<string, unknown>,
   ) {}
 
   /** Stores a finished task's output; resolves once it is durable. */
-  finished(task: Task, output: TaskOutput, record: TaskRecord): Promise<void> {
+  finished(task: Task, scope: TaskScope, output: TaskOutput, record: TaskRecord): Promise<void> {
+    const audit = this.auditOf(task, scope);
     return new Promise((resolve, reject) => {
-      this.queue.push({ task, output, record, resolve, reject });
+      this.queue.push({ task, output, record, audit, resolve, reject });
       if (this.queue.length === 1) setImmediate(() => void this.flush());
     });
   }
@@ -238,19 +261,21 @@ class TaskStore {
       taskId: task.id,
       writes: finishedWrites(output, record),
     }));
+    const audit = batch.flatMap((entry) => entry.audit);
     try {
       await (run.checkpointer as NonNullable<RunContext["checkpointer"]>).putWritesBatch(
         run.threadId as string,
         this.checkpointId,
         tasks,
-        { lease: run.lease },
+        { lease: run.lease, audit },
       );
+      for (const entry of batch) this.markAudited(entry.task, entry.audit);
       for (const entry of batch) entry.resolve();
     } catch {
       // One bad task must not fail its siblings: store them one by one to find it.
       for (const entry of batch) {
         try {
-          await this.put(entry.task, finishedWrites(entry.output, entry.record));
+          await this.put(entry.task, finishedWrites(entry.output, entry.record), entry.audit);
           entry.resolve();
         } catch (error) {
           entry.reject(
@@ -261,7 +286,7 @@ class TaskStore {
     }
   }
 
-  async record(task: Task, record: ReturnType<typeof recordOf>): Promise<void> {
+  async record(task: Task, scope: TaskScope, record: ReturnType<typeof recordOf>): Promise<void> {
     const error = this.errors.get(task.id);
     try {
       await this.put(
@@ -272,6 +297,7 @@ class TaskStore {
               [ERROR_CHANNEL, error],
             ]
           : [[RECORD_CHANNEL, record]],
+        this.auditOf(task, scope),
       );
     } catch (error) {
       throw error instanceof SerializationError ? error.forNode(task.node.name) : error;
@@ -279,10 +305,14 @@ class TaskStore {
   }
 
   interrupted(task: Task, scope: TaskScope, interrupt: InterruptRecord): Promise<void> {
-    return this.put(task, [
-      [RECORD_CHANNEL, recordOf(scope)],
-      [INTERRUPT_CHANNEL, interrupt],
-    ]);
+    return this.put(
+      task,
+      [
+        [RECORD_CHANNEL, recordOf(scope)],
+        [INTERRUPT_CHANNEL, interrupt],
+      ],
+      this.auditOf(task, scope),
+    );
   }
 
   /** Records why the task failed, keeping what it established (answers, durable steps). */
@@ -290,45 +320,58 @@ class TaskStore {
     const described = describeError(error);
     this.errors.set(task.id, described);
     try {
-      await this.put(task, [
-        [RECORD_CHANNEL, recordOf(scope)],
-        [ERROR_CHANNEL, described],
-      ]);
+      await this.put(
+        task,
+        [
+          [RECORD_CHANNEL, recordOf(scope)],
+          [ERROR_CHANNEL, described],
+        ],
+        this.auditOf(task, scope),
+      );
     } catch {
       // The task's own error is what the caller needs; failing to record it must not mask it.
     }
   }
 
-  /** Appends the answer this run gave the task to the audit log, once the node accepted it. */
-  async audit(
-    task: Task,
-    scope: TaskScope,
-    known: PendingTask | undefined,
-    answers: ReadonlyMap<string, unknown>,
-  ): Promise<void> {
-    const interrupt = known?.interrupt;
-    if (!interrupt || !answers.has(task.id)) return;
+  /**
+   * The audit entry of the answer this run gave the task, once the node accepted it and until it
+   * is stored: what the task's next write must carry.
+   */
+  auditOf(task: Task, scope: TaskScope): AuditEntry[] {
+    const interrupt = this.pending.get(task.id)?.interrupt;
+    if (!interrupt || !this.answers.has(task.id) || this.audited.has(task.id)) return [];
     const accepted = scope.attempt.accepted.find((answer) => answer.index === interrupt.index);
-    if (!accepted) return;
+    if (!accepted) return [];
     const actor = this.run.configurable.actor;
-    await this.run.checkpointer?.appendAudit(this.run.threadId as string, {
-      at: new Date().toISOString(),
-      actor: typeof actor === "string" && actor.length > 0 ? actor : "unknown",
-      interruptId: interrupt.id,
-      node: interrupt.node,
-      kind: this.run.answerKind,
-      value: accepted.value,
-    });
+    return [
+      {
+        at: new Date().toISOString(),
+        actor: typeof actor === "string" && actor.length > 0 ? actor : "unknown",
+        interruptId: interrupt.id,
+        node: interrupt.node,
+        kind: this.run.answerKind,
+        value: accepted.value,
+      },
+    ];
   }
 
-  private put(task: Task, writes: ReadonlyArray<readonly [string, unknown]>): Promise<void> {
+  private markAudited(task: Task, audit: readonly AuditEntry[]): void {
+    if (audit.length > 0) this.audited.add(task.id);
+  }
+
+  private async put(
+    task: Task,
+    writes: ReadonlyArray<readonly [string, unknown]>,
+    audit: readonly AuditEntry[],
+  ): Promise<void> {
     const { run } = this;
-    return (run.checkpointer as NonNullable<RunContext["checkpointer"]>).putWrites(
+    await (run.checkpointer as NonNullable<RunContext["checkpointer"]>).putWrites(
       run.threadId as string,
       this.checkpointId,
       task.id,
       writes,
-      { lease: run.lease },
+      { lease: run.lease, audit },
     );
+    this.markAudited(task, audit);
   }
 }

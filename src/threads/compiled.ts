@@ -12,6 +12,7 @@ import {
   InvalidConfigError,
   InvalidResumeError,
   MissingThreadIdError,
+  isStorageFailure,
   NoCheckpointerError,
   SwitchyardError,
   ThreadBusyError,
@@ -43,7 +44,7 @@ import {
   waitingInterrupts,
 } from "./resume.js";
 import { StepTracker } from "../runtime/step-tracker.js";
-import { holdThread, migrateThread, pinGraph, pinNewThread, type HeldThread } from "./thread.js";
+import { holdThread, migrateThread, pinGraph, type HeldThread } from "./thread.js";
 import { writeUpdate } from "./update-state.js";
 import { sumUsage, type ThreadUsage } from "../runtime/usage.js";
 
@@ -303,18 +304,21 @@ export class CompiledGraph<Schema extends z.ZodObject> {
   ): Promise<T> {
     const held = await holdThread(checkpointer, threadId);
     const steps = new StepTracker();
+    let result: T;
     try {
       const migrations = this.options.migrations;
       const pin = await pinGraph(checkpointer, threadId, this.spec, config, migrations);
-      try {
-        const checkLease = () => held.check();
-        return await work({ lease: held.owner, migration: pin.migration, steps, checkLease });
-      } finally {
-        if (pin.pinAfterRun) await pinNewThread(checkpointer, threadId, this.spec);
-      }
-    } finally {
-      await releaseAfterSteps(held, steps, config.abandonedStepWaitMs);
+      const checkLease = () => held.check();
+      result = await work({ lease: held.owner, migration: pin.migration, steps, checkLease });
+    } catch (error) {
+      // The run's own error is what the caller needs. After a storage failure the release would
+      // wait on the storage again: it goes on in the background (or the lease expires).
+      const release = releaseAfterSteps(held, steps, config.abandonedStepWaitMs);
+      if (!isStorageFailure(error)) await release;
+      throw error;
     }
+    await releaseAfterSteps(held, steps, config.abandonedStepWaitMs);
+    return result;
   }
 
   private async run(

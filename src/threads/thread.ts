@@ -22,6 +22,10 @@ export interface HeldThread {
    * event loop), and then renews; a renewal is refused once another owner took the thread over.
    */
   check(): Promise<void>;
+  /**
+   * Stops renewing and deletes the lease. Never throws: a lease that cannot be deleted (the
+   * storage failed) simply expires, and the thread is free again after `leaseMs`.
+   */
   release(): Promise<void>;
 }
 
@@ -54,7 +58,7 @@ export async function holdThread(
     },
     release: async () => {
       clearInterval(timer);
-      await checkpointer.releaseLease(threadId, owner);
+      await checkpointer.releaseLease(threadId, owner).catch(() => undefined);
     },
   };
 }
@@ -73,38 +77,22 @@ export async function pinGraph(
 ): Promise<GraphPin> {
   const current: GraphIdentity = { name: spec.name, version: spec.version };
   const thread = await checkpointer.getThread(threadId);
-  // A new thread is pinned once its first checkpoint exists: a refused input leaves no trace.
-  if (!thread) return { migration: undefined, pinAfterRun: true };
-  const stored = thread.graph;
-  if (stored && stored.name === current.name && stored.version === current.version) {
-    return { migration: undefined, pinAfterRun: false };
+  // A new thread is pinned by its first checkpoint's commit: a refused input leaves no trace.
+  const stored = thread?.graph;
+  if (!stored) return { migration: undefined };
+  if (stored.name === current.name && stored.version === current.version) {
+    return { migration: undefined };
   }
-  if (stored) {
-    const migrate = migrations[stored.version];
-    if (migrate) return { migration: { from: stored, migrate }, pinAfterRun: false };
-    if (!config.allowGraphChange) throw new GraphVersionMismatchError(threadId, stored, current);
-  }
+  const migrate = migrations[stored.version];
+  if (migrate) return { migration: { from: stored, migrate } };
+  if (!config.allowGraphChange) throw new GraphVersionMismatchError(threadId, stored, current);
   await checkpointer.setThreadGraph(threadId, current);
-  return { migration: undefined, pinAfterRun: false };
+  return { migration: undefined };
 }
 
 export interface GraphPin {
   /** The registered migration to apply first, when the thread came from another version. */
   readonly migration: { from: GraphIdentity; migrate: ThreadMigration } | undefined;
-  /** The thread is new: pin it after the run if the run wrote anything. */
-  readonly pinAfterRun: boolean;
-}
-
-/** Pins a thread that the run just created (no-op if it wrote nothing, or is pinned already). */
-export async function pinNewThread(
-  checkpointer: Checkpointer,
-  threadId: string,
-  spec: GraphSpec,
-): Promise<void> {
-  const thread = await checkpointer.getThread(threadId);
-  if (thread && !thread.graph) {
-    await checkpointer.setThreadGraph(threadId, { name: spec.name, version: spec.version });
-  }
 }
 
 /**

@@ -2,6 +2,7 @@
 // (STYLE.md item 10). `contract.test.ts` runs it for each checkpointer.
 import { afterEach, beforeEach, describe } from "vitest";
 import type { ThreadStore } from "../../src/index.js";
+import { atomicCases } from "./cases-atomic.js";
 import { leaseCases } from "./cases-leases.js";
 import { retentionCases } from "./cases-retention.js";
 import { storageCases } from "./cases-storage.js";
@@ -50,5 +51,6 @@ export function describeCheckpointerContract(name: string, make: MakeStore): voi
     storageCases(ctx);
     leaseCases(ctx);
     retentionCases(ctx);
+    atomicCases(ctx);
   });
 }

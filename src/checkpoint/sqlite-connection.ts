@@ -1,0 +1,257 @@
+import Database from "better-sqlite3";
+import { existsSync, mkdirSync, readFileSync, statSync } from "node:fs";
+import { dirname } from "node:path";
+import {
+  DatabaseBusyError,
+  DatabaseReadOnlyError,
+  DatabaseReplacedError,
+  DatabaseUnavailableError,
+  DiskFullError,
+  NotASwitchyardDatabaseError,
+  SwitchyardError,
+} from "../errors.js";
+import { initialiseSchema, SCHEMA_VERSION, readSchemaVersion } from "./sqlite-schema.js";
+
+/** The longest single pause between two tries for the write lock. */
+const MAX_PAUSE_MS = 50;
+
+interface FileIdentity {
+  readonly dev: number;
+  readonly ino: number;
+}
+
+/**
+ * One SQLite connection and how it writes: `BEGIN IMMEDIATE` transactions that wait for another
+ * process's write lock without blocking the event loop (SQLite's own busy handler would sleep the
+ * whole process), at most `busyTimeoutMs` in all; and storage failures (busy, full, read-only, a
+ * file replaced underneath) turned into named errors.
+ */
+export class SqliteConnection {
+  readonly db: Database.Database;
+  /** True when the file's folder cannot be written: a read-only snapshot of the file is open. */
+  readonly snapshot: boolean;
+  private readonly file: FileIdentity | undefined;
+  private wal: FileIdentity | undefined;
+  private readonly begin: Database.Statement;
+  private readonly commit: Database.Statement;
+  private readonly rollback: Database.Statement;
+
+  constructor(
+    readonly path: string,
+    readonly busyTimeoutMs: number,
+    options: { readonly maxSizeBytes?: number } = {},
+  ) {
+    const opened = openDatabase(path, busyTimeoutMs);
+    this.db = opened.db;
+    this.snapshot = opened.snapshot;
+    this.file = opened.snapshot ? undefined : identityOf(path);
+    this.wal = this.file && identityOf(`${path}-wal`);
+    if (options.maxSizeBytes !== undefined) {
+      const pageSize = this.db.pragma("page_size", { simple: true }) as number;
+      this.db.pragma(
+        `max_page_count = ${Math.max(1, Math.floor(options.maxSizeBytes / pageSize))}`,
+      );
+    }
+    // From here on SQLite never sleeps in its busy handler: a write's wait is asynchronous.
+    this.db.pragma("busy_timeout = 0");
+    this.begin = this.db.prepare("BEGIN IMMEDIATE");
+    this.commit = this.db.prepare("COMMIT");
+    this.rollback = this.db.prepare("ROLLBACK");
+  }
+
+  /**
+   * Runs `work` in one write transaction. While another connection holds the write lock it waits
+   * asynchronously (short pauses, the event loop free), at most `busyTimeoutMs`, then throws
+   * DatabaseBusyError. Errors of `work` roll the transaction back and are thrown as named errors.
+   */
+  async write<T>(threadId: string | undefined, work: () => T): Promise<T> {
+    if (this.snapshot) throw new DatabaseReadOnlyError(this.path, threadId);
+    const started = Date.now();
+    for (let pause = 1; !this.tryBegin(threadId); pause = Math.min(pause * 2, MAX_PAUSE_MS)) {
+      const left = started + this.busyTimeoutMs - Date.now();
+      if (left <= 0) throw new DatabaseBusyError(this.path, threadId, Date.now() - started);
+      await new Promise((resolve) => setTimeout(resolve, Math.min(pause, left)));
+    }
+    try {
+      this.checkFile(threadId);
+      const result = work();
+      this.commit.run();
+      return result;
+    } catch (error) {
+      if (this.db.inTransaction) this.rollback.run();
+      throw storageError(error, this.path, threadId);
+    }
+  }
+
+  /** Runs work that cannot be in a transaction (VACUUM), with storage failures as named errors. */
+  async maintain(work: () => void): Promise<void> {
+    if (this.snapshot) throw new DatabaseReadOnlyError(this.path, undefined);
+    this.db.pragma(`busy_timeout = ${Math.floor(this.busyTimeoutMs)}`);
+    try {
+      this.checkFile(undefined);
+      work();
+    } catch (error) {
+      throw storageError(error, this.path, undefined);
+    } finally {
+      this.db.pragma("busy_timeout = 0");
+    }
+  }
+
+  /**
+   * Runs a read, with storage failures as named errors. In WAL mode a read waits for no writer;
+   * the rare busy moment (another connection recovering the WAL index) is retried in short
+   * synchronous pauses, at most `busyTimeoutMs`.
+   */
+  read<T>(threadId: string | undefined, work: () => T): T {
+    const started = Date.now();
+    for (;;) {
+      try {
+        return work();
+      } catch (error) {
+        if (!isBusy(error)) throw storageError(error, this.path, threadId);
+        const left = started + this.busyTimeoutMs - Date.now();
+        if (left <= 0) throw new DatabaseBusyError(this.path, threadId, Date.now() - started);
+        pauseSync(Math.min(10, left));
+      }
+    }
+  }
+
+  close(): void {
+    this.db.close();
+  }
+
+  /** Takes the write lock if it is free right now; false if another connection holds it. */
+  private tryBegin(threadId: string | undefined): boolean {
+    try {
+      this.begin.run();
+      return true;
+    } catch (error) {
+      if (isBusy(error)) return false;
+      throw storageError(error, this.path, threadId);
+    }
+  }
+
+  /**
+   * Refuses to write when the file at `path` (or its -wal file) is no longer the one this
+   * connection opened: it was deleted, moved or replaced, and the write would reach no one.
+   */
+  private checkFile(threadId: string | undefined): void {
+    if (!this.file) return;
+    const file = identityOf(this.path);
+    if (!file || file.dev !== this.file.dev || file.ino !== this.file.ino) {
+      const what = `The database file "${this.path}" was ${file ? "replaced" : "deleted or moved"}`;
+      throw new DatabaseReplacedError(this.path, threadId, what);
+    }
+    const wal = identityOf(`${this.path}-wal`);
+    if (!this.wal) {
+      this.wal = wal;
+    } else if (!wal || wal.dev !== this.wal.dev || wal.ino !== this.wal.ino) {
+      const what = `The database's -wal file "${this.path}-wal" was ${wal ? "replaced" : "deleted"}`;
+      throw new DatabaseReplacedError(this.path, threadId, what);
+    }
+  }
+}
+
+function identityOf(path: string): FileIdentity | undefined {
+  if (path === ":memory:" || path === "") return undefined;
+  const stats = statSync(path, { throwIfNoEntry: false });
+  return stats && { dev: stats.dev, ino: stats.ino };
+}
+
+function sqliteCode(error: unknown): string {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === "string" ? code : "";
+}
+
+function isBusy(error: unknown): boolean {
+  const code = sqliteCode(error);
+  return code.startsWith("SQLITE_BUSY") || code.startsWith("SQLITE_LOCKED");
+}
+
+/** A SQLite failure as the named error a user can act on; anything else unchanged. */
+export function storageError(error: unknown, path: string, threadId: string | undefined): unknown {
+  if (error instanceof SwitchyardError) return error;
+  const code = sqliteCode(error);
+  if (isBusy(error)) return new DatabaseBusyError(path, threadId, 0);
+  if (code === "SQLITE_FULL") return new DiskFullError(path, threadId);
+  if (code.startsWith("SQLITE_READONLY")) return new DatabaseReadOnlyError(path, threadId);
+  if (code === "SQLITE_NOTADB") return new NotASwitchyardDatabaseError(path);
+  if (code.startsWith("SQLITE_CORRUPT")) {
+    return new DatabaseUnavailableError(path, "the file is corrupt; restore it from a backup");
+  }
+  if (code.startsWith("SQLITE_IOERR") || code.startsWith("SQLITE_CANTOPEN")) {
+    return new DatabaseUnavailableError(path, (error as Error).message);
+  }
+  return error;
+}
+
+/**
+ * Opens the file and brings it to the current schema. Several processes may open a new file at
+ * once: a step that finds the file locked by another one's initialisation is retried until
+ * `busyTimeoutMs` has passed (SQLite returns "locked" at once, without its busy handler, when it
+ * switches a file to WAL). This wait happens once, at construction. A file whose folder this user
+ * cannot write is opened as a read-only snapshot, so reading still works.
+ */
+function openDatabase(
+  path: string,
+  busyTimeoutMs: number,
+): { db: Database.Database; snapshot: boolean } {
+  if (path !== ":memory:" && path !== "") {
+    try {
+      mkdirSync(dirname(path), { recursive: true });
+    } catch (error) {
+      throw new DatabaseUnavailableError(
+        path,
+        `cannot create its folder (${(error as Error).message})`,
+      );
+    }
+  }
+  let db: Database.Database;
+  try {
+    db = new Database(path, { timeout: busyTimeoutMs });
+  } catch (error) {
+    throw new DatabaseUnavailableError(path, (error as Error).message);
+  }
+  const deadline = Date.now() + busyTimeoutMs;
+  for (;;) {
+    try {
+      initialiseSchema(db, path);
+      return { db, snapshot: false };
+    } catch (error) {
+      if (isBusy(error) && Date.now() < deadline) {
+        pauseSync(Math.min(10, deadline - Date.now()));
+        continue;
+      }
+      db.close();
+      if (sqliteCode(error) === "SQLITE_READONLY_DIRECTORY") return openSnapshot(path);
+      throw storageError(error, path, undefined);
+    }
+  }
+}
+
+/**
+ * A WAL file in a folder this user cannot write cannot be read in place (SQLite needs its -shm
+ * file). When no -wal file holds unmerged changes, the main file is the whole database: read a
+ * copy of it, read-only.
+ */
+function openSnapshot(path: string): { db: Database.Database; snapshot: boolean } {
+  if (existsSync(`${path}-wal`) && statSync(`${path}-wal`).size > 0) {
+    throw new DatabaseReadOnlyError(path, undefined);
+  }
+  const image = readFileSync(path);
+  // Bytes 18 and 19 say WAL (2); the copy is read as a plain file (1).
+  if (image.length > 19 && image[18] === 2 && image[19] === 2) image.fill(1, 18, 20);
+  const db = new Database(image, { readonly: true });
+  try {
+    if (readSchemaVersion(db, path) < SCHEMA_VERSION)
+      throw new DatabaseReadOnlyError(path, undefined);
+    return { db, snapshot: true };
+  } catch (error) {
+    db.close();
+    throw storageError(error, path, undefined);
+  }
+}
+
+function pauseSync(ms: number): void {
+  if (ms > 0) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+}
