@@ -25,7 +25,7 @@ import {
   type LoopResult,
   type StreamMode,
 } from "./loop.js";
-import { createRunContext, DEFAULT_ABANDONED_STEP_WAIT_MS } from "./run-context.js";
+import { createRunContext } from "./run-context.js";
 import { emptyState, stateFromTuple } from "./run-state.js";
 import { emptySnapshot, toSnapshot, type HistoryOptions, type StateSnapshot } from "./snapshot.js";
 import { StreamQueue } from "./stream.js";
@@ -33,7 +33,7 @@ import { waitingRecords } from "./inbox.js";
 import { Rejection } from "./interrupt.js";
 import { matchAnswers, refuseIfWaiting, waitingInterrupts } from "./resume.js";
 import { StepTracker } from "./step-tracker.js";
-import { holdThread, migrateThread, pinGraph, pinNewThread, type HeldThread } from "./thread.js";
+import { holdThread, migrateThread, pinGraph, pinNewThread, releaseAfterSteps } from "./thread.js";
 import { writeUpdate } from "./update-state.js";
 import { sumUsage, type ThreadUsage } from "./usage.js";
 
@@ -384,23 +384,6 @@ export class CompiledGraph<Schema extends z.ZodObject> {
     if (threadId === undefined) throw new MissingThreadIdError(operation);
     return { checkpointer: this.checkpointer, threadId };
   }
-}
-
-/**
- * Lets go of the thread once no ctx.step of the run is running: a step an abandoned attempt is
- * inside gets recorded under the lease, so the next run reuses it instead of calling it again.
- * Past `waitMs` the caller gets its answer and the lease stays held (renewed) until the step ends.
- */
-async function releaseAfterSteps(
-  held: HeldThread,
-  steps: StepTracker,
-  waitMs: number | undefined,
-): Promise<void> {
-  if (await steps.settle(waitMs ?? DEFAULT_ABANDONED_STEP_WAIT_MS)) return held.release();
-  void steps
-    .settle(Number.POSITIVE_INFINITY)
-    .then(() => held.release())
-    .catch(() => undefined);
 }
 
 function isThreadStore(checkpointer: Checkpointer): checkpointer is ThreadStore {

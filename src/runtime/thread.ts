@@ -10,6 +10,8 @@ import {
 } from "../errors.js";
 import type { PlannedTask } from "../checkpoint/types.js";
 import { saveStep, type RunContext } from "./loop.js";
+import { DEFAULT_ABANDONED_STEP_WAIT_MS } from "./run-context.js";
+import type { StepTracker } from "./step-tracker.js";
 import type { RunState } from "./run-state.js";
 
 /** A run's hold on a thread: the lease owner id, renewed in the background until released. */
@@ -56,6 +58,23 @@ export async function holdThread(
       await checkpointer.releaseLease(threadId, owner);
     },
   };
+}
+
+/**
+ * Lets go of the thread once no ctx.step of the run is running: a step an abandoned attempt is
+ * inside gets recorded under the lease, so the next run reuses it instead of calling it again.
+ * Past `waitMs` the caller gets its answer and the lease stays held (renewed) until the step ends.
+ */
+export async function releaseAfterSteps(
+  held: HeldThread,
+  steps: StepTracker,
+  waitMs: number | undefined,
+): Promise<void> {
+  if (await steps.settle(waitMs ?? DEFAULT_ABANDONED_STEP_WAIT_MS)) return held.release();
+  void steps
+    .settle(Number.POSITIVE_INFINITY)
+    .then(() => held.release())
+    .catch(() => undefined);
 }
 
 /**
