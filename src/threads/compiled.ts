@@ -25,7 +25,6 @@ import {
   createRunContext,
   type Emitter,
   type StreamMode,
-  DEFAULT_ABANDONED_STEP_WAIT_MS,
 } from "../runtime/run-context.js";
 import {
   emptyState,
@@ -44,7 +43,7 @@ import {
   waitingInterrupts,
 } from "./resume.js";
 import { StepTracker } from "../runtime/step-tracker.js";
-import { holdThread, migrateThread, pinGraph, type HeldThread } from "./thread.js";
+import { holdThread, migrateThread, pinGraph, releaseAfterSteps } from "./thread.js";
 import { writeUpdate } from "./update-state.js";
 import { sumUsage, type ThreadUsage } from "../runtime/usage.js";
 
@@ -407,23 +406,6 @@ export class CompiledGraph<Schema extends z.ZodObject> {
     if (threadId === undefined) throw new MissingThreadIdError(operation);
     return { checkpointer: this.checkpointer, threadId };
   }
-}
-
-/**
- * Lets go of the thread once no ctx.step of the run is running: a step an abandoned attempt is
- * inside gets recorded under the lease, so the next run reuses it instead of calling it again.
- * Past `waitMs` the caller gets its answer and the lease stays held (renewed) until the step ends.
- */
-async function releaseAfterSteps(
-  held: HeldThread,
-  steps: StepTracker,
-  waitMs: number | undefined,
-): Promise<void> {
-  if (await steps.settle(waitMs ?? DEFAULT_ABANDONED_STEP_WAIT_MS)) return held.release();
-  void steps
-    .settle(Number.POSITIVE_INFINITY)
-    .then(() => held.release())
-    .catch(() => undefined);
 }
 
 function isThreadStore(checkpointer: Checkpointer): checkpointer is ThreadStore {

@@ -10,7 +10,8 @@ import {
 } from "../errors.js";
 import type { PlannedTask } from "../checkpoint/types.js";
 import { saveKeepingInterrupts, type CarriedState } from "./carry.js";
-import type { RunContext } from "../runtime/run-context.js";
+import { DEFAULT_ABANDONED_STEP_WAIT_MS, type RunContext } from "../runtime/run-context.js";
+import type { StepTracker } from "../runtime/step-tracker.js";
 import type { PendingTask, RunState } from "../runtime/run-state.js";
 
 /** A run's hold on a thread: the lease owner id, renewed in the background until released. */
@@ -61,6 +62,23 @@ export async function holdThread(
       await checkpointer.releaseLease(threadId, owner).catch(() => undefined);
     },
   };
+}
+
+/**
+ * Lets go of the thread once no ctx.step of the run is running: a step an abandoned attempt is
+ * inside gets recorded under the lease, so the next run reuses it instead of calling it again.
+ * Past `waitMs` the caller gets its answer and the lease stays held (renewed) until the step ends.
+ */
+export async function releaseAfterSteps(
+  held: HeldThread,
+  steps: StepTracker,
+  waitMs: number | undefined,
+): Promise<void> {
+  if (await steps.settle(waitMs ?? DEFAULT_ABANDONED_STEP_WAIT_MS)) return held.release();
+  void steps
+    .settle(Number.POSITIVE_INFINITY)
+    .then(() => held.release())
+    .catch(() => undefined);
 }
 
 /**
