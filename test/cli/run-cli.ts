@@ -14,6 +14,8 @@ export const BIN = join(REPO_ROOT, "bin", "switchyard.js");
 /** Graph folders for `--graphs`, relative to the repository root (the CLI's working directory). */
 export const FIXTURE_GRAPHS = "test/cli/fixtures/graphs";
 export const BROKEN_GRAPHS = "test/cli/fixtures/broken";
+/** Graphs about time: an approval with a deadline from its input, a node that takes a minute. */
+export const TIMING_GRAPHS = "test/cli/fixtures/timing";
 
 export interface CliResult {
   readonly code: number | null;

@@ -2,7 +2,7 @@
 // cancelled, the thread's lease released and the thread consistent, so it continues at once.
 import { spawn } from "node:child_process";
 import { describe, expect, it } from "vitest";
-import { BIN, FIXTURE_GRAPHS, json, REPO_ROOT, runCli, workspace } from "./run-cli.js";
+import { BIN, TIMING_GRAPHS, json, REPO_ROOT, runCli, workspace } from "./run-cli.js";
 
 interface Stopped {
   readonly code: number | null;
@@ -46,9 +46,9 @@ describe("Ctrl-C in a run", () => {
     ["SIGTERM", 143],
   ] as const) {
     it(`${signal}: exits ${exitCode}, says how to continue, and the thread continues at once`, async () => {
-      const { cli, db } = workspace();
+      const { cli, db } = workspace(TIMING_GRAPHS);
       const stopped = await interruptWhen(
-        ["--db", db, "--graphs", FIXTURE_GRAPHS, "run", "slow-step", "--thread", "slow"],
+        ["--db", db, "--graphs", TIMING_GRAPHS, "run", "slow-step", "--thread", "slow"],
         "slow-step: waiting",
         signal,
       );
@@ -69,7 +69,7 @@ describe("Ctrl-C in a run", () => {
         next: ["wait"],
       });
       const continued = await runCli(
-        ["--db", db, "--graphs", FIXTURE_GRAPHS, "--json", "continue", "slow"],
+        ["--db", db, "--graphs", TIMING_GRAPHS, "--json", "continue", "slow"],
         { SLOW_STEP_MS: "10" },
       );
       expect(continued.code, continued.stderr).toBe(0);
