@@ -3,7 +3,7 @@
 // decision is deleted only with --discard-interrupts; prune keeps every branch's head; `fork
 // --update` keeps the waiting approval.
 import { describe, expect, it } from "vitest";
-import { json, waitingOf, workspace } from "./run-cli.js";
+import { ENTER, json, runOnTerminal, waitingOf, workspace } from "./run-cli.js";
 
 interface HistoryRow {
   id: string;
@@ -61,6 +61,25 @@ describe("switchyard delete", () => {
     expect(discarded.code, discarded.stderr).toBe(0);
     expect(json(discarded.stdout)).toEqual({ deleted: ["waiting"], kept: [], busy: [] });
     expect((await cli("--json", "inbox")).stdout.trim()).toBe("[]");
+  }, 60_000);
+});
+
+describe("switchyard delete on a terminal", () => {
+  it("shows the list and asks; no (the default) deletes nothing, yes deletes", async () => {
+    const { cli, db } = workspace();
+    expect((await cli("run", "pause-before", "--thread", "idle")).code).toBe(3);
+    const args = ["--db", db, "delete", "idle"];
+    const declined = await runOnTerminal(args, [["Go ahead?", ENTER]]);
+    expect(declined.code, declined.stdout + declined.stderr).toBe(0);
+    expect(declined.stdout).toMatch(/will delete 1 thread\(s\):\n {2}idle +pause-before +updated /);
+    expect(declined.stdout).toContain("delete would delete 1 thread(s). Go ahead?");
+    expect(declined.stdout).toContain("Nothing was deleted.");
+    expect((await cli("show", "idle")).code).toBe(3);
+
+    const accepted = await runOnTerminal(args, [["Go ahead?", `y${ENTER}`]]);
+    expect(accepted.code, accepted.stdout + accepted.stderr).toBe(0);
+    expect(accepted.stdout).toContain("deleted thread idle.");
+    expect((await cli("show", "idle")).stderr).toContain("THREAD_NOT_FOUND");
   }, 60_000);
 });
 
