@@ -63,6 +63,8 @@ describe("deadlines from the CLI", () => {
     expect(refused.stderr).toContain('reject: "nobody decided in time"');
     expect(refused.stderr).toContain("switchyard sweep");
     expect(refused.stderr).not.toMatch(STACK_FRAME);
+    // A refused answer is not announced as given.
+    expect(refused.stdout).not.toContain("approves");
     expect(json<unknown[]>((await cli("--json", "audit", "late")).stdout)).toEqual([]);
     expect(waitingOf((await cli("show", "late")).stdout).review).toBe(lateId);
 

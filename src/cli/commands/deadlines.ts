@@ -1,6 +1,7 @@
 import {
   listPendingInterrupts,
   SwitchyardError,
+  type CompiledGraph,
   type InboxItem,
   type OnTimeout,
 } from "../../index.js";
@@ -83,7 +84,7 @@ async function sweepGraph(
     deadline: item.deadline as string,
     onTimeout: item.onTimeout as OnTimeout,
   });
-  let graph;
+  let graph: CompiledGraph<never>;
   try {
     if (name === undefined) {
       throw new CliError("THREAD_HAS_NO_GRAPH", "The thread does not record which graph it runs.");
