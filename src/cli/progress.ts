@@ -26,7 +26,7 @@ export async function runWithProgress(
   header?: string,
 ): Promise<number> {
   const threadId = config.configurable.thread_id;
-  await cancelOnSignal(threadId, (signal) =>
+  await cancelOnSignal((signal) =>
     printProgress(
       ctx,
       graph.stream(input as never, { ...config, signal, streamMode: "debug" }),
