@@ -8,6 +8,7 @@ import {
   approval,
   Command,
   END,
+  interrupt,
   listPendingInterrupts,
   MemoryCheckpointer,
   START,
@@ -90,6 +91,28 @@ describe("updateState while an interrupt waits", () => {
     );
     expect(await waitingIds(store)).toEqual([]);
     expect((await graph.getState(thread("t"))).next).toEqual([]);
+  });
+});
+
+describe("updateState between two questions of one node", () => {
+  it("keeps the first answer: the node re-runs, gets it back, and the second question's answer", async () => {
+    const store = new MemoryCheckpointer();
+    const graph = new StateGraph(z.object({ note: z.string().optional(), log: append(z.string()) }))
+      .addNode("ask", (state) => {
+        const seats = interrupt<number>("seats?");
+        const meal = interrupt<string>("meal?");
+        return { log: `${seats} x ${meal} (${state.note ?? "-"})` };
+      })
+      .addEdge(START, "ask")
+      .addEdge("ask", END)
+      .compile({ checkpointer: store });
+    await graph.invoke({ log: [] }, thread("t"));
+    await graph.invoke(new Command({ resume: 3 }), thread("t"));
+    await graph.updateState(thread("t"), { note: "window" }, START);
+    const [second] = (await graph.getState(thread("t"))).tasks.flatMap((task) => task.interrupts);
+    expect(second?.value).toBe("meal?");
+    const done = await graph.invoke(new Command({ resume: "fish" }), thread("t"));
+    expect(done.log).toEqual(["3 x fish (window)"]);
   });
 });
 

@@ -4,9 +4,10 @@ import { CliContext, type GlobalOptions } from "./context.js";
 import { decide, type DecideOptions } from "./commands/decide.js";
 import { draw, graphs } from "./commands/graphs.js";
 import { continueThread, runGraph, type RunOptions } from "./commands/run.js";
-import { inbox, prune, remove, vacuum } from "./commands/store.js";
+import { inbox, vacuum } from "./commands/store.js";
 import { audit, fork, history, show, type ForkOptions } from "./commands/threads.js";
 import { sweep } from "./commands/deadlines.js";
+import { prune, remove, type DeleteOptions } from "./commands/retention.js";
 import { CliError, EXIT } from "./errors.js";
 
 /**
@@ -129,6 +130,7 @@ function buildProgram(
     .option("--update <json>", "values to write at the branch point, as JSON or @file")
     .option("--as-node <name>", "the node the update is attributed to")
     .option("--to <thread>", "copy into this new thread instead of branching in place")
+    .option("--discard-interrupts", "allow an update that drops a waiting interrupt")
     .action(action((ctx, threadId: string, options: ForkOptions) => fork(ctx, threadId, options)));
   program
     .command("audit")
@@ -148,12 +150,13 @@ function buildProgram(
     .action(action((ctx, name: string, options: { out?: string }) => draw(ctx, name, options)));
   program
     .command("prune")
-    .description("keep only a thread's newest checkpoints")
+    .description("keep only a thread's newest checkpoints and the head of every branch")
     .argument("<thread>")
-    .requiredOption("--keep <n>", "how many checkpoints to keep")
+    .requiredOption("--keep <n>", "how many of the newest checkpoints to keep")
+    .option("--yes", "do not ask for confirmation")
     .action(
-      action((ctx, threadId: string, options: { keep: string }) =>
-        prune(ctx, threadId, options.keep),
+      action((ctx, threadId: string, options: { keep: string; yes?: boolean }) =>
+        prune(ctx, threadId, options),
       ),
     );
   program
@@ -161,8 +164,10 @@ function buildProgram(
     .description("delete a thread, or every thread untouched for a number of days")
     .argument("[thread]")
     .option("--older-than <days>", "delete threads not updated for this many days")
+    .option("--yes", "do not ask for confirmation")
+    .option("--discard-interrupts", "also delete threads waiting for a decision")
     .action(
-      action((ctx, threadId: string | undefined, options: { olderThan?: string }) =>
+      action((ctx, threadId: string | undefined, options: DeleteOptions) =>
         remove(ctx, threadId, options),
       ),
     );

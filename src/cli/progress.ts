@@ -15,25 +15,42 @@ interface DebugEvent {
  * Runs `input` (an input object, null, or a Command) on the thread, printing each node as it starts
  * and finishes, grouped by superstep, then the outcome: the final state, or what waits for a
  * decision and the command that continues. Returns the exit code (0 done, 3 waiting).
+ * `header` (e.g. who answers what) is printed once the engine has accepted the input, before the
+ * first progress line, so a refused answer is not announced as given.
  */
 export async function runWithProgress(
   ctx: CliContext,
   graph: CompiledGraph<never>,
   input: unknown,
   config: RunConfig & { configurable: { thread_id: string } },
+  header?: string,
 ): Promise<number> {
   const threadId = config.configurable.thread_id;
-  await cancelOnSignal(threadId, (signal) =>
-    printProgress(ctx, graph.stream(input as never, { ...config, signal, streamMode: "debug" })),
+  await cancelOnSignal((signal) =>
+    printProgress(
+      ctx,
+      graph.stream(input as never, { ...config, signal, streamMode: "debug" }),
+      header,
+    ),
   );
   return printOutcome(ctx, graph, threadId);
 }
 
 /** Prints each node as it starts and finishes, grouped by superstep. */
-async function printProgress(ctx: CliContext, stream: AsyncIterable<unknown>): Promise<void> {
+async function printProgress(
+  ctx: CliContext,
+  stream: AsyncIterable<unknown>,
+  header: string | undefined,
+): Promise<void> {
   const started = new Map<string, number>();
   let step: number | undefined;
+  let announced = header === undefined || ctx.json;
+  const announce = (): void => {
+    if (!announced) ctx.out(header as string);
+    announced = true;
+  };
   for await (const chunk of stream) {
+    announce();
     const event = chunk as DebugEvent;
     if (ctx.json || event.type === "checkpoint") continue;
     const name = event.payload.name ?? "?";
@@ -49,6 +66,7 @@ async function printProgress(ctx: CliContext, stream: AsyncIterable<unknown>): P
       ctx.out(`  ✓ ${name} (${Date.parse(event.timestamp) - begun} ms)`);
     }
   }
+  announce();
 }
 
 /** Prints where the thread stands; returns 3 when it waits for a decision, else 0. */

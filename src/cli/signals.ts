@@ -13,8 +13,8 @@ type StopSignal = keyof typeof EXIT_ON_SIGNAL;
  * 143 and the command that continues. A second signal exits at once (the lease then expires).
  */
 export async function cancelOnSignal<T>(
-  threadId: string,
   work: (signal: AbortSignal) => Promise<T>,
+  advice: (threadId: string | undefined) => string = continueAdvice,
 ): Promise<T> {
   const controller = new AbortController();
   let received: StopSignal | undefined;
@@ -31,14 +31,22 @@ export async function cancelOnSignal<T>(
     return await work(controller.signal);
   } catch (error) {
     if (received === undefined || !(error instanceof CancelledError)) throw error;
+    const where =
+      error.threadId === undefined ? "" : ` at step ${error.step} on thread "${error.threadId}"`;
     throw new CliError(
       "CANCELLED",
-      `Stopped by ${received} at step ${error.step} on thread "${threadId}". The unfinished superstep was ` +
-        `not saved; the thread stands at its last checkpoint and is free. Continue with: ` +
-        `npx switchyard continue ${threadId} (or see it with: npx switchyard show ${threadId}).`,
+      `Stopped by ${received}${where}. The unfinished superstep was not saved; the thread stands at ` +
+        `its last checkpoint and is free. ${advice(error.threadId)}`,
       EXIT_ON_SIGNAL[received],
     );
   } finally {
     for (const [signal, handler] of handlers) process.off(signal, handler);
   }
+}
+
+/** What to run after a cancelled run of one thread. */
+export function continueAdvice(threadId: string | undefined): string {
+  return threadId === undefined
+    ? ""
+    : `Continue with: npx switchyard continue ${threadId} (or see it with: npx switchyard show ${threadId}).`;
 }

@@ -251,9 +251,13 @@ export class CompiledGraph<Schema extends z.ZodObject> {
    * Applies the `onTimeout` of every interrupt of this graph (by name) whose deadline has passed:
    * the thread resumes with that answer, audited as kind "timeout" by "system:deadline". Durable
    * and once: an applied timeout leaves nothing to sweep. Threads a run holds right now, or whose
-   * interrupt was answered meanwhile, are left for the next sweep.
+   * interrupt was answered meanwhile, are left for the next sweep. `signal` cancels the sweep: the
+   * thread being resumed stops as a cancelled run does, and CANCELLED is thrown.
    */
-  async sweepExpired(now: Date = new Date()): Promise<SweptInterrupt[]> {
+  async sweepExpired(
+    now: Date = new Date(),
+    options: { signal?: AbortSignal } = {},
+  ): Promise<SweptInterrupt[]> {
     const store = this.threadStore("sweepExpired()");
     const swept: SweptInterrupt[] = [];
     for (const { threadId, graph, record } of await waitingRecords(store)) {
@@ -261,12 +265,16 @@ export class CompiledGraph<Schema extends z.ZodObject> {
       if (graph?.name !== this.name || deadline === undefined || onTimeout === undefined) continue;
       if (new Date(deadline).getTime() > now.getTime()) continue;
       const answer = "resume" in onTimeout ? onTimeout.resume : new Rejection(onTimeout.reject);
-      const config = { configurable: { thread_id: threadId, actor: "system:deadline" } };
+      const config = {
+        configurable: { thread_id: threadId, actor: "system:deadline" },
+        signal: options.signal,
+      };
       const resume = new Command({ resume: { [record.id]: answer } });
       try {
         await this.execute(resume, config, undefined, "timeout");
         swept.push({ threadId, interruptId: record.id });
       } catch (error) {
+        if (error instanceof CancelledError) throw error;
         if (error instanceof ThreadBusyError || error instanceof InvalidResumeError) continue;
         if (!(error instanceof SwitchyardError)) throw error;
         const failure = { code: error.code, message: error.message };

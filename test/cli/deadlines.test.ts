@@ -1,7 +1,7 @@
 // Deadlines from the command line (issue 15, item 2): `inbox` marks overdue approvals, a human
 // answer after the deadline is refused once `onTimeout` applies, and `switchyard sweep` applies it.
 import { describe, expect, it } from "vitest";
-import { json, STACK_FRAME, waitingOf, workspace } from "./run-cli.js";
+import { json, STACK_FRAME, TIMING_GRAPHS, waitingOf, workspace } from "./run-cli.js";
 
 const PAST = "2001-02-03T04:05:06.000Z";
 const FUTURE = "2999-01-01T00:00:00.000Z";
@@ -16,7 +16,7 @@ interface InboxRow {
 
 describe("deadlines from the CLI", () => {
   it("marks overdue items, refuses a late answer, and `sweep` applies onTimeout once", async () => {
-    const { cli } = workspace();
+    const { cli } = workspace(TIMING_GRAPHS);
     const late = await cli(
       "run",
       "deadline-approval",
@@ -63,6 +63,8 @@ describe("deadlines from the CLI", () => {
     expect(refused.stderr).toContain('reject: "nobody decided in time"');
     expect(refused.stderr).toContain("switchyard sweep");
     expect(refused.stderr).not.toMatch(STACK_FRAME);
+    // A refused answer is not announced as given.
+    expect(refused.stdout).not.toContain("approves");
     expect(json<unknown[]>((await cli("--json", "audit", "late")).stdout)).toEqual([]);
     expect(waitingOf((await cli("show", "late")).stdout).review).toBe(lateId);
 
@@ -98,7 +100,7 @@ describe("deadlines from the CLI", () => {
   }, 60_000);
 
   it("sweep --json lists what it applied", async () => {
-    const { cli } = workspace();
+    const { cli } = workspace(TIMING_GRAPHS);
     await cli("run", "deadline-approval", "--thread", "a", "--input", `{"deadline":"${PAST}"}`);
     const swept = await cli("--json", "sweep");
     expect(swept.code, swept.stderr).toBe(0);

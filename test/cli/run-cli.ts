@@ -5,6 +5,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { stripVTControlCharacters } from "node:util";
 import { onTestFinished } from "vitest";
 import { SqliteCheckpointer } from "../../src/index.js";
 
@@ -14,6 +15,8 @@ export const BIN = join(REPO_ROOT, "bin", "switchyard.js");
 /** Graph folders for `--graphs`, relative to the repository root (the CLI's working directory). */
 export const FIXTURE_GRAPHS = "test/cli/fixtures/graphs";
 export const BROKEN_GRAPHS = "test/cli/fixtures/broken";
+/** Graphs about time: an approval with a deadline from its input, a node that takes a minute. */
+export const TIMING_GRAPHS = "test/cli/fixtures/timing";
 
 export interface CliResult {
   readonly code: number | null;
@@ -133,3 +136,47 @@ export function json<T = Record<string, unknown>>(stdout: string): T {
 
 /** A stack frame line, as printed by `--verbose` and never otherwise. */
 export const STACK_FRAME = /^\s+at \S/m;
+
+export const DOWN = "\u001b[B";
+export const ENTER = "\r";
+
+/**
+ * Runs `switchyard ...args` on a pseudo-terminal 100 columns wide (util-linux `script`). Each [prompt, keys] pair types
+ * `keys` once `prompt` has appeared on the screen. Fails after `timeoutMs` if it has not exited.
+ */
+export function runOnTerminal(
+  args: readonly string[],
+  script: Array<[prompt: string, keys: string]>,
+  timeoutMs = 15_000,
+): Promise<CliResult> {
+  const quoted = [process.execPath, BIN, ...args].map((arg) => `'${arg.replace(/'/g, "'\\''")}'`);
+  const child = spawn(
+    "script",
+    ["-qfec", `stty cols 100 rows 40; ${quoted.join(" ")}`, "/dev/null"],
+    {
+      cwd: REPO_ROOT,
+      env: { ...process.env, SWITCHYARD_DB: undefined, TERM: "xterm" },
+      stdio: ["pipe", "pipe", "pipe"],
+    },
+  );
+  const pending = [...script];
+  let screen = "";
+  let stderr = "";
+  child.stdout.setEncoding("utf8").on("data", (data: string) => {
+    screen += data;
+    const next = pending[0];
+    if (next && stripVTControlCharacters(screen).includes(next[0])) {
+      pending.shift();
+      child.stdin.write(next[1]);
+    }
+  });
+  child.stderr.setEncoding("utf8").on("data", (data: string) => (stderr += data));
+  const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs);
+  return new Promise((resolve, reject) => {
+    child.on("error", reject);
+    child.on("close", (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout: stripVTControlCharacters(screen).replace(/\r/g, ""), stderr });
+    });
+  });
+}

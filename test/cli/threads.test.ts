@@ -100,12 +100,14 @@ describe("switchyard prune / delete / vacuum", () => {
     expect((await cli("run", "pause-before", "--thread", "long")).code).toBe(3);
     const [tooFew, pruned] = await Promise.all([
       cli("prune", "long", "--keep", "0"),
-      cli("prune", "long", "--keep", "1"),
+      cli("prune", "long", "--keep", "1", "--yes"),
     ]);
     expect(tooFew.code).toBe(2);
     expect(tooFew.stderr).toContain("--keep must be a whole number of at least 1");
     expect(pruned.code, pruned.stderr).toBe(0);
-    expect(pruned.stdout.trim()).toBe("thread long: deleted 1 checkpoint(s), kept the last 1.");
+    expect(pruned.stdout.trim()).toBe(
+      "thread long: deleted 1 checkpoint(s), kept the last 1 and the head of every branch.",
+    );
 
     const [again, rows] = await Promise.all([
       cli("--json", "prune", "long", "--keep", "1"),
@@ -129,7 +131,7 @@ describe("switchyard prune / delete / vacuum", () => {
     expect(sizeBefore).toBeGreaterThan(1_000_000);
 
     const [deleted, usage, recent] = await Promise.all([
-      cli("delete", "small"),
+      cli("delete", "small", "--yes"),
       cli("delete"),
       cli("delete", "--older-than", "1"),
     ]);
@@ -141,9 +143,9 @@ describe("switchyard prune / delete / vacuum", () => {
     expect(recent.stdout.trim()).toBe("deleted 0 thread(s) untouched for 1 day(s).");
 
     // Only `big` is left to delete.
-    const all = await cli("--json", "delete", "--older-than", "0");
+    const all = await cli("--json", "delete", "--older-than", "0", "--yes");
     expect(all.code, all.stderr).toBe(0);
-    expect(json(all.stdout)).toEqual({ deleted: 1 });
+    expect(json(all.stdout)).toEqual({ deleted: ["big"], kept: [], busy: [] });
 
     const vacuumed = await cli("vacuum");
     expect(vacuumed.code, vacuumed.stderr).toBe(0);

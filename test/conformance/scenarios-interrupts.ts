@@ -277,6 +277,53 @@ export const interruptScenarios: Scenario[] = [
   }),
 
   scenario({
+    name: "updateState while an interrupt waits keeps it: the node re-runs on the update and gets the answer",
+    run: async (engine) => {
+      const calls = new Calls();
+      const graph = engine
+        .graph({ log: logKey(engine) })
+        .addNode("prep", () => ({ log: ["prep"] }))
+        .addNode("ask", (state: { log: string[] }) => {
+          calls.hit("ask");
+          const answer = String(engine.interrupt("approve?"));
+          return { log: [`${answer} after ${state.log.join("+")}`] };
+        })
+        .addEdge(engine.START, "prep")
+        .addEdge("prep", "ask")
+        .addEdge("ask", engine.END)
+        .compile({ checkpointer: engine.checkpointer() });
+      const config = thread();
+      await graph.invoke({ log: ["in"] }, config);
+      await graph.updateState(config, { log: ["edited"] }, "prep");
+      const state = await graph.getState(config);
+      const waiting = state.tasks.map((task) => ({
+        name: task.name,
+        values: task.interrupts?.map((entry) => entry.value),
+      }));
+      const done = await graph.invoke(new engine.Command({ resume: "yes" }) as never, config);
+      return { next: state.next, waiting, done, calls: calls.counts };
+    },
+    differs: {
+      switchyard: {
+        next: ["ask"],
+        waiting: [{ name: "ask", values: ["approve?"] }],
+        done: { log: ["in", "prep", "edited", "yes after in+prep+edited"] },
+        calls: { ask: 2 },
+      },
+      langgraph: {
+        next: ["ask"],
+        waiting: [{ name: "ask", values: [] }],
+        done: { log: ["in", "prep", "edited", "yes after in+prep+edited"] },
+        calls: { ask: 2 },
+      },
+      why:
+        "Both engines keep the question answerable and re-run the node on the updated state; " +
+        "LangGraph's getState no longer lists the pending interrupt after the update (an inbox " +
+        "built on it loses the question), Switchyard keeps listing it (under a new id).",
+    },
+  }),
+
+  scenario({
     name: "Command({ resume }) with nothing waiting: a finished thread, a new thread",
     run: async (engine) => {
       const calls = new Calls();

@@ -1,11 +1,13 @@
 import {
   listPendingInterrupts,
   SwitchyardError,
+  type CompiledGraph,
   type InboxItem,
   type OnTimeout,
 } from "../../index.js";
 import type { CliContext } from "../context.js";
 import { CliError, EXIT } from "../errors.js";
+import { cancelOnSignal, continueAdvice } from "../signals.js";
 
 /** True when the item's deadline is at or before `now`. */
 export function isOverdue(item: InboxItem, now: Date): boolean {
@@ -83,7 +85,7 @@ async function sweepGraph(
     deadline: item.deadline as string,
     onTimeout: item.onTimeout as OnTimeout,
   });
-  let graph;
+  let graph: CompiledGraph<never>;
   try {
     if (name === undefined) {
       throw new CliError("THREAD_HAS_NO_GRAPH", "The thread does not record which graph it runs.");
@@ -94,7 +96,11 @@ async function sweepGraph(
     const failure = { code: error.code, message: error.message };
     return items.map((item) => ({ ...base(item), error: failure }));
   }
-  const swept = await graph.sweepExpired(now);
+  const compiled = graph;
+  const swept = await cancelOnSignal(
+    (signal) => compiled.sweepExpired(now, { signal }),
+    (threadId) => `${continueAdvice(threadId)} Run npx switchyard sweep again for the rest.`,
+  );
   const results: SweepResult[] = [];
   for (const item of items) {
     const outcome = swept.find(

@@ -73,9 +73,10 @@ export async function decide(
       : (value as { approved?: boolean }).approved
         ? "approves"
         : "rejects";
-  if (!ctx.json) ctx.out(`✎ ${actor} ${verb} interrupt ${pending.id} on thread ${threadId}`);
+  const header = `✎ ${actor} ${verb} interrupt ${pending.id} on thread ${threadId}`;
   const resume = new Command({ resume: { [pending.id]: value } });
-  return runWithProgress(ctx, graph, resume, { configurable: { thread_id: threadId, actor } });
+  const config = { configurable: { thread_id: threadId, actor } };
+  return runWithProgress(ctx, graph, resume, config, header);
 }
 
 function chooseInterrupt(

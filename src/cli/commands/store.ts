@@ -1,7 +1,6 @@
 import { listPendingInterrupts, type OnTimeout } from "../../index.js";
 import { isOverdue, timeoutText } from "./deadlines.js";
 import type { CliContext } from "../context.js";
-import { CliError } from "../errors.js";
 import { age, summary, table } from "../format.js";
 
 /** `switchyard inbox`: every interrupt waiting for a decision, across threads. */
@@ -37,51 +36,6 @@ export async function inbox(ctx: CliContext): Promise<number> {
     }
     return lines.join("\n");
   });
-  return 0;
-}
-
-/** `switchyard prune <thread> --keep N`. */
-export async function prune(ctx: CliContext, threadId: string, keep: string): Promise<number> {
-  const keepLast = Number(keep);
-  if (!Number.isInteger(keepLast) || keepLast < 1) {
-    throw new CliError(
-      "INVALID_ARGUMENT",
-      `--keep must be a whole number of at least 1, got ${keep}.`,
-      2,
-    );
-  }
-  const deleted = await ctx.checkpointer().pruneThread(threadId, { keepLast });
-  ctx.print(
-    { threadId, deleted, kept: keepLast },
-    () => `thread ${threadId}: deleted ${deleted} checkpoint(s), kept the last ${keepLast}.`,
-  );
-  return 0;
-}
-
-/** `switchyard delete <thread>` or `switchyard delete --older-than DAYS`. */
-export async function remove(
-  ctx: CliContext,
-  threadId: string | undefined,
-  options: { olderThan?: string },
-): Promise<number> {
-  if (options.olderThan !== undefined) {
-    const days = Number(options.olderThan);
-    if (!(days >= 0))
-      throw new CliError(
-        "INVALID_ARGUMENT",
-        `--older-than takes a number of days, got ${options.olderThan}.`,
-        2,
-      );
-    const deleted = await ctx
-      .checkpointer()
-      .deleteThreadsOlderThan(new Date(Date.now() - days * 86_400_000));
-    ctx.print({ deleted }, () => `deleted ${deleted} thread(s) untouched for ${days} day(s).`);
-    return 0;
-  }
-  if (threadId === undefined)
-    throw new CliError("INVALID_ARGUMENT", "delete needs a thread id or --older-than DAYS.", 2);
-  await ctx.checkpointer().deleteThread(threadId);
-  ctx.print({ deleted: threadId }, () => `deleted thread ${threadId}.`);
   return 0;
 }
 

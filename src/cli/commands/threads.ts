@@ -1,5 +1,5 @@
 import { readFileSync } from "node:fs";
-import type { StateSnapshot } from "../../index.js";
+import { InterruptsDroppedError, type StateSnapshot } from "../../index.js";
 import type { CliContext } from "../context.js";
 import { CliError } from "../errors.js";
 import { indent, parseJsonArgument, summary, table } from "../format.js";
@@ -83,6 +83,7 @@ export interface ForkOptions {
   update?: string;
   asNode?: string;
   to?: string;
+  discardInterrupts?: boolean;
 }
 
 /**
@@ -113,11 +114,22 @@ export async function fork(
     } catch (error) {
       throw new CliError("INVALID_ARGUMENT", (error as Error).message, 2);
     }
-    const updated = await graph.updateState(
-      { configurable: { thread_id: target, checkpoint_id: checkpointId } },
-      values as never,
-      options.asNode,
-    );
+    const config = {
+      configurable: { thread_id: target, checkpoint_id: checkpointId },
+      discardInterrupts: options.discardInterrupts === true,
+    };
+    const updated = await graph
+      .updateState(config, values as never, options.asNode)
+      .catch((error: unknown) => {
+        if (!(error instanceof InterruptsDroppedError)) throw error;
+        const ids = error.interrupts.map((entry) => `${entry.id} (${entry.node})`).join(", ");
+        throw new CliError(
+          error.code,
+          `This update of thread ${target} would drop the waiting interrupt(s) ${ids}: their node ` +
+            `would no longer run. Decide first (npx switchyard approve|reject|resume ${target}), ` +
+            `update as another node, or add --discard-interrupts.`,
+        );
+      });
     head = updated.configurable.checkpoint_id;
   } else if (options.to === undefined) {
     throw new CliError(
