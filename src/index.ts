@@ -35,6 +35,7 @@ export {
   type StreamConfig,
   type StreamMode,
   type RunOutput,
+  type RecompileOptions,
   type SweptInterrupt,
 } from "./runtime/compiled.js";
 export type { ThreadUsage } from "./runtime/usage.js";
@@ -79,9 +80,11 @@ export { listPendingInterrupts, type InboxItem } from "./runtime/inbox.js";
 export {
   SwitchyardError,
   AmbiguousUpdateError,
+  DatabaseNotFoundError,
   DatabaseTooNewError,
   DatabaseUnavailableError,
   DuplicateStepError,
+  GraphBuildFailedError,
   GraphVersionMismatchError,
   LeaseLostError,
   NotASwitchyardDatabaseError,
@@ -98,6 +101,7 @@ export {
   InvalidResumeError,
   InvalidRouteError,
   InvalidSchemaError,
+  InvalidThreadIdError,
   InvalidUpdateError,
   InterruptRejectedError,
   MissingThreadIdError,

@@ -16,7 +16,7 @@ export async function graphs(ctx: CliContext): Promise<number> {
   for (const file of listGraphFiles(ctx.graphsDir)) {
     try {
       const loaded = await loadGraph(file);
-      const compiled = loaded.builder.compile({ ...loaded.compileOptions, name: loaded.name });
+      const compiled = loaded.compile({});
       rows.push({
         name: loaded.name,
         file: file.file,
