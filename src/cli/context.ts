@@ -52,11 +52,16 @@ export class CliContext {
     return this.store;
   }
 
+  /** A graph file, loaded: for commands that need the graph but not the database (`draw`). */
+  async graphFile(name: string): Promise<LoadedGraph> {
+    return loadGraph(findGraphFile(this.graphsDir, name));
+  }
+
   async graph(
     name: string,
     options: { create?: boolean } = {},
   ): Promise<{ loaded: LoadedGraph; compiled: CompiledGraph<never> }> {
-    const loaded = await loadGraph(findGraphFile(this.graphsDir, name));
+    const loaded = await this.graphFile(name);
     return { loaded, compiled: compileGraph(loaded, this.checkpointer(options)) };
   }
 

@@ -144,6 +144,7 @@ function printState(
         `or, for an approval:`,
         `         npx switchyard approve ${threadId}${only} [--comment TEXT] [--as NAME]`,
         `         npx switchyard reject ${threadId}${only} --comment TEXT [--as NAME]`,
+        `inbox:   npx switchyard inbox   (everything waiting, across threads)`,
       );
       return lines.join("\n");
     },

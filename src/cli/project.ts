@@ -53,6 +53,6 @@ export function projectPaths(
   return {
     dbPath: join(projectRoot(), "checkpoints", "switchyard.db"),
     graphsDir,
-    dbFoundBy: `the project folder ${projectRoot()}: the nearest folder above ${resolve(cwd)} with checkpoints/ or package.json`,
+    dbFoundBy: `in the project folder ${projectRoot()}: the nearest folder, from ${resolve(cwd)} up, with checkpoints/ or else package.json`,
   };
 }

@@ -59,7 +59,7 @@ export async function draw(
       2,
     );
   }
-  const { compiled } = await ctx.graph(name);
+  const compiled = (await ctx.graphFile(name)).compile({});
   const text = compiled.drawMermaid();
   ctx.print({ graph: name, mermaid: text }, () => text.trimEnd());
   return 0;
