@@ -25,7 +25,9 @@ export async function main(
   },
 ): Promise<number> {
   let exitCode: number = EXIT.done;
-  const program = buildProgram(io, (code) => {
+  // With --json, Commander's own text about a usage error is replaced by report()'s JSON line.
+  const json = argv.includes("--json");
+  const program = buildProgram({ out: io.out, err: json ? () => undefined : io.err }, (code) => {
     exitCode = code;
   });
   try {
@@ -33,11 +35,7 @@ export async function main(
   } catch (error) {
     const options = program.opts<GlobalOptions>();
     const { graphsDir } = projectPaths(options, process.env, process.cwd());
-    return report(
-      error,
-      { verbose: options.verbose === true, json: options.json === true, graphsDir },
-      io.err,
-    );
+    return report(error, { verbose: options.verbose === true, json, graphsDir }, io.err);
   }
   return exitCode;
 }

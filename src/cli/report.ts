@@ -71,8 +71,12 @@ export function report(
     return EXIT.failed;
   }
   if (error instanceof CommanderError) {
-    // Commander has printed the problem (or the help / version) already.
-    return error.exitCode === 0 ? EXIT.done : EXIT.usage;
+    // Commander has printed the problem (or the help / version) already, unless --json.
+    if (error.exitCode === 0) return EXIT.done;
+    if (options.json) {
+      err(JSON.stringify({ error: "USAGE", message: error.message.replace(/^error: /, "") }));
+    }
+    return EXIT.usage;
   }
   const coded = error instanceof SwitchyardError || error instanceof CliError;
   const code = coded ? error.code : "UNEXPECTED";

@@ -22,6 +22,12 @@ describe("--json errors", () => {
     });
     expect(usage.code).toBe(2);
     expect(json(usage.stderr)).toMatchObject({ error: "INVALID_ARGUMENT" });
+    const unknownOption = await cli("--json", "show", "t", "--colour");
+    expect(unknownOption.code).toBe(2);
+    expect(json(unknownOption.stderr)).toEqual({
+      error: "USAGE",
+      message: "unknown option '--colour'",
+    });
   }, 120_000);
 });
 
