@@ -59,7 +59,7 @@ export function adviseMessage(
 /**
  * Prints an error and returns the exit code. Text: `error CODE: message`; with --json one JSON
  * object `{ "error": CODE, "message": ... }` on stderr. --verbose adds the stack, the node's own
- * error (`cause:`) and where it was thrown in the graph files (`where:`).
+ * error (`cause:`) and where it was thrown in the graph files (`where:`); as keys with --json.
  */
 export function report(
   error: unknown,
@@ -85,20 +85,31 @@ export function report(
     : error instanceof Error
       ? error.message
       : String(error);
-  if (options.json) err(JSON.stringify({ error: code, message }));
-  else err(coded ? `error ${code}: ${message}` : `error: ${message}`);
-  if (options.verbose && error instanceof Error) {
-    if (error.stack) err(error.stack);
-    const cause = error.cause;
-    if (cause instanceof Error) {
-      err(`cause: ${cause.name}: ${cause.message}`);
-      const where = frameIn(cause, options.graphsDir);
-      if (where) err(`where: ${where}`);
-    }
-  } else if (!coded && !options.json) {
-    err("(run with --verbose for details)");
+  const details = options.verbose && error instanceof Error ? verboseDetails(error, options) : {};
+  if (options.json) {
+    err(JSON.stringify({ error: code, message, ...details }));
+  } else {
+    err(coded ? `error ${code}: ${message}` : `error: ${message}`);
+    if (details.stack) err(details.stack);
+    if (details.cause) err(`cause: ${details.cause}`);
+    if (details.where) err(`where: ${details.where}`);
+    if (!coded && !options.verbose) err("(run with --verbose for details)");
   }
   return error instanceof CliError ? error.exitCode : EXIT.error;
+}
+
+/** What --verbose adds: the stack, the node's own error, and where it was thrown in the graphs. */
+function verboseDetails(
+  error: Error,
+  options: { graphsDir: string },
+): { stack?: string; cause?: string; where?: string } {
+  const cause = error.cause instanceof Error ? error.cause : undefined;
+  const where = cause ? frameIn(cause, options.graphsDir) : undefined;
+  return {
+    ...(error.stack ? { stack: error.stack } : {}),
+    ...(cause ? { cause: `${cause.name}: ${cause.message}` } : {}),
+    ...(where ? { where } : {}),
+  };
 }
 
 /** The first stack frame of `error` in a file under `dir`, as `path:line:column` from the cwd. */

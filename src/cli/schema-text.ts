@@ -1,6 +1,9 @@
-/** A one-line reading of a JSON Schema (what an interrupt's answer must look like), for people. */
 type Schema = Record<string, unknown>;
 
+/**
+ * A one-line reading of a JSON Schema (what an interrupt's answer must look like), for people:
+ * `{ approved: boolean, comment?: string }`, `integer > 0`, `"veg" | "fish"`.
+ */
 export function schemaText(schema: Schema): string {
   if (Array.isArray(schema.enum)) {
     return schema.enum.map((option) => JSON.stringify(option)).join(" | ");

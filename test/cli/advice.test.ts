@@ -90,5 +90,15 @@ export const graph = new StateGraph(z.object({ log: z.array(z.string()).default(
     expect(verbose.stderr).toContain("error NODE_FAILED: ");
     expect(verbose.stderr).toMatch(/^cause: Error: card declined$/m);
     expect(verbose.stderr).toMatch(/^where: test\/cli\/fixtures\/newcomer\/fails\.ts:8:\d+$/m);
+
+    const asJson = await cli("--json", "--verbose", "continue", "f");
+    expect(asJson.code).toBe(4);
+    const lines = asJson.stderr.trim().split("\n");
+    expect(lines).toHaveLength(1);
+    expect(JSON.parse(lines[0] ?? "")).toMatchObject({
+      error: "NODE_FAILED",
+      cause: "Error: card declined",
+      where: expect.stringMatching(/^test\/cli\/fixtures\/newcomer\/fails\.ts:8:\d+$/) as string,
+    });
   }, 120_000);
 });
