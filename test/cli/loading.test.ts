@@ -80,5 +80,10 @@ describe("graph files", () => {
     const named = await cli("--json", "--graph", "pause-before", "show", "orphan");
     expect(named.code, named.stderr).toBe(3);
     expect(json(named.stdout)).toMatchObject({ values: { title: "x" } });
+    // Its next run pins it: afterwards it needs no --graph.
+    expect((await cli("--graph", "pause-before", "continue", "orphan")).code).toBe(0);
+    const pinned = await cli("--json", "show", "orphan");
+    expect(pinned.code, pinned.stderr).toBe(0);
+    expect(json(pinned.stdout)).toMatchObject({ status: "done", graph: "pause-before" });
   }, 120_000);
 });
