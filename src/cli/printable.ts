@@ -26,10 +26,11 @@ function withoutUndefinedKeys(json: unknown): unknown {
 /**
  * The human text of a value: JSON layout (two-space indent), with the values JSON cannot hold
  * written as JavaScript shows them: `12n`, `Map { "a" => 1 }`, `Set [ ... ]`, `Date(ISO)`,
- * `Uint8Array(3) [1, 2, 3]`, `undefined`, `NaN`, `Infinity`, `-0`.
+ * `Uint8Array(3) [1, 2, 3]`, `undefined`, `NaN`, `Infinity`, `-0`. With `indent` null, on one
+ * line, laid out as JSON.stringify lays out JSON values.
  */
-export function textOf(value: unknown, indent = ""): string {
-  const inner = `${indent}  `;
+export function textOf(value: unknown, indent: string | null = ""): string {
+  const inner = indent === null ? null : `${indent}  `;
   switch (typeof value) {
     case "bigint":
       return `${value}n`;
@@ -49,22 +50,24 @@ export function textOf(value: unknown, indent = ""): string {
   if (value instanceof Uint8Array) {
     return `Uint8Array(${value.length}) [${[...value].join(", ")}]`;
   }
-  const block = (open: string, close: string, lines: string[]): string =>
-    lines.length === 0
-      ? `${open}${close}`
-      : `${open}\n${lines.map((line) => inner + line).join(",\n")}\n${indent}${close}`;
+  const block = (open: string, close: string, items: string[]): string => {
+    if (items.length === 0) return `${open}${close}`;
+    if (inner === null) return `${open}${items.join(",")}${close}`;
+    return `${open}\n${items.map((item) => inner + item).join(",\n")}\n${indent ?? ""}${close}`;
+  };
   if (value instanceof Map) {
     const entries = [...value].map(
       ([key, item]) => `${textOf(key, inner)} => ${textOf(item, inner)}`,
     );
     return block("Map {", "}", entries);
   }
-  if (value instanceof Set)
+  if (value instanceof Set) {
     return block(
       "Set [",
       "]",
       [...value].map((item) => textOf(item, inner)),
     );
+  }
   if (Array.isArray(value))
     return block(
       "[",
@@ -75,8 +78,9 @@ export function textOf(value: unknown, indent = ""): string {
     const { type, data } = value.toDict();
     return `${type} message ${textOf(jsonOf(data), indent)}`;
   }
+  const separator = inner === null ? ":" : ": ";
   const entries = Object.entries(value as Record<string, unknown>).map(
-    ([key, item]) => `${JSON.stringify(key)}: ${textOf(item, inner)}`,
+    ([key, item]) => `${JSON.stringify(key)}${separator}${textOf(item, inner)}`,
   );
   return block("{", "}", entries);
 }

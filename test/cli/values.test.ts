@@ -45,4 +45,20 @@ describe("state the JSON format cannot hold", () => {
     expect(text.stdout).toContain('"big": 12345678901234567890n');
     expect(text.stderr).not.toMatch(STACK_FRAME);
   }, 120_000);
+
+  it("interrupt payloads with them print in `inbox` and `show`", async () => {
+    const { cli } = workspace(KINDS);
+    expect((await cli("run", "big-question", "--thread", "b")).code).toBe(3);
+    const inbox = await cli("inbox");
+    expect(inbox.stderr).toBe("");
+    expect(inbox.code).toBe(0);
+    expect(inbox.stdout).toContain('{"amount":5n,"tags":Set ["x"]}');
+    const shown = await cli("show", "b");
+    expect(shown.stdout).toMatch(/"amount": 5n,\n +"tags": Set \[\n +"x"\n +\]/);
+    const inboxJson = json<Array<{ value: unknown }>>((await cli("--json", "inbox")).stdout);
+    expect(inboxJson[0]?.value).toEqual({
+      amount: { $sy: "bigint", v: "5" },
+      tags: { $sy: "set", v: ["x"] },
+    });
+  }, 120_000);
 });
