@@ -1,9 +1,11 @@
 #!/usr/bin/env node
 // The `switchyard` command. Graph files are TypeScript, so TypeScript loading (tsx) is registered
-// before the CLI itself is imported.
+// before the CLI itself is imported, and `.ts` files load as ES modules wherever they are.
+import { register as registerHooks } from "node:module";
 import { register } from "tsx/esm/api";
 
 register();
+registerHooks("./esm-hooks.js", import.meta.url);
 // `switchyard inbox | head -1`: a closed pipe ends the output quietly, not with a stack trace.
 for (const stream of [process.stdout, process.stderr]) {
   stream.on("error", (error) => {

@@ -673,3 +673,46 @@ export function isStorageFailure(error: unknown): boolean {
     error instanceof DatabaseReplacedError
   );
 }
+
+/** A thread id that is empty (or only spaces): it could name no thread. */
+export class InvalidThreadIdError extends SwitchyardError {
+  readonly code = "INVALID_THREAD_ID";
+  constructor(operation: string) {
+    super(
+      `${operation} was given an empty thread id. Pass a non-empty { configurable: { thread_id } } ` +
+        `(the CLI: --thread ID).`,
+    );
+  }
+}
+
+// ---------------------------------------------------------------- the command line
+
+/** A command that reads threads was pointed at a database file that does not exist. */
+export class DatabaseNotFoundError extends SwitchyardError {
+  readonly code = "DATABASE_NOT_FOUND";
+  constructor(
+    readonly path: string,
+    /** How the path was chosen, e.g. "--db", or the project folder it was found from. */
+    readonly foundBy: string,
+  ) {
+    super(
+      `No Switchyard database at ${path} (${foundBy}); nothing was created. Run a graph first ` +
+        `(switchyard run <graph>), run from inside your project, or point --db / SWITCHYARD_DB at your database.`,
+    );
+  }
+}
+
+/** A graph file's `buildGraph()` threw. `cause` holds its error. */
+export class GraphBuildFailedError extends SwitchyardError {
+  readonly code = "GRAPH_BUILD_FAILED";
+  constructor(
+    readonly file: string,
+    cause: unknown,
+  ) {
+    const reason = cause instanceof Error ? cause.message : String(cause);
+    super(
+      `buildGraph() in ${file} threw: ${reason}. Fix the graph file (--verbose shows where it threw).`,
+      { cause },
+    );
+  }
+}

@@ -35,6 +35,7 @@ export {
   type StreamConfig,
   type StreamMode,
   type RunOutput,
+  type RecompileOptions,
   type SweptInterrupt,
 } from "./threads/compiled.js";
 export type { ThreadUsage } from "./runtime/usage.js";
@@ -80,9 +81,11 @@ export {
   SwitchyardError,
   AmbiguousUpdateError,
   AttemptAbandonedError,
+  DatabaseNotFoundError,
   DatabaseTooNewError,
   DatabaseUnavailableError,
   DuplicateStepError,
+  GraphBuildFailedError,
   GraphVersionMismatchError,
   LeaseLostError,
   NotASwitchyardDatabaseError,
@@ -99,6 +102,7 @@ export {
   InvalidResumeError,
   InvalidRouteError,
   InvalidSchemaError,
+  InvalidThreadIdError,
   InvalidUpdateError,
   InterruptRejectedError,
   MissingInputError,

@@ -11,6 +11,7 @@ import {
   CheckpointNotFoundError,
   Command,
   ConcurrentUpdateError,
+  DatabaseNotFoundError,
   DatabaseTooNewError,
   DatabaseUnavailableError,
   DeadlinePassedError,
@@ -26,7 +27,9 @@ import {
   MissingInputError,
   InvalidRouteError,
   InvalidSchemaError,
+  InvalidThreadIdError,
   InvalidUpdateError,
+  GraphBuildFailedError,
   MemoryCheckpointer,
   MissingThreadIdError,
   NoCheckpointerError,
@@ -353,6 +356,29 @@ describe("thread errors", () => {
     await fails(run, MissingThreadIdError, "MISSING_THREAD_ID", ["thread_id"]);
   });
 
+  it("INVALID_THREAD_ID for an empty thread_id, before anything is stored", async () => {
+    const compiled = checkpointed();
+    for (const id of ["", "  "]) {
+      const config = { configurable: { thread_id: id } };
+      await fails(
+        () => compiled.invoke({ count: 0 }, config),
+        InvalidThreadIdError,
+        "INVALID_THREAD_ID",
+        ["empty thread id", "thread_id"],
+      );
+      await fails(() => compiled.getState(config), InvalidThreadIdError, "INVALID_THREAD_ID", [
+        "getState()",
+      ]);
+    }
+    await compiled.invoke({ count: 0 }, thread("t-copy"));
+    await fails(
+      () => compiled.copyThread(thread("t-copy"), ""),
+      InvalidThreadIdError,
+      "INVALID_THREAD_ID",
+      ["copyThread()"],
+    );
+  });
+
   it("CHECKPOINT_NOT_FOUND from getState and invoke", async () => {
     const compiled = checkpointed();
     await compiled.invoke({ count: 0 }, thread("t-cp"));
@@ -425,6 +451,7 @@ describe("error codes", () => {
     new CancelledError(0, "t"),
     new CheckpointNotFoundError("t", "c"),
     new ConcurrentUpdateError("k", ["a", "b"], 0),
+    new DatabaseNotFoundError("db.sqlite", "given by --db"),
     new DatabaseTooNewError("db.sqlite", 3, 2),
     new DatabaseUnavailableError("db.sqlite", "x"),
     new DuplicateNodeError("a"),
@@ -440,6 +467,8 @@ describe("error codes", () => {
     new MissingInputError(["k"], "t"),
     new InvalidRouteError("a", "x"),
     new InvalidSchemaError("x"),
+    new InvalidThreadIdError("x"),
+    new GraphBuildFailedError("graphs/g.ts", new Error("x")),
     new InvalidUpdateError("a", "k", "x"),
     new InterruptRejectedError("a", "i", "x"),
     new LeaseLostError("t"),

@@ -1,41 +1,68 @@
-import { resolve } from "node:path";
-import { SqliteCheckpointer, type CompiledGraph } from "../index.js";
+import { existsSync } from "node:fs";
+import { DatabaseNotFoundError, SqliteCheckpointer, type CompiledGraph } from "../index.js";
 import { CliError } from "./errors.js";
 import { compileGraph, findGraphFile, loadGraph, type LoadedGraph } from "./graphs.js";
+import { jsonOf } from "./printable.js";
+import { projectPaths } from "./project.js";
 
 /** The global options every command gets. */
 export interface GlobalOptions {
   db?: string;
   graphs?: string;
+  graph?: string;
   json?: boolean;
   verbose?: boolean;
+  exitCode?: boolean;
 }
 
 /** What a command works with: the database, the graphs folder, and how to print. */
 export class CliContext {
   readonly dbPath: string;
+  readonly dbFoundBy: string;
   readonly graphsDir: string;
   readonly json: boolean;
+  /** --exit-code: a waiting or paused thread exits 3 instead of 0. */
+  readonly exitCodes: boolean;
+  /** --graph NAME: the graph of a thread that records none; `threads` lists only its threads. */
+  readonly graphOption: string | undefined;
   private store: SqliteCheckpointer | undefined;
 
   constructor(
     options: GlobalOptions,
     readonly out: (text: string) => void,
   ) {
-    this.dbPath = options.db ?? process.env.SWITCHYARD_DB ?? "checkpoints/switchyard.db";
-    this.graphsDir = resolve(options.graphs ?? "graphs");
+    const paths = projectPaths(options, process.env, process.cwd());
+    this.dbPath = paths.dbPath;
+    this.dbFoundBy = paths.dbFoundBy;
+    this.graphsDir = paths.graphsDir;
     this.json = options.json === true;
+    this.exitCodes = options.exitCode === true;
+    this.graphOption = options.graph;
   }
 
-  /** The SQLite database, opened on first use. */
-  checkpointer(): SqliteCheckpointer {
+  /**
+   * The SQLite database, opened on first use. Only commands that start threads (`run`) create
+   * it; the others refuse a missing file (DATABASE_NOT_FOUND) rather than create an empty one.
+   */
+  checkpointer(options: { create?: boolean } = {}): SqliteCheckpointer {
+    if (!this.store && options.create !== true && !existsSync(this.dbPath)) {
+      throw new DatabaseNotFoundError(this.dbPath, this.dbFoundBy);
+    }
     this.store ??= new SqliteCheckpointer(this.dbPath);
     return this.store;
   }
 
-  async graph(name: string): Promise<{ loaded: LoadedGraph; compiled: CompiledGraph<never> }> {
-    const loaded = await loadGraph(findGraphFile(this.graphsDir, name));
-    return { loaded, compiled: compileGraph(loaded, this.checkpointer()) };
+  /** A graph file, loaded: for commands that need the graph but not the database (`draw`). */
+  async graphFile(name: string): Promise<LoadedGraph> {
+    return loadGraph(findGraphFile(this.graphsDir, name));
+  }
+
+  async graph(
+    name: string,
+    options: { create?: boolean } = {},
+  ): Promise<{ loaded: LoadedGraph; compiled: CompiledGraph<never> }> {
+    const loaded = await this.graphFile(name);
+    return { loaded, compiled: compileGraph(loaded, this.checkpointer(options)) };
   }
 
   /** The compiled graph a thread was started with (by the name the thread is pinned to). */
@@ -44,21 +71,25 @@ export class CliContext {
     if (!info) {
       throw new CliError(
         "THREAD_NOT_FOUND",
-        `Thread "${threadId}" does not exist in ${this.dbPath}.`,
+        `Thread "${threadId}" does not exist in ${this.dbPath}. List threads with \`switchyard threads\`.`,
       );
     }
-    if (!info.graph) {
+    const name = info.graph?.name ?? this.graphOption;
+    if (name === undefined) {
       throw new CliError(
         "THREAD_HAS_NO_GRAPH",
-        `Thread "${threadId}" does not record which graph it runs.`,
+        `Thread "${threadId}" has checkpoints but no record of the graph that runs it (its first run ` +
+          `was stopped before the thread was pinned to its graph, or it was written from code without ` +
+          `a graph name). Say which graph file it runs with --graph NAME, e.g. ` +
+          `\`switchyard --graph <name> show ${threadId}\`; its next run pins it to that graph.`,
       );
     }
-    return (await this.graph(info.graph.name)).compiled;
+    return (await this.graph(name)).compiled;
   }
 
-  /** Prints `data` as JSON with --json, else the human text. */
+  /** Prints `data` as JSON with --json (see jsonOf for values JSON cannot hold), else the text. */
   print(data: unknown, text: () => string): void {
-    this.out(this.json ? JSON.stringify(data, null, 2) : text());
+    this.out(this.json ? JSON.stringify(jsonOf(data), null, 2) : text());
   }
 
   close(): void {

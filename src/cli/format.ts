@@ -1,4 +1,5 @@
 /** Plain-text formatting for the CLI's human output. */
+import { textOf } from "./printable.js";
 
 /** A fixed-width table: header row, then rows; columns padded to their widest cell. */
 export function table(header: readonly string[], rows: ReadonlyArray<readonly string[]>): string {
@@ -13,9 +14,9 @@ export function table(header: readonly string[], rows: ReadonlyArray<readonly st
   return [line(header), ...rows.map(line)].join("\n");
 }
 
-/** One line of JSON, shortened to `max` characters. */
+/** One line of JSON (textOf's one-line form for what JSON cannot hold), shortened to `max`. */
 export function summary(value: unknown, max = 60): string {
-  const text = JSON.stringify(value) ?? String(value);
+  const text = textOf(value, null);
   return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
 }
 

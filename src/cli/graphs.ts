@@ -2,9 +2,10 @@ import { existsSync, readdirSync } from "node:fs";
 import { basename, join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import {
+  CompiledGraph,
+  GraphBuildFailedError,
   StateGraph,
   type Checkpointer,
-  type CompiledGraph,
   type CompileOptions,
 } from "../index.js";
 import { CliError } from "./errors.js";
@@ -18,8 +19,8 @@ export interface GraphFile {
 /** What a graph module exports, once loaded. */
 export interface LoadedGraph extends GraphFile {
   readonly description: string | undefined;
-  readonly builder: StateGraph<never>;
-  readonly compileOptions: Omit<CompileOptions, "checkpointer" | "name">;
+  /** Compiles the exported graph (a builder, or a compiled graph recompiled) with these options. */
+  readonly compile: (options: { checkpointer?: Checkpointer }) => CompiledGraph<never>;
 }
 
 export function listGraphFiles(dir: string): GraphFile[] {
@@ -43,8 +44,8 @@ export function findGraphFile(dir: string, name: string): GraphFile {
 }
 
 /**
- * Imports a graph module. It must export a StateGraph as `graph` (or default), or a function
- * `buildGraph()` returning one; `description` and `compileOptions` are optional.
+ * Imports a graph module. It must export a StateGraph or a compiled graph as `graph` (or default),
+ * or a function `buildGraph()` returning either; `description` and `compileOptions` are optional.
  */
 export async function loadGraph(graph: GraphFile): Promise<LoadedGraph> {
   let module: Record<string, unknown>;
@@ -56,25 +57,41 @@ export async function loadGraph(graph: GraphFile): Promise<LoadedGraph> {
       `Could not load ${graph.file}: ${error instanceof Error ? error.message : String(error)}`,
     );
   }
-  const candidate =
-    typeof module.buildGraph === "function"
-      ? (module.buildGraph as () => unknown)()
-      : (module.graph ?? module.default);
-  if (!(candidate instanceof StateGraph)) {
-    throw new CliError(
-      "NOT_A_GRAPH",
-      `${graph.file} does not export a graph. Export a StateGraph as \`graph\` (or default), or a ` +
-        `function \`buildGraph()\` that returns one.`,
-    );
+  let candidate: unknown;
+  if (typeof module.buildGraph === "function") {
+    try {
+      candidate = (module.buildGraph as () => unknown)();
+    } catch (error) {
+      throw new GraphBuildFailedError(graph.file, error);
+    }
+  } else {
+    candidate = module.graph ?? module.default;
   }
-  return {
-    ...graph,
-    description: typeof module.description === "string" ? module.description : undefined,
-    builder: candidate as StateGraph<never>,
-    compileOptions: (module.compileOptions as LoadedGraph["compileOptions"] | undefined) ?? {},
-  };
+  const compileOptions = (module.compileOptions as CompileOptions | undefined) ?? {};
+  const description = typeof module.description === "string" ? module.description : undefined;
+  if (candidate instanceof StateGraph) {
+    const builder = candidate as StateGraph<never>;
+    return {
+      ...graph,
+      description,
+      compile: (options) => builder.compile({ ...compileOptions, ...options, name: graph.name }),
+    };
+  }
+  if (candidate instanceof CompiledGraph) {
+    const compiled = candidate as CompiledGraph<never>;
+    return {
+      ...graph,
+      description,
+      compile: (options) => compiled.recompile({ ...options, name: graph.name }),
+    };
+  }
+  throw new CliError(
+    "NOT_A_GRAPH",
+    `${graph.file} does not export a graph. Export a StateGraph (or a compiled graph) as \`graph\` ` +
+      `(or default), or a function \`buildGraph()\` that returns one.`,
+  );
 }
 
 export function compileGraph(graph: LoadedGraph, checkpointer: Checkpointer): CompiledGraph<never> {
-  return graph.builder.compile({ ...graph.compileOptions, checkpointer, name: graph.name });
+  return graph.compile({ checkpointer });
 }

@@ -1,18 +1,23 @@
-import { Command as Program, CommanderError, Option } from "commander";
-import { SwitchyardError, type PendingInterrupt } from "../index.js";
+import { Command as Program, Option } from "commander";
+import type { PendingInterrupt } from "../index.js";
 import { CliContext, type GlobalOptions } from "./context.js";
 import { decide, type DecideOptions } from "./commands/decide.js";
 import { draw, graphs } from "./commands/graphs.js";
+import { listThreads, type ThreadsOptions } from "./commands/list-threads.js";
 import { continueThread, runGraph, type RunOptions } from "./commands/run.js";
 import { inbox, vacuum } from "./commands/store.js";
 import { audit, fork, history, show, type ForkOptions } from "./commands/threads.js";
 import { sweep } from "./commands/deadlines.js";
 import { prune, remove, type DeleteOptions } from "./commands/retention.js";
-import { CliError, EXIT } from "./errors.js";
+import { EXIT } from "./errors.js";
+import { projectPaths } from "./project.js";
+import { report } from "./report.js";
+import { withRunFlags, type RunFlags } from "./run-flags.js";
 
 /**
- * Runs the `switchyard` command line and returns the exit code: 0 done, 1 error, 2 usage,
- * 3 waiting for a decision. Errors print their code and message, never a stack (unless --verbose).
+ * Runs the `switchyard` command line and returns the exit code: 0 done (or waiting, without
+ * --exit-code), 1 error, 2 usage, 3 waiting for a decision (with --exit-code), 4 a node failed.
+ * Errors print their code and message, never a stack (unless --verbose).
  */
 export async function main(
   argv: readonly string[],
@@ -22,13 +27,17 @@ export async function main(
   },
 ): Promise<number> {
   let exitCode: number = EXIT.done;
-  const program = buildProgram(io, (code) => {
+  // With --json, Commander's own text about a usage error is replaced by report()'s JSON line.
+  const json = argv.includes("--json");
+  const program = buildProgram({ out: io.out, err: json ? () => undefined : io.err }, (code) => {
     exitCode = code;
   });
   try {
     await program.parseAsync([...argv]);
   } catch (error) {
-    return report(error, program.opts<GlobalOptions>().verbose === true, io.err);
+    const options = program.opts<GlobalOptions>();
+    const { graphsDir } = projectPaths(options, process.env, process.cwd());
+    return report(error, { verbose: options.verbose === true, json, graphsDir }, io.err);
   }
   return exitCode;
 }
@@ -39,10 +48,18 @@ function buildProgram(
 ): Program {
   const program = new Program("switchyard")
     .description("Run, inspect, approve and fork Switchyard workflows.")
-    .option("--db <path>", "SQLite database (env SWITCHYARD_DB)", undefined)
-    .option("--graphs <dir>", "folder of graph files", "graphs")
-    .option("--json", "machine-readable output")
-    .option("--verbose", "show stack traces of errors")
+    .option(
+      "--db <path>",
+      "SQLite database (env SWITCHYARD_DB; default: the project's checkpoints/switchyard.db)",
+    )
+    .option("--graphs <dir>", "folder of graph files (default: the project's graphs/)")
+    .option(
+      "--graph <name>",
+      "a graph: the one a thread that records none runs; for `threads`, a filter",
+    )
+    .option("--json", "machine-readable output; errors as JSON on stderr")
+    .option("--verbose", "show stack traces, the node's own error and where it was thrown")
+    .option("--exit-code", "exit 3 when the thread waits for a decision or is paused (else 0)")
     .showHelpAfterError()
     .exitOverride()
     .configureOutput({
@@ -65,19 +82,30 @@ function buildProgram(
     .command("graphs")
     .description("list the graphs in the graphs folder")
     .action(action((ctx) => graphs(ctx)));
+  withRunFlags(
+    program
+      .command("run")
+      .description("run a graph until it is done or waits for a decision")
+      .argument("<graph>", "graph name (file name in the graphs folder)")
+      .option("--input <json>", "input state as JSON, or @file")
+      .option("--thread <id>", "thread id (default: a new one)")
+      .option("--as <name>", "who is running it"),
+    { newInput: true },
+  ).action(action((ctx, name: string, options: RunOptions) => runGraph(ctx, name, options)));
+  withRunFlags(
+    program
+      .command("continue")
+      .description("run a thread on from its latest checkpoint")
+      .argument("<thread>"),
+  ).action(
+    action((ctx, threadId: string, flags: RunFlags) => continueThread(ctx, threadId, flags)),
+  );
   program
-    .command("run")
-    .description("run a graph until it is done or waits for a decision")
-    .argument("<graph>", "graph name (file name in the graphs folder)")
-    .option("--input <json>", "input state as JSON, or @file")
-    .option("--thread <id>", "thread id (default: a new one)")
-    .option("--as <name>", "who is running it")
-    .action(action((ctx, name: string, options: RunOptions) => runGraph(ctx, name, options)));
-  program
-    .command("continue")
-    .description("run a thread on from its latest checkpoint")
-    .argument("<thread>")
-    .action(action((ctx, threadId: string) => continueThread(ctx, threadId)));
+    .command("threads")
+    .description("the threads in the database: status, graph, last update, waiting interrupts")
+    .option("--status <status>", "only threads with this status (waiting, paused, failed, done)")
+    .option("--limit <n>", "at most this many (default 50), most recently updated first")
+    .action(action((ctx, options: ThreadsOptions) => listThreads(ctx, options)));
   program
     .command("inbox")
     .description("every interrupt waiting for a decision, across threads")
@@ -88,31 +116,33 @@ function buildProgram(
     .argument("<thread>")
     .action(action((ctx, threadId: string) => show(ctx, threadId)));
   for (const decision of ["approve", "reject"] as const) {
-    program
-      .command(decision)
-      .description(`${decision} a waiting approval and run the thread on`)
-      .argument("<thread>")
-      .option("--interrupt <id>", "which interrupt, when several wait")
-      .option("--comment <text>", "a comment kept with the decision")
-      .option("--as <name>", "who decides (default: your user name)")
-      .action(
-        action((ctx, threadId: string, options: DecideOptions) =>
-          decide(ctx, decision, threadId, options, askApproval),
-        ),
-      );
-  }
-  program
-    .command("resume")
-    .description("answer a waiting interrupt with a value and run the thread on")
-    .argument("<thread>")
-    .requiredOption("--value <json>", "the answer as JSON, or @file")
-    .option("--interrupt <id>", "which interrupt, when several wait")
-    .option("--as <name>", "who answers (default: your user name)")
-    .action(
+    withRunFlags(
+      program
+        .command(decision)
+        .description(`${decision} a waiting approval and run the thread on`)
+        .argument("<thread>")
+        .option("--interrupt <id>", "which interrupt, when several wait")
+        .option("--comment <text>", "a comment kept with the decision")
+        .option("--as <name>", "who decides (default: your user name)"),
+    ).action(
       action((ctx, threadId: string, options: DecideOptions) =>
-        decide(ctx, "resume", threadId, options, askApproval),
+        decide(ctx, decision, threadId, options, askApproval),
       ),
     );
+  }
+  withRunFlags(
+    program
+      .command("resume")
+      .description("answer a waiting interrupt with a value and run the thread on")
+      .argument("<thread>")
+      .requiredOption("--value <json>", "the answer as JSON, or @file")
+      .option("--interrupt <id>", "which interrupt, when several wait")
+      .option("--as <name>", "who answers (default: your user name)"),
+  ).action(
+    action((ctx, threadId: string, options: DecideOptions) =>
+      decide(ctx, "resume", threadId, options, askApproval),
+    ),
+  );
   program
     .command("sweep")
     .description("apply the onTimeout of every interrupt whose deadline has passed (for cron)")
@@ -196,20 +226,4 @@ async function askApproval(
   if (prompts.isCancel(comment)) return undefined;
   prompts.outro("Recorded.");
   return { approved: choice === "approve", ...(comment ? { comment } : {}) };
-}
-
-function report(error: unknown, verbose: boolean, err: (text: string) => void): number {
-  if (error instanceof CommanderError) {
-    // Commander has printed the problem (or the help / version) already.
-    return error.exitCode === 0 ? EXIT.done : EXIT.usage;
-  }
-  if (error instanceof SwitchyardError || error instanceof CliError) {
-    err(`error ${error.code}: ${error.message}`);
-    if (verbose && error.stack) err(error.stack);
-    return error instanceof CliError ? error.exitCode : EXIT.error;
-  }
-  err(`error: ${error instanceof Error ? error.message : String(error)}`);
-  if (verbose && error instanceof Error && error.stack) err(error.stack);
-  else err("(run with --verbose for details)");
-  return EXIT.error;
 }

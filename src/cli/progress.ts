@@ -1,7 +1,10 @@
-import type { CompiledGraph, RunConfig } from "../index.js";
+import type { CompiledGraph, RunConfig, StateSnapshot } from "../index.js";
 import type { CliContext } from "./context.js";
-import { EXIT } from "./errors.js";
+import { EXIT, RunFailed } from "./errors.js";
 import { indent } from "./format.js";
+import { adviseMessage } from "./report.js";
+import { textOf } from "./printable.js";
+import { schemaText } from "./schema-text.js";
 import { cancelOnSignal } from "./signals.js";
 
 interface DebugEvent {
@@ -13,10 +16,12 @@ interface DebugEvent {
 
 /**
  * Runs `input` (an input object, null, or a Command) on the thread, printing each node as it starts
- * and finishes, grouped by superstep, then the outcome: the final state, or what waits for a
- * decision and the command that continues. Returns the exit code (0 done, 3 waiting).
- * `header` (e.g. who answers what) is printed once the engine has accepted the input, before the
- * first progress line, so a refused answer is not announced as given.
+ * and finishes (✓) or fails (✗), grouped by superstep, then the outcome: the final state, or what
+ * waits for a decision and the command that continues. Returns the exit code; a run that stops on a
+ * failed node prints its outcome and throws RunFailed around the engine's error. Ctrl-C (SIGINT) or
+ * SIGTERM cancels the run (see cancelOnSignal). `header` (e.g. who answers what) is printed once the
+ * engine has accepted the input, before the first progress line, so a refused answer is not
+ * announced as given.
  */
 export async function runWithProgress(
   ctx: CliContext,
@@ -26,21 +31,39 @@ export async function runWithProgress(
   header?: string,
 ): Promise<number> {
   const threadId = config.configurable.thread_id;
-  await cancelOnSignal((signal) =>
-    printProgress(
-      ctx,
-      graph.stream(input as never, { ...config, signal, streamMode: "debug" }),
-      header,
-    ),
-  );
+  const open = new Set<string>();
+  try {
+    await cancelOnSignal((signal) =>
+      printProgress(
+        ctx,
+        graph.stream(input as never, { ...config, signal, streamMode: "debug" }),
+        header,
+        open,
+      ),
+    );
+  } catch (error) {
+    const state = await graph
+      .getState({ configurable: { thread_id: threadId } })
+      .catch(() => undefined);
+    const failed = state ? failuresOf(state) : [];
+    if (!state || failed.length === 0) throw error;
+    if (!ctx.json) {
+      for (const task of failed) {
+        if (open.has(task.id)) ctx.out(`  ✗ ${task.name} failed: ${task.error}`);
+      }
+    }
+    printState(ctx, graph.name, threadId, state);
+    throw new RunFailed(error);
+  }
   return printOutcome(ctx, graph, threadId);
 }
 
-/** Prints each node as it starts and finishes, grouped by superstep. */
+/** Prints each node as it starts and finishes, grouped by superstep; `open` holds running tasks. */
 async function printProgress(
   ctx: CliContext,
   stream: AsyncIterable<unknown>,
   header: string | undefined,
+  open: Set<string>,
 ): Promise<void> {
   const started = new Map<string, number>();
   let step: number | undefined;
@@ -54,54 +77,94 @@ async function printProgress(
     const event = chunk as DebugEvent;
     if (ctx.json || event.type === "checkpoint") continue;
     const name = event.payload.name ?? "?";
+    const id = event.payload.id ?? name;
     if (event.step !== step) {
       step = event.step;
       ctx.out(`superstep ${step}`);
     }
     if (event.type === "task") {
-      started.set(event.payload.id ?? name, Date.parse(event.timestamp));
+      started.set(id, Date.parse(event.timestamp));
+      open.add(id);
       ctx.out(`  ▸ ${name}`);
     } else {
-      const begun = started.get(event.payload.id ?? name) ?? Date.parse(event.timestamp);
+      open.delete(id);
+      const begun = started.get(id) ?? Date.parse(event.timestamp);
       ctx.out(`  ✓ ${name} (${Date.parse(event.timestamp) - begun} ms)`);
     }
   }
   announce();
 }
 
-/** Prints where the thread stands; returns 3 when it waits for a decision, else 0. */
+/** Prints where the thread stands; returns the exit code its status calls for. */
 export async function printOutcome(
   ctx: CliContext,
   graph: CompiledGraph<never>,
   threadId: string,
 ): Promise<number> {
   const state = await graph.getState({ configurable: { thread_id: threadId } });
+  const status = printState(ctx, graph.name, threadId, state);
+  if (status === "failed") return EXIT.failed;
+  if (status === "done") return EXIT.done;
+  return ctx.exitCodes ? EXIT.paused : EXIT.done;
+}
+
+export type ThreadStatus = "done" | "waiting" | "paused" | "failed";
+
+/** done, waiting (interrupts), failed (a task's last attempt failed) or paused (nodes to run). */
+export function statusOf(state: StateSnapshot<unknown>): ThreadStatus {
+  if (state.tasks.some((task) => task.interrupts.length > 0)) return "waiting";
+  if (failuresOf(state).length > 0) return "failed";
+  return state.next.length > 0 ? "paused" : "done";
+}
+
+/** The tasks whose last attempt failed, each with `CODE: message` (advice in CLI terms). */
+function failuresOf(
+  state: StateSnapshot<unknown>,
+): Array<{ id: string; name: string; error: string }> {
+  const threadId = state.config.configurable.thread_id;
+  return state.tasks.flatMap((task) => {
+    if (!task.error) return [];
+    const { code, name, message } = task.error;
+    const advised = adviseMessage(code, message, { threadId });
+    return [{ id: task.id, name: task.name, error: `${code ?? name}: ${advised}` }];
+  });
+}
+
+function printState(
+  ctx: CliContext,
+  graphName: string,
+  threadId: string,
+  state: StateSnapshot<unknown>,
+): ThreadStatus {
+  const status = statusOf(state);
   const waiting = state.tasks.flatMap((task) => task.interrupts);
-  const status = waiting.length > 0 ? "waiting" : state.next.length > 0 ? "paused" : "done";
+  const failed = state.tasks.flatMap((task) =>
+    task.error ? [{ node: task.name, error: task.error }] : [],
+  );
   ctx.print(
     {
       threadId,
-      graph: graph.name,
+      graph: graphName,
       status,
       values: state.values,
       next: state.next,
       interrupts: waiting,
+      ...(failed.length > 0 ? { failed } : {}),
     },
     () => {
-      const lines = [`thread ${threadId}: ${status}`];
-      if (waiting.length === 0) {
-        lines.push(indent(JSON.stringify(state.values, null, 2)));
-        if (state.next.length > 0) {
-          lines.push(
-            `next: ${state.next.join(", ")}`,
-            `continue: npx switchyard continue ${threadId}`,
-          );
-        }
-        return lines.join("\n");
+      const lines = [`thread ${threadId}: ${status}`, "state:", indent(textOf(state.values))];
+      if (state.next.length > 0) lines.push(`next: ${state.next.join(", ")}`);
+      for (const task of failuresOf(state)) lines.push(`  ✗ ${task.name}: ${task.error}`);
+      if (status === "failed" || status === "paused") {
+        const fix = status === "failed" ? "   (after fixing the cause)" : "";
+        lines.push(`continue: npx switchyard continue ${threadId}${fix}`);
       }
+      if (waiting.length === 0) return lines.join("\n");
       for (const pending of waiting) {
         lines.push(`  ⏸ ${pending.node} waits for a decision (interrupt ${pending.id})`);
-        lines.push(indent(JSON.stringify(pending.value, null, 2), "      "));
+        lines.push(indent(textOf(pending.value), "      "));
+        if (pending.expects) lines.push(`      expects: ${schemaText(pending.expects)}`);
+        if (pending.deadline) lines.push(`      deadline: ${pending.deadline}`);
       }
       const only = waiting.length === 1 ? "" : ` --interrupt ${waiting[0]?.id}`;
       lines.push(
@@ -109,9 +172,10 @@ export async function printOutcome(
         `or, for an approval:`,
         `         npx switchyard approve ${threadId}${only} [--comment TEXT] [--as NAME]`,
         `         npx switchyard reject ${threadId}${only} --comment TEXT [--as NAME]`,
+        `inbox:   npx switchyard inbox   (everything waiting, across threads)`,
       );
       return lines.join("\n");
     },
   );
-  return waiting.length > 0 || state.next.length > 0 ? EXIT.paused : EXIT.done;
+  return status;
 }

@@ -234,6 +234,7 @@ export class StateGraph<Schema extends z.ZodObject> {
       interruptBefore: this.breakpoints(options.interruptBefore, "interruptBefore"),
       interruptAfter: this.breakpoints(options.interruptAfter, "interruptAfter"),
       migrations: options.migrations ?? {},
+      recompile: (overrides) => this.compile({ ...options, ...overrides }),
     });
   }
 

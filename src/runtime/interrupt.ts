@@ -21,6 +21,8 @@ export interface InterruptRecord {
   readonly createdAt: string;
   readonly deadline?: string;
   readonly onTimeout?: OnTimeout;
+  /** The JSON Schema of the answer (from the `resume` schema), when the interrupt has one. */
+  readonly expects?: Record<string, unknown>;
 }
 
 /**
@@ -161,7 +163,22 @@ export function interruptIn<Resume>(
     createdAt: new Date().toISOString(),
     ...(deadline === undefined ? {} : { deadline }),
     ...(options.onTimeout === undefined ? {} : { onTimeout: options.onTimeout }),
+    ...(options.resume === undefined ? {} : expectsOf(options.resume)),
   });
+}
+
+/** The answer's JSON Schema, for people and consoles to see what to send; none if zod cannot say. */
+function expectsOf(schema: z.ZodType): { expects?: Record<string, unknown> } {
+  try {
+    const expects = z.toJSONSchema(schema, { io: "input", unrepresentable: "any" }) as Record<
+      string,
+      unknown
+    >;
+    delete expects.$schema;
+    return { expects };
+  } catch {
+    return {};
+  }
 }
 
 /** What the task has durably established: its validated answers and its steps' results. */
@@ -185,13 +202,20 @@ export interface PendingInterrupt {
   readonly node: string;
   readonly createdAt: string;
   readonly deadline?: string;
+  /** The JSON Schema the answer must match, when the interrupt was given a `resume` schema. */
+  readonly expects?: Record<string, unknown>;
 }
 
 export function publicInterrupt(record: InterruptRecord): PendingInterrupt {
-  const { id, value, node, createdAt, deadline } = record;
-  return deadline === undefined
-    ? { id, value, node, createdAt }
-    : { id, value, node, createdAt, deadline };
+  const { id, value, node, createdAt, deadline, expects } = record;
+  return {
+    id,
+    value,
+    node,
+    createdAt,
+    ...(deadline === undefined ? {} : { deadline }),
+    ...(expects === undefined ? {} : { expects }),
+  };
 }
 
 /**

@@ -11,6 +11,7 @@ import {
   EmptyInputError,
   InvalidConfigError,
   InvalidResumeError,
+  InvalidThreadIdError,
   MissingThreadIdError,
   isStorageFailure,
   NoCheckpointerError,
@@ -60,6 +61,14 @@ interface CompiledOptions {
   readonly interruptAfter: ReadonlySet<string>;
   readonly checkpointer: Checkpointer | undefined;
   readonly migrations: Readonly<Record<string, ThreadMigration>>;
+  /** Compiles the same builder again with these options over the original ones. */
+  readonly recompile: (overrides: RecompileOptions) => CompiledGraph<z.ZodObject>;
+}
+
+/** What `recompile` may change: where threads are stored and the name they are pinned to. */
+export interface RecompileOptions {
+  readonly checkpointer?: Checkpointer;
+  readonly name?: string;
 }
 
 /** A run's hold on its thread, and the migration to apply when the thread came from another graph. */
@@ -107,6 +116,14 @@ export class CompiledGraph<Schema extends z.ZodObject> {
     this.name = spec.name;
     this.version = spec.version;
     this.checkpointer = options.checkpointer;
+  }
+
+  /**
+   * The same graph compiled again with another checkpointer or name (its other compile options
+   * kept): how the CLI runs a graph file that exports a compiled graph on its own database.
+   */
+  recompile(overrides: RecompileOptions): CompiledGraph<Schema> {
+    return this.options.recompile(overrides);
   }
 
   /**
@@ -209,6 +226,7 @@ export class CompiledGraph<Schema extends z.ZodObject> {
    */
   async copyThread(config: RunConfig, toThreadId: string): Promise<{ configurable: Configurable }> {
     const { threadId } = this.thread(config, "copyThread()");
+    if (toThreadId.trim() === "") throw new InvalidThreadIdError("copyThread()");
     const checkpointer = this.threadStore("copyThread()");
     const checkpointId = config.configurable?.checkpoint_id;
     if (checkpointId !== undefined && !(await checkpointer.getTuple(threadId, checkpointId))) {
@@ -294,6 +312,7 @@ export class CompiledGraph<Schema extends z.ZodObject> {
     const checkpointer = this.checkpointer;
     if (!checkpointer) return this.run(input, config, emitter, undefined, NO_THREAD, answerKind);
     if (threadId === undefined) throw new MissingThreadIdError("A graph with a checkpointer");
+    if (threadId.trim() === "") throw new InvalidThreadIdError("A run");
     return this.holding(checkpointer, threadId, config, (access) =>
       this.run(input, config, emitter, threadId, access, answerKind),
     );
@@ -412,6 +431,7 @@ export class CompiledGraph<Schema extends z.ZodObject> {
     if (!this.checkpointer) throw new NoCheckpointerError(operation);
     const threadId = config.configurable?.thread_id;
     if (threadId === undefined) throw new MissingThreadIdError(operation);
+    if (threadId.trim() === "") throw new InvalidThreadIdError(operation);
     return { checkpointer: this.checkpointer, threadId };
   }
 }

@@ -27,14 +27,15 @@ export interface CliResult {
 /**
  * Runs `switchyard ...args` and resolves when it exits. stdin is not a terminal. SWITCHYARD_DB is
  * removed from the inherited environment, so a test that forgets `--db` cannot touch a real
- * database by accident; pass it in `env` to test it.
+ * database by accident; pass it in `env` to test it. Runs in the repository root unless `cwd` says.
  */
 export function runCli(
   args: readonly string[],
   env: Record<string, string | undefined> = {},
+  cwd: string = REPO_ROOT,
 ): Promise<CliResult> {
   const child = spawn(process.execPath, [BIN, ...args], {
-    cwd: REPO_ROOT,
+    cwd,
     env: { ...process.env, SWITCHYARD_DB: undefined, NO_COLOR: "1", ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
@@ -53,7 +54,10 @@ export interface Workspace {
   readonly dir: string;
   /** A database path inside it (not created until a command opens it). */
   readonly db: string;
-  /** `switchyard --db <db> [--graphs <graphs>] ...args`. */
+  /**
+   * `switchyard --db <db> --exit-code [--graphs <graphs>] ...args`: with --exit-code, so a run
+   * that waits for a decision exits 3, as scripts that ask for it see.
+   */
   readonly cli: (...args: string[]) => Promise<CliResult>;
 }
 
@@ -71,7 +75,11 @@ export function workspace(
   const db = join(dir, "switchyard.db");
   if (options.initialised) new SqliteCheckpointer(db).close();
   const graphArgs = graphs === null ? [] : ["--graphs", graphs];
-  return { dir, db, cli: (...args) => runCli(["--db", db, ...graphArgs, ...args]) };
+  return {
+    dir,
+    db,
+    cli: (...args) => runCli(["--db", db, "--exit-code", ...graphArgs, ...args]),
+  };
 }
 
 /** The thread a `run` started: from its first line, `▶ <graph> on thread <id>`. */
@@ -93,7 +101,10 @@ export function waitingOf(stdout: string): Record<string, string> {
 export interface Superstep {
   /** undefined for progress lines printed before any `superstep N` header. */
   readonly step: number | undefined;
-  /** "▸ node" when it starts, "✓ node" when it finished and showed its duration as "(N ms)". */
+  /**
+   * "▸ node" when it starts, "✓ node" when it finished and showed its duration as "(N ms)", "✗ node"
+   * when it failed.
+   */
   readonly events: string[];
 }
 
@@ -111,13 +122,16 @@ export function progressOf(stdout: string): Superstep[] {
     }
     const started = /^ {2}▸ (\S+)$/.exec(line);
     const finished = /^ {2}✓ (\S+) \(\d+ ms\)$/.exec(line);
+    const failed = /^ {2}✗ (\S+) failed: /.exec(line);
     const event = started
       ? `▸ ${started[1]}`
       : finished
         ? `✓ ${finished[1]}`
-        : line.startsWith("  ✓ ")
-          ? line
-          : undefined;
+        : failed
+          ? `✗ ${failed[1]}`
+          : line.startsWith("  ✓ ")
+            ? line
+            : undefined;
     if (event === undefined) continue;
     if (steps.length === 0) steps.push({ step: undefined, events: [] });
     steps.at(-1)?.events.push(event);

@@ -63,13 +63,14 @@ describe("graphs/support-triage", () => {
       const db = join(dir, "t.db");
       const input = JSON.stringify(ticket);
       const missing = await runCli(["--db", db, "run", "support-triage", "--input", input], {});
-      expect(missing.code).toBe(1);
+      // The thread stops on its failed node (exit 4); `continue` re-runs it once a key is set.
+      expect(missing.code).toBe(4);
       expect(missing.stderr).toContain("error MISSING_API_KEY:");
       expect(missing.stderr).not.toContain("    at ");
 
       server().script({ content: "technical" }, { content: "Please try restarting the app." });
       const run = await runCli(
-        ["--db", db, "run", "support-triage", "--input", input, "--thread", "s1"],
+        ["--db", db, "--exit-code", "run", "support-triage", "--input", input, "--thread", "s1"],
         {
           OPENAI_BASE_URL: server().baseURL,
         },

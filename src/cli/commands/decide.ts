@@ -2,11 +2,12 @@ import { readFileSync } from "node:fs";
 import { userInfo } from "node:os";
 import { Command, type PendingInterrupt } from "../../index.js";
 import type { CliContext } from "../context.js";
-import { CliError } from "../errors.js";
+import { CliError, EXIT } from "../errors.js";
 import { parseJsonArgument } from "../format.js";
 import { runWithProgress } from "../progress.js";
+import { runConfigOf, type RunFlags } from "../run-flags.js";
 
-export interface DecideOptions {
+export interface DecideOptions extends RunFlags {
   interrupt?: string;
   comment?: string;
   as?: string;
@@ -27,6 +28,7 @@ export async function decide(
   options: DecideOptions,
   ask: (pending: PendingInterrupt) => Promise<{ approved: boolean; comment?: string } | undefined>,
 ): Promise<number> {
+  const config = runConfigOf(options);
   const graph = await ctx.graphOfThread(threadId);
   const state = await graph.getState({ configurable: { thread_id: threadId } });
   const pending = chooseInterrupt(
@@ -54,7 +56,7 @@ export async function decide(
     const answer = await ask(pending);
     if (!answer) {
       ctx.out("No decision taken; the thread still waits.");
-      return 3;
+      return ctx.exitCodes ? EXIT.paused : EXIT.done;
     }
     value = answer;
   } else {
@@ -75,8 +77,13 @@ export async function decide(
         : "rejects";
   const header = `✎ ${actor} ${verb} interrupt ${pending.id} on thread ${threadId}`;
   const resume = new Command({ resume: { [pending.id]: value } });
-  const config = { configurable: { thread_id: threadId, actor } };
-  return runWithProgress(ctx, graph, resume, config, header);
+  return runWithProgress(
+    ctx,
+    graph,
+    resume,
+    { ...config, configurable: { thread_id: threadId, actor } },
+    header,
+  );
 }
 
 function chooseInterrupt(

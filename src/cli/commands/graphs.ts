@@ -16,7 +16,7 @@ export async function graphs(ctx: CliContext): Promise<number> {
   for (const file of listGraphFiles(ctx.graphsDir)) {
     try {
       const loaded = await loadGraph(file);
-      const compiled = loaded.builder.compile({ ...loaded.compileOptions, name: loaded.name });
+      const compiled = loaded.compile({});
       rows.push({
         name: loaded.name,
         file: file.file,
@@ -59,7 +59,7 @@ export async function draw(
       2,
     );
   }
-  const { compiled } = await ctx.graph(name);
+  const compiled = (await ctx.graphFile(name)).compile({});
   const text = compiled.drawMermaid();
   ctx.print({ graph: name, mermaid: text }, () => text.trimEnd());
   return 0;

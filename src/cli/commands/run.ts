@@ -4,8 +4,9 @@ import type { CliContext } from "../context.js";
 import { CliError } from "../errors.js";
 import { parseJsonArgument } from "../format.js";
 import { runWithProgress } from "../progress.js";
+import { runConfigOf, type RunFlags } from "../run-flags.js";
 
-export interface RunOptions {
+export interface RunOptions extends RunFlags {
   input?: string;
   thread?: string;
   as?: string;
@@ -17,7 +18,11 @@ export async function runGraph(
   name: string,
   options: RunOptions,
 ): Promise<number> {
-  const { compiled } = await ctx.graph(name);
+  if (options.thread !== undefined && options.thread.trim() === "") {
+    throw new CliError("INVALID_THREAD_ID", "--thread needs a thread id; it was empty.", 2);
+  }
+  const config = runConfigOf(options);
+  const { compiled } = await ctx.graph(name, { create: true });
   let input: unknown = {};
   if (options.input !== undefined) {
     try {
@@ -29,13 +34,18 @@ export async function runGraph(
   const threadId = options.thread ?? newThreadId(name);
   const configurable = { thread_id: threadId, ...(options.as ? { actor: options.as } : {}) };
   if (!ctx.json) ctx.out(`▶ ${name} on thread ${threadId}`);
-  return runWithProgress(ctx, compiled, input, { configurable });
+  return runWithProgress(ctx, compiled, input, { ...config, configurable });
 }
 
 /** `switchyard continue <thread>`: runs a thread on from its latest checkpoint. */
-export async function continueThread(ctx: CliContext, threadId: string): Promise<number> {
+export async function continueThread(
+  ctx: CliContext,
+  threadId: string,
+  flags: RunFlags,
+): Promise<number> {
+  const config = runConfigOf(flags);
   const graph = await ctx.graphOfThread(threadId);
-  return runWithProgress(ctx, graph, null, { configurable: { thread_id: threadId } });
+  return runWithProgress(ctx, graph, null, { ...config, configurable: { thread_id: threadId } });
 }
 
 /** `<graph>-<UTC time>-<random>`: readable, sortable, and distinct for runs started together. */

@@ -11,7 +11,10 @@ export async function show(ctx: CliContext, threadId: string): Promise<number> {
   return printOutcome(ctx, graph, threadId);
 }
 
-/** `switchyard history <thread>`: the checkpoint tree, newest branch first, forks indented. */
+/**
+ * `switchyard history <thread>`: the checkpoint tree, oldest first; each fork indented right below
+ * the checkpoint it branches from.
+ */
 export async function history(ctx: CliContext, threadId: string): Promise<number> {
   const graph = await ctx.graphOfThread(threadId);
   const snapshots: Array<StateSnapshot<unknown>> = [];
@@ -34,18 +37,21 @@ export async function history(ctx: CliContext, threadId: string): Promise<number
       children.set(parent, [...(children.get(parent) ?? []), row]);
     }
     const lines: string[] = [];
+    const line = (row: (typeof rows)[number], indent: string): string =>
+      `${indent}${row.id}  step ${String(row.step)}  ${String(row.source)}` +
+      `  next [${row.next.join(", ")}]  ${row.createdAt ?? ""}`;
+    // A checkpoint's oldest child continues its line; every later child is a fork, drawn right
+    // below the checkpoint it branches from, one level deeper, with the fork's own line after it.
     const walk = (parent: string | undefined, depth: number): void => {
-      const kids = children.get(parent) ?? [];
-      kids.forEach((row, index) => {
-        // The first child continues the line; later children are forks, drawn one level deeper.
-        const level = index === 0 ? depth : depth + 1;
-        const mark = index === 0 ? "" : "└ fork ";
-        lines.push(
-          `${"  ".repeat(level)}${mark}${row.id}  step ${String(row.step)}  ${String(row.source)}` +
-            `  next [${row.next.join(", ")}]  ${row.createdAt ?? ""}`,
-        );
-        walk(row.id, level);
-      });
+      const [main, ...forks] = children.get(parent) ?? [];
+      for (const fork of forks) {
+        lines.push(line(fork, `${"  ".repeat(depth + 1)}└ fork `));
+        walk(fork.id, depth + 2);
+      }
+      if (main) {
+        lines.push(line(main, "  ".repeat(depth)));
+        walk(main.id, depth);
+      }
     };
     walk(undefined, 0);
     return lines.join("\n");
