@@ -19,14 +19,18 @@ afterAll(() => {
   }
 });
 
-/** `switchyard --db <db> --graphs <fixtures> ...args`, as an unprivileged user. */
+/** `switchyard --exit-code --db <db> --graphs <fixtures> ...args`, as an unprivileged user. */
 function cli(db: string, ...args: string[]) {
-  const child = spawn(process.execPath, [BIN, "--db", db, "--graphs", FIXTURE_GRAPHS, ...args], {
-    cwd: REPO_ROOT,
-    env: { ...process.env, SWITCHYARD_DB: undefined, NO_COLOR: "1", HOME: tmpdir() },
-    stdio: ["ignore", "pipe", "pipe"],
-    ...(asRoot ? { uid: NOBODY, gid: NOBODY } : {}),
-  });
+  const child = spawn(
+    process.execPath,
+    [BIN, "--exit-code", "--db", db, "--graphs", FIXTURE_GRAPHS, ...args],
+    {
+      cwd: REPO_ROOT,
+      env: { ...process.env, SWITCHYARD_DB: undefined, NO_COLOR: "1", HOME: tmpdir() },
+      stdio: ["ignore", "pipe", "pipe"],
+      ...(asRoot ? { uid: NOBODY, gid: NOBODY } : {}),
+    },
+  );
   let stdout = "";
   let stderr = "";
   child.stdout.setEncoding("utf8").on("data", (data: string) => (stdout += data));
