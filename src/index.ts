@@ -36,12 +36,23 @@ export {
   type StreamMode,
   type RunOutput,
   type SweptInterrupt,
+  type GraphStructure,
 } from "./threads/compiled.js";
 export type { ThreadUsage } from "./runtime/usage.js";
 
 export { MemoryCheckpointer } from "./checkpoint/memory.js";
 export { SqliteCheckpointer, type SqliteCheckpointerOptions } from "./checkpoint/sqlite.js";
 export { serialize, deserialize } from "./checkpoint/serializer.js";
+export {
+  MemoryRunStore,
+  type MultitaskStrategy,
+  type RunListOptions,
+  type RunRecord,
+  type RunStatus,
+  type RunStore,
+  type ThreadRecord,
+} from "./checkpoint/runs.js";
+export { SqliteRunStore } from "./checkpoint/runs-sqlite.js";
 export type {
   AuditEntry,
   ChannelWrite,
@@ -115,4 +126,12 @@ export {
   UnknownNodeError,
   UnreachableNodeError,
   UnsatisfiableBarrierError,
+  AssistantNotFoundError,
+  RunNotFoundError,
+  InvalidRequestError,
+  RunInProgressError,
+  UnauthorizedError,
+  EndpointNotFoundError,
+  UnsupportedOptionError,
+  UnsafeBindError,
 } from "./errors.js";

@@ -4,6 +4,7 @@ import { CliContext, type GlobalOptions } from "./context.js";
 import { decide, type DecideOptions } from "./commands/decide.js";
 import { draw, graphs } from "./commands/graphs.js";
 import { continueThread, runGraph, type RunOptions } from "./commands/run.js";
+import { serve, type ServeOptions } from "./commands/serve.js";
 import { inbox, prune, remove, vacuum } from "./commands/store.js";
 import { audit, fork, history, show, type ForkOptions } from "./commands/threads.js";
 import { CliError, EXIT } from "./errors.js";
@@ -165,6 +166,16 @@ function buildProgram(
     .command("vacuum")
     .description("give the space of deleted data back to the file system")
     .action(action((ctx) => vacuum(ctx)));
+  program
+    .command("serve")
+    .description("serve the graphs over LangGraph's Agent Server API (HTTP + SSE)")
+    .option("--port <port>", "port to listen on (0: any free port)", "2024")
+    .option(
+      "--host <host>",
+      "address to listen on (beyond loopback only with API keys)",
+      "127.0.0.1",
+    )
+    .action(action((ctx, options: ServeOptions) => serve(ctx, options)));
   return program;
 }
 

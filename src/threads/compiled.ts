@@ -1,7 +1,7 @@
 import type { z } from "zod";
-import { Command, isCommand } from "../graph/constants.js";
+import { Command, END, START, isCommand } from "../graph/constants.js";
 import { drawMermaid } from "../graph/mermaid.js";
-import type { GraphSpec } from "../graph/spec.js";
+import { pathMapTargets, type GraphSpec } from "../graph/spec.js";
 import type { StateOf, UpdateOf } from "../graph/state.js";
 import type { Configurable, RunConfig, ThreadMigration } from "../graph/types.js";
 import type { AuditEntry, Checkpointer, GraphIdentity, ThreadStore } from "../checkpoint/types.js";
@@ -218,6 +218,14 @@ export class CompiledGraph<Schema extends z.ZodObject> {
     return drawMermaid(this.spec);
   }
 
+  /**
+   * The graph's structure as data: its nodes (with `__start__` and `__end__`) and edges;
+   * `conditional` marks the possible targets of a router or of a node's Command `ends`.
+   */
+  getGraph(): GraphStructure {
+    return graphStructure(this.spec);
+  }
+
   /** Node names, in the order they were added. */
   get nodeNames(): readonly string[] {
     return [...this.spec.nodes.keys()];
@@ -369,6 +377,39 @@ export class CompiledGraph<Schema extends z.ZodObject> {
     if (threadId === undefined) throw new MissingThreadIdError(operation);
     return { checkpointer: this.checkpointer, threadId };
   }
+}
+
+/** What `getGraph()` returns. */
+export interface GraphStructure {
+  readonly nodes: readonly string[];
+  readonly edges: ReadonlyArray<{
+    readonly source: string;
+    readonly target: string;
+    readonly conditional: boolean;
+  }>;
+}
+
+function graphStructure(spec: GraphSpec): GraphStructure {
+  const edges = new Map<string, { source: string; target: string; conditional: boolean }>();
+  const add = (source: string, target: string, conditional: boolean): void => {
+    const key = `${source}\u0000${target}`;
+    if (!edges.get(key) || !conditional) edges.set(key, { source, target, conditional });
+  };
+  const everyTarget = [...spec.nodes.keys(), END];
+  for (const [source, out] of spec.outgoing) {
+    for (const target of out.edges) add(source, target, false);
+    for (const router of out.routers) {
+      const targets = router.pathMap ? pathMapTargets(router.pathMap) : everyTarget;
+      for (const target of targets) add(source, target, true);
+    }
+  }
+  for (const barrier of spec.barriers) {
+    for (const source of barrier.sources) add(source, barrier.target, false);
+  }
+  for (const node of spec.nodes.values()) {
+    for (const target of node.ends) add(node.name, target, true);
+  }
+  return { nodes: [START, ...spec.nodes.keys(), END], edges: [...edges.values()] };
 }
 
 function isThreadStore(checkpointer: Checkpointer): checkpointer is ThreadStore {

@@ -1,0 +1,45 @@
+import type { Context } from "hono";
+import { streamSSE } from "hono/streaming";
+import type { ServerEnv } from "./auth.js";
+import type { ServerRun } from "./executor.js";
+import { runLocation } from "./wire.js";
+
+/**
+ * Streams a run's events as the SDK decodes them: `event:`, `data:` (JSON), `id:` on every event,
+ * heartbeat comments while nothing happens, and the end of the response when the run ends.
+ * `cancelOnDisconnect` cancels the run when the client goes away.
+ */
+export function streamRun(
+  c: Context<ServerEnv>,
+  run: ServerRun,
+  options: { lastEventId: string | undefined; heartbeatMs: number; cancelOnDisconnect: boolean },
+): Response {
+  c.header("Content-Location", runLocation(run.record.threadId, run.record.runId));
+  return streamSSE(c, async (stream) => {
+    const gone = new AbortController();
+    stream.onAbort(() => {
+      gone.abort();
+      if (options.cancelOnDisconnect) run.cancel();
+    });
+    const heartbeat = setInterval(() => {
+      void stream.write(": heartbeat\n\n");
+    }, options.heartbeatMs);
+    try {
+      for await (const event of run.log.follow(options.lastEventId, gone.signal)) {
+        await stream.writeSSE({
+          id: event.id,
+          event: event.event,
+          data: JSON.stringify(event.data ?? null),
+        });
+      }
+    } finally {
+      clearInterval(heartbeat);
+    }
+  });
+}
+
+/** A stream for a run this process has no events of (it ended before a restart): it just ends. */
+export function emptyStream(c: Context<ServerEnv>, threadId: string, runId: string): Response {
+  c.header("Content-Location", runLocation(threadId, runId));
+  return streamSSE(c, async () => {});
+}
