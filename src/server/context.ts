@@ -72,8 +72,10 @@ export class ServerContext {
     if (snapshot?.tasks.some((task) => task.interrupts.length > 0)) return "interrupted";
     const [last] = await this.runs.listRuns(record.threadId, { limit: 1 });
     if (last?.status === "error") return "error";
-    if (snapshot && snapshot.next.length > 0) return "interrupted";
-    return "idle";
+    // Nodes still planned after a run that ended well: it stopped at a breakpoint. After a
+    // cancelled run they are merely where it was stopped.
+    const paused = snapshot !== undefined && snapshot.next.length > 0;
+    return paused && last?.status !== "interrupted" ? "interrupted" : "idle";
   }
 
   /** The thread as the API shows it. */

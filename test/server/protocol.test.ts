@@ -98,7 +98,7 @@ test("a run streams to an interrupt; a bad answer is refused and the thread keep
   });
   const older = await client.threads.getHistory(threadId, {
     limit: 2,
-    before: history[1]?.checkpoint,
+    before: { configurable: { checkpoint_id: history[1]?.checkpoint.checkpoint_id } },
   });
   expect(older.map((entry) => entry.checkpoint.checkpoint_id)).toEqual(
     history.slice(2, 4).map((entry) => entry.checkpoint.checkpoint_id),
