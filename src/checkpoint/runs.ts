@@ -58,7 +58,7 @@ export interface RunStore {
   abandonUnfinished(status: RunStatus, at: string): Promise<RunRecord[]>;
 }
 
-/** Sorts newest first by `createdAt`, then by id, so the order is stable. */
+/** Sorts newest first by `createdAt` (a stable sort keeps the given order on ties). */
 export function newestFirst<T extends { createdAt: string }>(a: T, b: T): number {
   return a.createdAt < b.createdAt ? 1 : a.createdAt > b.createdAt ? -1 : 0;
 }
@@ -106,7 +106,8 @@ export class MemoryRunStore implements RunStore {
   }
 
   async listRuns(threadId: string, options: RunListOptions = {}): Promise<RunRecord[]> {
-    const runs = [...this.runs.values()].filter((run) => run.threadId === threadId);
+    // Reversed insertion order first, so runs created in the same millisecond list newest first.
+    const runs = [...this.runs.values()].reverse().filter((run) => run.threadId === threadId);
     return pageOfRuns(runs.sort(newestFirst), options);
   }
 
