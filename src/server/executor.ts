@@ -10,7 +10,7 @@ import {
   type StreamMode,
 } from "../index.js";
 import { RunEventLog } from "./run-events.js";
-import { wireError } from "./wire.js";
+import { plain, wireError } from "./wire.js";
 
 /** Everything one run needs, decided by the route before it starts. */
 export interface RunPlan {
@@ -134,9 +134,10 @@ export class RunExecutor {
       });
       for await (const item of events) {
         const [mode, payload] = item as [StreamMode, unknown];
-        if (mode === "values") run.output = payload;
+        const data = plain(payload);
+        if (mode === "values") run.output = data;
         const wireMode = mode === "messages" ? "messages-tuple" : mode;
-        if (requested.has(wireMode)) run.log.push(mode, payload);
+        if (requested.has(wireMode)) run.log.push(mode, data);
       }
       await this.finish(run, "success");
     } catch (error) {

@@ -13,7 +13,7 @@ import { parseBody, queryInt, readJson, runBody, type RunBody } from "./bodies.j
 import type { ServerContext } from "./context.js";
 import type { ServerRun } from "./executor.js";
 import { emptyStream, streamRun } from "./sse.js";
-import { runLocation, wireRun } from "./wire.js";
+import { plain, runLocation, wireRun } from "./wire.js";
 
 type Mode = "background" | "wait" | "stream";
 
@@ -98,7 +98,7 @@ export function runRoutes(
       return c.json(run.output);
     }
     const thread = await ctx.thread(record.threadId);
-    return c.json((await ctx.snapshot(thread))?.values ?? {});
+    return c.json(plain((await ctx.snapshot(thread))?.values ?? {}));
   });
   threadRuns.get("/:thread_id/runs/:run_id/stream", async (c) => {
     const record = await findRun(c);

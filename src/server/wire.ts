@@ -25,7 +25,27 @@ export interface WireCheckpoint {
 }
 
 export function wireInterrupt(interrupt: PendingInterrupt): WireInterrupt {
-  return { id: interrupt.id, value: interrupt.value };
+  return { id: interrupt.id, value: plain(interrupt.value) };
+}
+
+/**
+ * A value as LangGraph's server sends it: `@langchain/core` messages (anything with `toDict()`)
+ * become plain dicts `{ type, content, id, … }` — what useStream and Agent Chat UI read — instead
+ * of their `{ lc, type: "constructor", … }` serialization. Everything else is unchanged.
+ */
+export function plain(value: unknown): unknown {
+  if (value === null || typeof value !== "object") return value;
+  if (Array.isArray(value)) return value.map(plain);
+  const toDict = (value as { toDict?: unknown }).toDict;
+  if (typeof toDict === "function") {
+    const { type, data } = (toDict as () => { type: string; data: Record<string, unknown> }).call(
+      value,
+    );
+    const name = value.constructor.name;
+    return { ...data, type: name.endsWith("MessageChunk") ? name : type };
+  }
+  if (Object.getPrototypeOf(value) !== Object.prototype) return value;
+  return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, plain(item)]));
 }
 
 /** The interrupts a snapshot waits on, as LangGraph lists them: task id → interrupts. */
@@ -63,7 +83,7 @@ function wireTask(task: StateTask, checkpoint: WireCheckpoint | null) {
     path: ["__pregel_pull", task.name],
     checkpoint,
     state: null,
-    result: task.result ?? null,
+    result: plain(task.result ?? null),
   };
 }
 
@@ -71,7 +91,7 @@ function wireTask(task: StateTask, checkpoint: WireCheckpoint | null) {
 export function wireState(snapshot: StateSnapshot<unknown>) {
   const checkpoint = wireCheckpoint(snapshot.config);
   return {
-    values: snapshot.values ?? {},
+    values: plain(snapshot.values ?? {}),
     next: [...snapshot.next],
     tasks: snapshot.tasks.map((task) => wireTask(task, null)),
     metadata: snapshot.metadata ? { ...snapshot.metadata, parents: {} } : {},
@@ -97,7 +117,7 @@ export function wireThread(
     updated_at: record.updatedAt,
     metadata: record.metadata,
     status,
-    values: snapshot?.values ?? {},
+    values: plain(snapshot?.values ?? {}),
     interrupts: snapshot ? interruptsByTask(snapshot) : {},
     config: {},
     error: null,

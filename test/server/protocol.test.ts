@@ -132,6 +132,7 @@ test("assistants are the graphs; their graph and schemas are served", async () =
   const client = server().client();
   const assistants = await client.assistants.search();
   expect(assistants.map((assistant) => assistant.assistant_id).sort()).toEqual([
+    "echo",
     "expense-approval",
     "slow",
   ]);
@@ -167,4 +168,25 @@ test("errors are JSON with a code: unknown endpoint 404, unknown assistant 404, 
   expect(await bad.json()).toMatchObject({ error: "INVALID_REQUEST" });
   const noCors = await fetch(`${url}/ok`, { headers: { origin: "https://evil.example" } });
   expect(noCors.headers.get("access-control-allow-origin")).toBeNull();
+});
+
+test("messages travel as plain dicts, as LangGraph's server sends them; custom events stream", async () => {
+  const client = server().client();
+  const { thread_id: threadId } = await client.threads.create();
+  const parts = await collect(
+    client.runs.stream(threadId, "echo", {
+      input: { messages: [{ type: "human", content: "hi", id: "q-1" }] },
+      streamMode: ["values", "custom"],
+    }),
+  );
+  expect(parts.find((part) => part.event === "custom")?.data).toEqual({ progress: "replying" });
+  const last = parts.filter((part) => part.event === "values").at(-1)?.data as {
+    messages: Array<Record<string, unknown>>;
+  };
+  expect(last.messages.map(({ type, content, id }) => ({ type, content, id }))).toEqual([
+    { type: "human", content: "hi", id: "q-1" },
+    { type: "ai", content: "echo: hi", id: "reply-1" },
+  ]);
+  const state = await client.threads.getState(threadId);
+  expect(state.values).toEqual(last);
 });
