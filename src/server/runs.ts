@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { Hono, type Context } from "hono";
 import {
   Command,
+  GraphVersionMismatchError,
   RunInProgressError,
   RunNotFoundError,
   ThreadNotFoundError,
@@ -133,6 +134,12 @@ async function startRun(
   const existing = await ctx.findThread(threadId);
   if (!existing && !stateless && body.if_not_exists !== "create") {
     throw new ThreadNotFoundError(threadId);
+  }
+  // Refused before anything is recorded, so the thread's metadata keeps naming its own graph.
+  const pinned = (await ctx.checkpointer.getThread(threadId))?.graph;
+  if (pinned && pinned.name !== assistant.id) {
+    const current = { name: assistant.id, version: assistant.graph.version };
+    throw new GraphVersionMismatchError(threadId, pinned, current);
   }
   const now = new Date().toISOString();
   const runId = randomUUID();

@@ -14,7 +14,10 @@ export function streamRun(
   run: ServerRun,
   options: { lastEventId: string | undefined; heartbeatMs: number; cancelOnDisconnect: boolean },
 ): Response {
-  c.header("Content-Location", runLocation(run.record.threadId, run.record.runId));
+  const location = runLocation(run.record.threadId, run.record.runId);
+  c.header("Content-Location", location);
+  // Where to rejoin: the SDK reconnects there with Last-Event-ID when the connection drops.
+  c.header("Location", `${location}/stream`);
   return streamSSE(c, async (stream) => {
     const gone = new AbortController();
     stream.onAbort(() => {

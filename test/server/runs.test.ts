@@ -1,7 +1,8 @@
 // Background runs, join, cancel, busy threads, search and delete through a real `switchyard serve`
 // and LangGraph's SDK client.
 import { expect, test } from "vitest";
-import { serverForFile } from "../support/server.js";
+import { runCli } from "../cli/run-cli.js";
+import { serverForFile, SERVER_GRAPHS } from "../support/server.js";
 
 const server = serverForFile();
 
@@ -137,4 +138,34 @@ test("a stateless run streams on a throwaway thread that is deleted afterwards",
       ),
     "the throwaway thread to be deleted",
   );
+});
+
+test("a thread the CLI ran on the same database is visible with its graph and values", async () => {
+  const { db } = server();
+  const cli = await runCli([
+    "--db",
+    db,
+    "--graphs",
+    SERVER_GRAPHS,
+    "run",
+    "slow",
+    "--input",
+    '{"ms":1}',
+    "--thread",
+    "from-cli",
+  ]);
+  expect(cli.code).toBe(0);
+  const client = server().client();
+  expect(await client.threads.get("from-cli")).toMatchObject({
+    status: "idle",
+    metadata: { graph_id: "slow" },
+    values: { log: ["waited 1 ms", "done"] },
+  });
+  const found = await client.threads.search({ metadata: { graph_id: "slow" }, limit: 1000 });
+  expect(found.map((thread) => thread.thread_id)).toContain("from-cli");
+
+  const wrongGraph = await failure(client.runs.create("from-cli", "echo", { input: {} }));
+  expect(wrongGraph.status).toBe(409);
+  expect(wrongGraph.body).toMatchObject({ error: "GRAPH_VERSION_MISMATCH" });
+  expect((await client.threads.get("from-cli")).metadata).toMatchObject({ graph_id: "slow" });
 });
