@@ -175,6 +175,11 @@ function buildProgram(
       "address to listen on (beyond loopback only with API keys)",
       "127.0.0.1",
     )
+    .option(
+      "--sweep-every <seconds>",
+      "apply passed interrupt deadlines this often (0: never)",
+      "60",
+    )
     .action(action((ctx, options: ServeOptions) => serve(ctx, options)));
   return program;
 }

@@ -1,6 +1,7 @@
 import { Hono } from "hono";
 import { EndpointNotFoundError } from "../index.js";
 import { assistantRoutes } from "./assistants.js";
+import { sweepDeadlines } from "./deadlines.js";
 import { browserAccess, requireApiKey, type ServerEnv } from "./auth.js";
 import { ServerContext } from "./context.js";
 import type { ServerOptions } from "./options.js";
@@ -13,8 +14,11 @@ import { wireError } from "./wire.js";
 export interface SwitchyardServer {
   /** The Hono app: mount it, or hand `app.fetch` to any server that speaks the Fetch API. */
   readonly app: Hono<ServerEnv>;
-  /** Marks runs a previous process left unfinished as `error`. Call once before serving. */
-  recover(): Promise<number>;
+  /**
+   * Marks runs a previous process left unfinished as `error`, and starts the deadline sweeps.
+   * Call once before serving.
+   */
+  start(): Promise<number>;
   /** Cancels every active run and waits until each has stopped at a checkpoint. */
   close(): Promise<void>;
 }
@@ -67,10 +71,18 @@ export function createServer(options: ServerOptions): SwitchyardServer {
   app.route("/threads", threadRoutes(ctx));
   app.route("/runs", statelessRuns);
 
+  let stopSweeps: (() => Promise<void>) | undefined;
   return {
     app,
-    recover: async () =>
-      (await options.runs.abandonUnfinished("error", new Date().toISOString())).length,
-    close: () => ctx.executor.shutdown(),
+    start: async () => {
+      const abandoned = await options.runs.abandonUnfinished("error", new Date().toISOString());
+      const log = options.log ?? ((line: string) => console.log(line));
+      stopSweeps ??= sweepDeadlines(graphs, options.sweepEveryMs ?? 60_000, log);
+      return abandoned.length;
+    },
+    close: async () => {
+      await stopSweeps?.();
+      await ctx.executor.shutdown();
+    },
   };
 }

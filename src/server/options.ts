@@ -24,4 +24,11 @@ export interface ServerOptions {
   readonly apiKeys?: Readonly<Record<string, string>>;
   /** Milliseconds between SSE heartbeat comments (default 10 000). */
   readonly heartbeatMs?: number;
+  /**
+   * Milliseconds between sweeps that apply the `onTimeout` of interrupts whose deadline passed
+   * (`sweepExpired()` of every graph). Default 60 000; 0 turns the sweeps off.
+   */
+  readonly sweepEveryMs?: number;
+  /** Where the server reports what it did on its own (deadline sweeps); default console.log. */
+  readonly log?: (line: string) => void;
 }

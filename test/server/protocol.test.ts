@@ -132,6 +132,7 @@ test("assistants are the graphs; their graph and schemas are served", async () =
   const client = server().client();
   const assistants = await client.assistants.search();
   expect(assistants.map((assistant) => assistant.assistant_id).sort()).toEqual([
+    "deadline",
     "echo",
     "expense-approval",
     "slow",

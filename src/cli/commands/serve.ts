@@ -9,6 +9,7 @@ import { compileGraph, listGraphFiles, loadGraph } from "../graphs.js";
 export interface ServeOptions {
   port?: string;
   host?: string;
+  sweepEvery?: string;
 }
 
 const LOOPBACK = /^(127(\.\d{1,3}){3}|localhost|::1|\[::1\])$/;
@@ -28,6 +29,14 @@ export async function serve(ctx: CliContext, options: ServeOptions): Promise<num
     );
   }
   const host = options.host ?? "127.0.0.1";
+  const sweepSeconds = Number(options.sweepEvery ?? "60");
+  if (!Number.isFinite(sweepSeconds) || sweepSeconds < 0) {
+    throw new CliError(
+      "INVALID_SWEEP_INTERVAL",
+      `--sweep-every must be a number of seconds (0 turns deadline sweeps off), got "${options.sweepEvery}".`,
+      EXIT.usage,
+    );
+  }
   const apiKeys = parseApiKeys(process.env.SWITCHYARD_API_KEYS);
   if (!apiKeys && !LOOPBACK.test(host)) throw new UnsafeBindError(host);
 
@@ -43,8 +52,15 @@ export async function serve(ctx: CliContext, options: ServeOptions): Promise<num
   }
   const runs = new SqliteRunStore(ctx.dbPath);
   try {
-    const server = createServer({ graphs, checkpointer, runs, ...(apiKeys ? { apiKeys } : {}) });
-    const abandoned = await server.recover();
+    const server = createServer({
+      graphs,
+      checkpointer,
+      runs,
+      sweepEveryMs: sweepSeconds * 1000,
+      log: ctx.out,
+      ...(apiKeys ? { apiKeys } : {}),
+    });
+    const abandoned = await server.start();
     const http = await new Promise<ReturnType<typeof listen>>((resolve) => {
       const started = listen({ fetch: server.app.fetch, port, hostname: host }, () =>
         resolve(started),
