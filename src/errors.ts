@@ -580,3 +580,24 @@ export class UnsafeBindError extends SwitchyardError {
     );
   }
 }
+
+/** An API key made more requests than the server's rate limit allows. */
+export class RateLimitedError extends SwitchyardError {
+  readonly code = "RATE_LIMITED";
+  constructor(
+    readonly actor: string,
+    readonly retryAfterSeconds: number,
+  ) {
+    super(
+      `Too many requests with the key of "${actor}". Retry after ${retryAfterSeconds} s (the Retry-After header).`,
+    );
+  }
+}
+
+/** A request body larger than the server accepts. */
+export class PayloadTooLargeError extends SwitchyardError {
+  readonly code = "PAYLOAD_TOO_LARGE";
+  constructor(readonly limitBytes: number) {
+    super(`The request body is larger than ${limitBytes} bytes, the most this server accepts.`);
+  }
+}

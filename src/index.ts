@@ -134,4 +134,6 @@ export {
   EndpointNotFoundError,
   UnsupportedOptionError,
   UnsafeBindError,
+  RateLimitedError,
+  PayloadTooLargeError,
 } from "./errors.js";

@@ -180,6 +180,7 @@ function buildProgram(
       "apply passed interrupt deadlines this often (0: never)",
       "60",
     )
+    .option("--rate-limit <n>", "with API keys: at most n requests per minute per key")
     .action(action((ctx, options: ServeOptions) => serve(ctx, options)));
   return program;
 }

@@ -4,6 +4,7 @@ import { assistantRoutes } from "./assistants.js";
 import { sweepDeadlines } from "./deadlines.js";
 import { browserAccess, requireApiKey, type ServerEnv } from "./auth.js";
 import { ServerContext } from "./context.js";
+import { limitBody, rateLimit } from "./limits.js";
 import type { ServerOptions } from "./options.js";
 import { runRoutes } from "./runs.js";
 import { stateRoutes } from "./state.js";
@@ -55,7 +56,11 @@ export function createServer(options: ServerOptions): SwitchyardServer {
   if (options.apiKeys && Object.keys(options.apiKeys).length > 0) {
     app.use("*", browserAccess());
     app.use("*", requireApiKey(options.apiKeys));
+    if (options.requestsPerMinute) {
+      app.use("*", rateLimit({ requestsPerMinute: options.requestsPerMinute }));
+    }
   }
+  app.use("*", limitBody(options.maxBodyBytes ?? 1024 * 1024));
 
   app.get("/ok", (c) => c.json({ ok: true }));
   app.get("/info", (c) =>

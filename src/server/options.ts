@@ -22,6 +22,10 @@ export interface ServerOptions {
    * `actor` of what the request does (audit log), and CORS is answered for browsers.
    */
   readonly apiKeys?: Readonly<Record<string, string>>;
+  /** With API keys: at most this many requests per minute per key (default: no limit). */
+  readonly requestsPerMinute?: number;
+  /** The largest request body accepted, in bytes (default 1 MiB). */
+  readonly maxBodyBytes?: number;
   /** Milliseconds between SSE heartbeat comments (default 10 000). */
   readonly heartbeatMs?: number;
   /**

@@ -160,7 +160,7 @@ export function runLocation(threadId: string, runId: string): string {
 
 /** What an error becomes on the wire: `{ error: CODE, message }` and a status. */
 export function wireError(error: unknown): {
-  status: 400 | 401 | 404 | 409 | 422 | 500;
+  status: 400 | 401 | 404 | 409 | 413 | 422 | 429 | 500;
   body: { error: string; message: string };
 } {
   if (error instanceof SwitchyardError) {
@@ -172,7 +172,9 @@ export function wireError(error: unknown): {
   };
 }
 
-const STATUS: Readonly<Record<string, 400 | 401 | 404 | 409 | 422>> = {
+const STATUS: Readonly<Record<string, 400 | 401 | 404 | 409 | 413 | 422 | 429>> = {
+  RATE_LIMITED: 429,
+  PAYLOAD_TOO_LARGE: 413,
   UNAUTHORIZED: 401,
   ENDPOINT_NOT_FOUND: 404,
   ASSISTANT_NOT_FOUND: 404,
@@ -187,6 +189,6 @@ const STATUS: Readonly<Record<string, 400 | 401 | 404 | 409 | 422>> = {
 };
 
 /** Unknown codes are things the caller sent that the engine refused: a bad request. */
-function statusOf(code: string): 400 | 401 | 404 | 409 | 422 {
+function statusOf(code: string): 400 | 401 | 404 | 409 | 413 | 422 | 429 {
   return STATUS[code] ?? 400;
 }

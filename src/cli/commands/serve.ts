@@ -10,6 +10,7 @@ export interface ServeOptions {
   port?: string;
   host?: string;
   sweepEvery?: string;
+  rateLimit?: string;
 }
 
 const LOOPBACK = /^(127(\.\d{1,3}){3}|localhost|::1|\[::1\])$/;
@@ -37,6 +38,14 @@ export async function serve(ctx: CliContext, options: ServeOptions): Promise<num
       EXIT.usage,
     );
   }
+  const requestsPerMinute = Number(options.rateLimit ?? "0");
+  if (!Number.isInteger(requestsPerMinute) || requestsPerMinute < 0) {
+    throw new CliError(
+      "INVALID_RATE_LIMIT",
+      `--rate-limit must be a whole number of requests per minute, got "${options.rateLimit}".`,
+      EXIT.usage,
+    );
+  }
   const apiKeys = parseApiKeys(process.env.SWITCHYARD_API_KEYS);
   if (!apiKeys && !LOOPBACK.test(host)) throw new UnsafeBindError(host);
 
@@ -57,6 +66,7 @@ export async function serve(ctx: CliContext, options: ServeOptions): Promise<num
       checkpointer,
       runs,
       sweepEveryMs: sweepSeconds * 1000,
+      ...(requestsPerMinute > 0 ? { requestsPerMinute } : {}),
       log: ctx.out,
       ...(apiKeys ? { apiKeys } : {}),
     });
