@@ -49,6 +49,16 @@ import {
   UnknownNodeError,
   UnreachableNodeError,
   UnsatisfiableBarrierError,
+  AssistantNotFoundError,
+  RunNotFoundError,
+  InvalidRequestError,
+  RunInProgressError,
+  UnauthorizedError,
+  EndpointNotFoundError,
+  UnsupportedOptionError,
+  UnsafeBindError,
+  RateLimitedError,
+  PayloadTooLargeError,
   type NodeOptions,
 } from "../src/index.js";
 import { collect, thread, untilAborted } from "./support.js";
@@ -449,6 +459,16 @@ describe("error codes", () => {
     new UnknownNodeError("a", "x", []),
     new UnreachableNodeError(["a"]),
     new UnsatisfiableBarrierError("a", "b"),
+    new AssistantNotFoundError("a", ["b"]),
+    new RunNotFoundError("t", "r"),
+    new InvalidRequestError("x"),
+    new RunInProgressError("t", "r"),
+    new UnauthorizedError(),
+    new EndpointNotFoundError("GET", "/x"),
+    new UnsupportedOptionError("x", "y"),
+    new UnsafeBindError("0.0.0.0"),
+    new RateLimitedError("dana", 1),
+    new PayloadTooLargeError(1),
   ];
 
   it("every exported error class has a distinct, upper-case code", () => {

@@ -4,7 +4,7 @@ import { CliContext, type GlobalOptions } from "./context.js";
 import { decide, type DecideOptions } from "./commands/decide.js";
 import { draw, graphs } from "./commands/graphs.js";
 import { continueThread, runGraph, type RunOptions } from "./commands/run.js";
-import { serve, type ServeOptions } from "./commands/serve.js";
+import type { ServeOptions } from "./commands/serve.js";
 import { inbox, prune, remove, vacuum } from "./commands/store.js";
 import { audit, fork, history, show, type ForkOptions } from "./commands/threads.js";
 import { CliError, EXIT } from "./errors.js";
@@ -181,7 +181,12 @@ function buildProgram(
       "60",
     )
     .option("--rate-limit <n>", "with API keys: at most n requests per minute per key")
-    .action(action((ctx, options: ServeOptions) => serve(ctx, options)));
+    // Imported on use: the HTTP server's modules would slow every other command's start.
+    .action(
+      action(async (ctx, options: ServeOptions) =>
+        (await import("./commands/serve.js")).serve(ctx, options),
+      ),
+    );
   return program;
 }
 
