@@ -169,3 +169,28 @@ test("a thread the CLI ran on the same database is visible with its graph and va
   expect(wrongGraph.body).toMatchObject({ error: "GRAPH_VERSION_MISMATCH" });
   expect((await client.threads.get("from-cli")).metadata).toMatchObject({ graph_id: "slow" });
 });
+
+test("interrupt_before pauses at a breakpoint; a run without input continues; an update at a past checkpoint forks", async () => {
+  const client = server().client();
+  const { thread_id: threadId } = await client.threads.create();
+  await client.runs.wait(threadId, "slow", { input: { ms: 1 }, interruptBefore: ["done"] });
+  const paused = await client.threads.getState(threadId);
+  expect(paused.next).toEqual(["done"]);
+  expect((await client.threads.get(threadId)).status).toBe("interrupted");
+
+  expect(await client.runs.wait(threadId, "slow", {})).toEqual({
+    ms: 1,
+    log: ["waited 1 ms", "done"],
+  });
+  expect((await client.threads.get(threadId)).status).toBe("idle");
+
+  await client.threads.updateState(threadId, {
+    values: { log: "forked" },
+    checkpointId: paused.checkpoint.checkpoint_id ?? undefined,
+    asNode: "wait",
+  });
+  expect(await client.runs.wait(threadId, "slow", {})).toEqual({
+    ms: 1,
+    log: ["waited 1 ms", "forked", "done"],
+  });
+});
