@@ -118,6 +118,15 @@ export const searchAssistantsBody = z
   })
   .loose();
 
+export const runStatus = z.enum([
+  "pending",
+  "running",
+  "error",
+  "success",
+  "timeout",
+  "interrupted",
+]);
+
 /** Parses `body` with `schema`, or throws INVALID_REQUEST with zod's account of what is wrong. */
 export function parseBody<S extends z.ZodType>(
   schema: S,

@@ -10,7 +10,7 @@ import {
   type RunRecord,
 } from "../index.js";
 import type { ServerEnv } from "./auth.js";
-import { parseBody, queryInt, readJson, runBody, type RunBody } from "./bodies.js";
+import { parseBody, queryInt, readJson, runBody, runStatus, type RunBody } from "./bodies.js";
 import type { ServerContext } from "./context.js";
 import type { ServerRun } from "./executor.js";
 import { emptyStream, streamRun } from "./sse.js";
@@ -65,7 +65,8 @@ export function runRoutes(
 
   threadRuns.get("/:thread_id/runs", async (c) => {
     const record = await ctx.thread(c.req.param("thread_id"));
-    const status = c.req.query("status") as RunRecord["status"] | undefined;
+    const query = c.req.query("status");
+    const status = query === undefined ? undefined : parseBody(runStatus, query, "run status");
     const runs = await ctx.runs.listRuns(record.threadId, {
       limit: queryInt(c.req.query("limit"), "limit", 10),
       offset: queryInt(c.req.query("offset"), "offset", 0),

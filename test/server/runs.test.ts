@@ -194,3 +194,16 @@ test("interrupt_before pauses at a breakpoint; a run without input continues; an
     log: ["waited 1 ms", "forked", "done"],
   });
 });
+
+test("runs are listed by status; an unknown status is a 400", async () => {
+  const client = server().client();
+  const { thread_id: threadId } = await client.threads.create();
+  const done = await client.runs.create(threadId, "slow", { input: { ms: 1 } });
+  await client.runs.join(threadId, done.run_id);
+  const successes = await client.runs.list(threadId, { status: "success" });
+  expect(successes.map((run) => run.run_id)).toEqual([done.run_id]);
+  expect(await client.runs.list(threadId, { status: "error" })).toEqual([]);
+  const bad = await fetch(`${server().url}/threads/${threadId}/runs?status=finished`);
+  expect(bad.status).toBe(400);
+  expect(await bad.json()).toMatchObject({ error: "INVALID_REQUEST" });
+});
