@@ -1,7 +1,6 @@
 import Database from "better-sqlite3";
 import { DatabaseUnavailableError, NotASwitchyardDatabaseError } from "../errors.js";
 import {
-  pageOfRuns,
   type MultitaskStrategy,
   type RunListOptions,
   type RunRecord,
@@ -124,10 +123,19 @@ export class SqliteRunStore implements RunStore {
   }
 
   async listRuns(threadId: string, options: RunListOptions = {}): Promise<RunRecord[]> {
+    const byStatus = options.status === undefined ? "" : " AND status = @status";
     const rows = this.db
-      .prepare("SELECT * FROM server_runs WHERE thread_id = ? ORDER BY created_at DESC, rowid DESC")
-      .all(threadId);
-    return pageOfRuns((rows as RunRow[]).map(runOf), options);
+      .prepare(
+        `SELECT * FROM server_runs WHERE thread_id = @threadId${byStatus}
+         ORDER BY created_at DESC, rowid DESC LIMIT @limit OFFSET @offset`,
+      )
+      .all({
+        threadId,
+        limit: options.limit ?? -1,
+        offset: options.offset ?? 0,
+        ...(options.status === undefined ? {} : { status: options.status }),
+      });
+    return (rows as RunRow[]).map(runOf);
   }
 
   async setRunStatus(runId: string, status: RunStatus, at: string): Promise<boolean> {
