@@ -46,6 +46,7 @@ export { serialize, deserialize } from "./checkpoint/serializer.js";
 export {
   MemoryRunStore,
   type MultitaskStrategy,
+  type RunEventRecord,
   type RunListOptions,
   type RunRecord,
   type RunStatus,

@@ -2,6 +2,7 @@ import Database from "better-sqlite3";
 import { DatabaseUnavailableError, NotASwitchyardDatabaseError } from "../errors.js";
 import {
   type MultitaskStrategy,
+  type RunEventRecord,
   type RunListOptions,
   type RunRecord,
   type RunStatus,
@@ -28,6 +29,13 @@ const TABLES = `
     updated_at TEXT NOT NULL
   );
   CREATE INDEX IF NOT EXISTS server_runs_by_thread ON server_runs (thread_id, created_at);
+  CREATE TABLE IF NOT EXISTS server_run_events (
+    run_id TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    event TEXT NOT NULL,
+    data TEXT NOT NULL,
+    PRIMARY KEY (run_id, seq)
+  );
 `;
 
 interface RunRow {
@@ -91,6 +99,11 @@ export class SqliteRunStore implements RunStore {
 
   async deleteThread(threadId: string): Promise<void> {
     this.db.transaction(() => {
+      this.db
+        .prepare(
+          "DELETE FROM server_run_events WHERE run_id IN (SELECT run_id FROM server_runs WHERE thread_id = ?)",
+        )
+        .run(threadId);
       this.db.prepare("DELETE FROM server_runs WHERE thread_id = ?").run(threadId);
       this.db.prepare("DELETE FROM server_threads WHERE thread_id = ?").run(threadId);
     })();
@@ -146,10 +159,34 @@ export class SqliteRunStore implements RunStore {
   }
 
   async deleteRun(threadId: string, runId: string): Promise<boolean> {
-    const result = this.db
-      .prepare("DELETE FROM server_runs WHERE run_id = ? AND thread_id = ?")
-      .run(runId, threadId);
-    return result.changes > 0;
+    return this.db.transaction(() => {
+      const result = this.db
+        .prepare("DELETE FROM server_runs WHERE run_id = ? AND thread_id = ?")
+        .run(runId, threadId);
+      if (result.changes > 0) {
+        this.db.prepare("DELETE FROM server_run_events WHERE run_id = ?").run(runId);
+      }
+      return result.changes > 0;
+    })();
+  }
+
+  async appendEvent(runId: string, event: RunEventRecord): Promise<void> {
+    this.db
+      .prepare("INSERT INTO server_run_events (run_id, seq, event, data) VALUES (?, ?, ?, ?)")
+      .run(runId, event.seq, event.event, JSON.stringify(event.data ?? null));
+  }
+
+  async listEvents(runId: string, after: number): Promise<RunEventRecord[]> {
+    const rows = this.db
+      .prepare(
+        "SELECT seq, event, data FROM server_run_events WHERE run_id = ? AND seq > ? ORDER BY seq",
+      )
+      .all(runId, after) as Array<{ seq: number; event: string; data: string }>;
+    return rows.map((row) => ({
+      seq: row.seq,
+      event: row.event,
+      data: JSON.parse(row.data) as unknown,
+    }));
   }
 
   async abandonUnfinished(status: RunStatus, at: string): Promise<RunRecord[]> {

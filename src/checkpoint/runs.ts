@@ -29,6 +29,15 @@ export interface ThreadRecord {
   readonly updatedAt: string;
 }
 
+/** One server-sent event of a run, kept so a client can rejoin the stream later. */
+export interface RunEventRecord {
+  /** Position in the run's stream, from 0; the SSE `id`. */
+  readonly seq: number;
+  readonly event: string;
+  /** JSON-serialisable. */
+  readonly data: unknown;
+}
+
 export interface RunListOptions {
   limit?: number;
   offset?: number;
@@ -51,6 +60,10 @@ export interface RunStore {
   /** Sets a run's status (and `updatedAt`); false when the run does not exist. */
   setRunStatus(runId: string, status: RunStatus, at: string): Promise<boolean>;
   deleteRun(threadId: string, runId: string): Promise<boolean>;
+  /** Appends one event of a run's stream (deleted with the run or its thread). */
+  appendEvent(runId: string, event: RunEventRecord): Promise<void>;
+  /** The run's events with `seq` greater than `after` (all for -1), in order. */
+  listEvents(runId: string, after: number): Promise<RunEventRecord[]>;
   /**
    * Runs left pending or running by a process that ended: marks them `status` and returns them.
    * A server calls it once at start, before it runs anything.
@@ -74,6 +87,7 @@ export function pageOfRuns(runs: readonly RunRecord[], options: RunListOptions):
 export class MemoryRunStore implements RunStore {
   private readonly threads = new Map<string, ThreadRecord>();
   private readonly runs = new Map<string, RunRecord>();
+  private readonly events = new Map<string, RunEventRecord[]>();
 
   async putThread(record: ThreadRecord): Promise<void> {
     this.threads.set(record.threadId, record);
@@ -92,7 +106,9 @@ export class MemoryRunStore implements RunStore {
   async deleteThread(threadId: string): Promise<void> {
     this.threads.delete(threadId);
     for (const run of [...this.runs.values()]) {
-      if (run.threadId === threadId) this.runs.delete(run.runId);
+      if (run.threadId !== threadId) continue;
+      this.runs.delete(run.runId);
+      this.events.delete(run.runId);
     }
   }
 
@@ -120,7 +136,18 @@ export class MemoryRunStore implements RunStore {
 
   async deleteRun(threadId: string, runId: string): Promise<boolean> {
     if (this.runs.get(runId)?.threadId !== threadId) return false;
+    this.events.delete(runId);
     return this.runs.delete(runId);
+  }
+
+  async appendEvent(runId: string, event: RunEventRecord): Promise<void> {
+    const events = this.events.get(runId) ?? [];
+    events.push(event);
+    this.events.set(runId, events);
+  }
+
+  async listEvents(runId: string, after: number): Promise<RunEventRecord[]> {
+    return (this.events.get(runId) ?? []).filter((event) => event.seq > after);
   }
 
   async abandonUnfinished(status: RunStatus, at: string): Promise<RunRecord[]> {

@@ -36,6 +36,8 @@ export class ServerRun {
    */
   output: unknown = {};
   status: RunStatus = "pending";
+  /** Settles when every event pushed so far is stored. */
+  persisted: Promise<void> = Promise.resolve();
   /** Settles once the record is stored (pending), so the route can answer with it. */
   stored!: Promise<void>;
   /** Settles when the run has ended and its status is stored; never rejects. */
@@ -119,7 +121,7 @@ export class RunExecutor {
     const { record } = plan;
     if (run.controller.signal.aborted) return this.finish(run, "interrupted");
     await this.setStatus(run, "running");
-    run.log.push("metadata", { run_id: record.runId, attempt: 1 });
+    this.emit(run, "metadata", { run_id: record.runId, attempt: 1 });
     const requested = new Set(plan.streamModes);
     const engineModes = new Set<StreamMode>(["values"]);
     for (const mode of requested) {
@@ -137,7 +139,7 @@ export class RunExecutor {
         const data = plain(payload);
         if (mode === "values") run.output = data;
         const wireMode = mode === "messages" ? "messages-tuple" : mode;
-        if (requested.has(wireMode)) run.log.push(mode, data);
+        if (requested.has(wireMode)) this.emit(run, mode, data);
       }
       await this.finish(run, "success");
     } catch (error) {
@@ -148,12 +150,24 @@ export class RunExecutor {
           ? { error: error.name, message: error.message }
           : body;
       run.output = { __error__: failure };
-      run.log.push("error", failure);
+      this.emit(run, "error", failure);
       await this.finish(run, "error");
     }
   }
 
+  /** Adds an event to the run's log and stores it, in order, for rejoins after a restart. */
+  private emit(run: ServerRun, event: string, data: unknown): void {
+    const added = run.log.push(event, data);
+    if (!added) return;
+    const { runId } = run.record;
+    const record = { seq: Number(added.id), event, data };
+    run.persisted = run.persisted
+      .then(() => this.store.appendEvent(runId, record))
+      .catch((error: unknown) => console.error(`could not store an event of run ${runId}:`, error));
+  }
+
   private async finish(run: ServerRun, status: RunStatus): Promise<void> {
+    await run.persisted;
     await this.setStatus(run, status);
     await this.onFinished(run);
   }

@@ -14,10 +14,21 @@ export class RunEventLog {
   private readonly wakers = new Set<() => void>();
   private closed = false;
 
-  push(event: string, data: unknown): void {
-    if (this.closed) return;
-    this.events.push({ id: String(this.events.length), event, data });
+  /** Appends an event and returns it (undefined once the log is closed). */
+  push(event: string, data: unknown): RunEvent | undefined {
+    if (this.closed) return undefined;
+    const added = { id: String(this.events.length), event, data };
+    this.events.push(added);
     this.wake();
+    return added;
+  }
+
+  /** A closed log of events read back from storage, for a run that no longer runs here. */
+  static of(events: ReadonlyArray<{ event: string; data: unknown }>): RunEventLog {
+    const log = new RunEventLog();
+    for (const { event, data } of events) log.push(event, data);
+    log.close();
+    return log;
   }
 
   close(): void {

@@ -13,7 +13,8 @@ import type { ServerEnv } from "./auth.js";
 import { parseBody, queryInt, readJson, runBody, runStatus, type RunBody } from "./bodies.js";
 import type { ServerContext } from "./context.js";
 import type { ServerRun } from "./executor.js";
-import { emptyStream, streamRun } from "./sse.js";
+import { RunEventLog } from "./run-events.js";
+import { streamRun } from "./sse.js";
 import { plain, runLocation, wireRun } from "./wire.js";
 
 type Mode = "background" | "wait" | "stream";
@@ -33,7 +34,7 @@ export function runRoutes(
     const location = runLocation(run.record.threadId, run.record.runId);
     if (mode === "stream") {
       const cancelOnDisconnect = body.on_disconnect === "cancel";
-      return streamRun(c, run, { lastEventId: undefined, heartbeatMs, cancelOnDisconnect });
+      return streamRun(c, live(run), { lastEventId: undefined, heartbeatMs, cancelOnDisconnect });
     }
     c.header("Content-Location", location);
     if (mode === "wait") {
@@ -105,10 +106,13 @@ export function runRoutes(
   threadRuns.get("/:thread_id/runs/:run_id/stream", async (c) => {
     const record = await findRun(c);
     const run = ctx.executor.find(record.runId);
-    if (!run) return emptyStream(c, record.threadId, record.runId);
     const lastEventId = c.req.header("Last-Event-ID");
     const cancelOnDisconnect = c.req.query("cancel_on_disconnect") === "1";
-    return streamRun(c, run, { lastEventId, heartbeatMs, cancelOnDisconnect });
+    // A run this process does not remember ran before a restart: replay what was stored.
+    const stream = run
+      ? live(run)
+      : { ...record, log: RunEventLog.of(await ctx.runs.listEvents(record.runId, -1)) };
+    return streamRun(c, stream, { lastEventId, heartbeatMs, cancelOnDisconnect });
   });
   threadRuns.post("/:thread_id/runs/:run_id/cancel", async (c) => {
     const record = await findRun(c);
@@ -121,6 +125,10 @@ export function runRoutes(
   });
 
   return { threadRuns, statelessRuns };
+}
+
+function live(run: ServerRun) {
+  return { ...run.record, log: run.log, cancel: () => run.cancel() };
 }
 
 /** Checks the request, records the run and starts it. */

@@ -1,20 +1,20 @@
 import type { Context } from "hono";
 import { streamSSE } from "hono/streaming";
 import type { ServerEnv } from "./auth.js";
-import type { ServerRun } from "./executor.js";
+import type { RunEventLog } from "./run-events.js";
 import { runLocation } from "./wire.js";
 
 /**
  * Streams a run's events as the SDK decodes them: `event:`, `data:` (JSON), `id:` on every event,
  * heartbeat comments while nothing happens, and the end of the response when the run ends.
- * `cancelOnDisconnect` cancels the run when the client goes away.
+ * `cancelOnDisconnect` cancels the run (when it still runs here) when the client goes away.
  */
 export function streamRun(
   c: Context<ServerEnv>,
-  run: ServerRun,
+  run: { threadId: string; runId: string; log: RunEventLog; cancel?: () => void },
   options: { lastEventId: string | undefined; heartbeatMs: number; cancelOnDisconnect: boolean },
 ): Response {
-  const location = runLocation(run.record.threadId, run.record.runId);
+  const location = runLocation(run.threadId, run.runId);
   c.header("Content-Location", location);
   // Where to rejoin: the SDK reconnects there with Last-Event-ID when the connection drops.
   c.header("Location", `${location}/stream`);
@@ -22,7 +22,7 @@ export function streamRun(
     const gone = new AbortController();
     stream.onAbort(() => {
       gone.abort();
-      if (options.cancelOnDisconnect) run.cancel();
+      if (options.cancelOnDisconnect) run.cancel?.();
     });
     const heartbeat = setInterval(() => {
       void stream.write(": heartbeat\n\n");
@@ -39,10 +39,4 @@ export function streamRun(
       clearInterval(heartbeat);
     }
   });
-}
-
-/** A stream for a run this process has no events of (it ended before a restart): it just ends. */
-export function emptyStream(c: Context<ServerEnv>, threadId: string, runId: string): Response {
-  c.header("Content-Location", runLocation(threadId, runId));
-  return streamSSE(c, async () => {});
 }

@@ -77,6 +77,26 @@ for (const { name, open } of IMPLEMENTATIONS) {
       expect(await store.getRun("t", "r1")).toBeUndefined();
     });
 
+    it("keeps a run's stream events in order, after a position; they go with the run and the thread", async () => {
+      const store = open();
+      await store.putRun(run("r1", "t", "2026-01-01T00:00:01.000Z"));
+      await store.putRun(run("r2", "t", "2026-01-01T00:00:02.000Z"));
+      await store.appendEvent("r1", { seq: 0, event: "metadata", data: { run_id: "r1" } });
+      await store.appendEvent("r1", { seq: 1, event: "values", data: { log: ["a"] } });
+      await store.appendEvent("r1", { seq: 2, event: "values", data: { log: ["a", "b"] } });
+      await store.appendEvent("r2", { seq: 0, event: "metadata", data: { run_id: "r2" } });
+      expect((await store.listEvents("r1", -1)).map((e) => e.seq)).toEqual([0, 1, 2]);
+      expect(await store.listEvents("r1", 0)).toEqual([
+        { seq: 1, event: "values", data: { log: ["a"] } },
+        { seq: 2, event: "values", data: { log: ["a", "b"] } },
+      ]);
+      await store.deleteRun("t", "r1");
+      expect(await store.listEvents("r1", -1)).toEqual([]);
+      expect(await store.listEvents("r2", -1)).toHaveLength(1);
+      await store.deleteThread("t");
+      expect(await store.listEvents("r2", -1)).toEqual([]);
+    });
+
     it("abandonUnfinished marks pending and running runs and returns them", async () => {
       const store = open();
       await store.putRun(run("a", "t", "2026-01-01T00:00:01.000Z", "pending"));
