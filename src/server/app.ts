@@ -36,6 +36,7 @@ export interface SwitchyardServer {
  *   checkpointer,
  *   runs: new SqliteRunStore("app.db"),
  * });
+ * await server.start();
  * serve({ fetch: server.app.fetch, port: 2024 }); // from @hono/node-server
  */
 export function createServer(options: ServerOptions): SwitchyardServer {
