@@ -716,3 +716,115 @@ export class GraphBuildFailedError extends SwitchyardError {
     );
   }
 }
+
+// ---------------------------------------------------------------- server
+
+/** A request to `switchyard serve` named an assistant (graph) the server does not have. */
+export class AssistantNotFoundError extends SwitchyardError {
+  readonly code = "ASSISTANT_NOT_FOUND";
+  constructor(
+    readonly assistantId: string,
+    known: readonly string[],
+  ) {
+    super(
+      `No assistant "${assistantId}". Assistants are the graphs the server was started with: ` +
+        `${known.length ? quoteList(known) : "(none)"}.`,
+    );
+  }
+}
+
+/** A request named a run the thread does not have. */
+export class RunNotFoundError extends SwitchyardError {
+  readonly code = "RUN_NOT_FOUND";
+  constructor(
+    readonly threadId: string,
+    readonly runId: string,
+  ) {
+    super(
+      `Thread "${threadId}" has no run "${runId}". List its runs with GET /threads/${threadId}/runs.`,
+    );
+  }
+}
+
+/** A request body or query the server cannot accept. */
+export class InvalidRequestError extends SwitchyardError {
+  readonly code = "INVALID_REQUEST";
+  constructor(message: string) {
+    super(message);
+  }
+}
+
+/** A run was started (or the state updated) while another run of the server is active on the thread. */
+export class RunInProgressError extends SwitchyardError {
+  readonly code = "RUN_IN_PROGRESS";
+  constructor(
+    readonly threadId: string,
+    readonly runId: string,
+  ) {
+    super(
+      `Thread "${threadId}" is busy with run "${runId}". Wait for it (GET /threads/${threadId}/runs/${runId}/join), ` +
+        `cancel it, or start the run with multitask_strategy "enqueue" or "interrupt".`,
+    );
+  }
+}
+
+/** The server has API keys and the request carried none, or a wrong one. */
+export class UnauthorizedError extends SwitchyardError {
+  readonly code = "UNAUTHORIZED";
+  constructor() {
+    super("This server requires an API key: send it in the x-api-key header.");
+  }
+}
+
+/** A path and method the server does not implement. */
+export class EndpointNotFoundError extends SwitchyardError {
+  readonly code = "ENDPOINT_NOT_FOUND";
+  constructor(
+    readonly method: string,
+    readonly path: string,
+  ) {
+    super(
+      `${method} ${path} is not an endpoint of this server. See docs/server.md for what is implemented.`,
+    );
+  }
+}
+
+/** A request option of LangGraph's API that this server does not implement yet. */
+export class UnsupportedOptionError extends SwitchyardError {
+  readonly code = "UNSUPPORTED_OPTION";
+  constructor(option: string, supported: string) {
+    super(`${option} is not supported by this server yet. ${supported}`);
+  }
+}
+
+/** `switchyard serve` was asked to listen beyond loopback without API keys. */
+export class UnsafeBindError extends SwitchyardError {
+  readonly code = "UNSAFE_BIND";
+  constructor(readonly host: string) {
+    super(
+      `Refusing to listen on "${host}" without API keys: anyone who can reach it could run and answer ` +
+        `workflows. Set SWITCHYARD_API_KEYS="name=key,..." or listen on 127.0.0.1.`,
+    );
+  }
+}
+
+/** An API key made more requests than the server's rate limit allows. */
+export class RateLimitedError extends SwitchyardError {
+  readonly code = "RATE_LIMITED";
+  constructor(
+    readonly actor: string,
+    readonly retryAfterSeconds: number,
+  ) {
+    super(
+      `Too many requests with the key of "${actor}". Retry after ${retryAfterSeconds} s (the Retry-After header).`,
+    );
+  }
+}
+
+/** A request body larger than the server accepts. */
+export class PayloadTooLargeError extends SwitchyardError {
+  readonly code = "PAYLOAD_TOO_LARGE";
+  constructor(readonly limitBytes: number) {
+    super(`The request body is larger than ${limitBytes} bytes, the most this server accepts.`);
+  }
+}

@@ -37,12 +37,24 @@ export {
   type RunOutput,
   type RecompileOptions,
   type SweptInterrupt,
+  type GraphStructure,
 } from "./threads/compiled.js";
 export type { ThreadUsage } from "./runtime/usage.js";
 
 export { MemoryCheckpointer } from "./checkpoint/memory.js";
 export { SqliteCheckpointer, type SqliteCheckpointerOptions } from "./checkpoint/sqlite.js";
 export { serialize, deserialize } from "./checkpoint/serializer.js";
+export {
+  MemoryRunStore,
+  type MultitaskStrategy,
+  type RunEventRecord,
+  type RunListOptions,
+  type RunRecord,
+  type RunStatus,
+  type RunStore,
+  type ThreadRecord,
+} from "./checkpoint/runs.js";
+export { SqliteRunStore } from "./checkpoint/runs-sqlite.js";
 export type {
   AuditEntry,
   ChannelWrite,
@@ -121,6 +133,16 @@ export {
   UnknownNodeError,
   UnreachableNodeError,
   UnsatisfiableBarrierError,
+  AssistantNotFoundError,
+  RunNotFoundError,
+  InvalidRequestError,
+  RunInProgressError,
+  UnauthorizedError,
+  EndpointNotFoundError,
+  UnsupportedOptionError,
+  UnsafeBindError,
+  RateLimitedError,
+  PayloadTooLargeError,
 } from "./errors.js";
 
 // Deadlines and kept interrupts.

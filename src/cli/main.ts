@@ -5,6 +5,7 @@ import { decide, type DecideOptions } from "./commands/decide.js";
 import { draw, graphs } from "./commands/graphs.js";
 import { listThreads, type ThreadsOptions } from "./commands/list-threads.js";
 import { continueThread, runGraph, type RunOptions } from "./commands/run.js";
+import type { ServeOptions } from "./commands/serve.js";
 import { inbox, vacuum } from "./commands/store.js";
 import { audit, fork, history, show, type ForkOptions } from "./commands/threads.js";
 import { sweep } from "./commands/deadlines.js";
@@ -205,6 +206,27 @@ function buildProgram(
     .command("vacuum")
     .description("give the space of deleted data back to the file system")
     .action(action((ctx) => vacuum(ctx)));
+  program
+    .command("serve")
+    .description("serve the graphs over LangGraph's Agent Server API (HTTP + SSE)")
+    .option("--port <port>", "port to listen on (0: any free port)", "2024")
+    .option(
+      "--host <host>",
+      "address to listen on (beyond loopback only with API keys)",
+      "127.0.0.1",
+    )
+    .option(
+      "--sweep-every <seconds>",
+      "apply passed interrupt deadlines this often (0: never)",
+      "60",
+    )
+    .option("--rate-limit <n>", "with API keys: at most n requests per minute per key")
+    // Imported on use: the HTTP server's modules would slow every other command's start.
+    .action(
+      action(async (ctx, options: ServeOptions) =>
+        (await import("./commands/serve.js")).serve(ctx, options),
+      ),
+    );
   return program;
 }
 

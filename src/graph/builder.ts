@@ -230,6 +230,7 @@ export class StateGraph<Schema extends z.ZodObject> {
     const spec: GraphSpec = { ...structure, version: graphVersion(structure) };
     validateGraph(spec);
     return new CompiledGraph<Schema>(spec, {
+      schema: this.schema,
       checkpointer: options.checkpointer,
       interruptBefore: this.breakpoints(options.interruptBefore, "interruptBefore"),
       interruptAfter: this.breakpoints(options.interruptAfter, "interruptAfter"),

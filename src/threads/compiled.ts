@@ -1,7 +1,7 @@
 import type { z } from "zod";
-import { Command, isCommand } from "../graph/constants.js";
+import { Command, END, START, isCommand } from "../graph/constants.js";
 import { drawMermaid } from "../graph/mermaid.js";
-import type { GraphSpec } from "../graph/spec.js";
+import { pathMapTargets, type GraphSpec } from "../graph/spec.js";
 import type { StateOf, UpdateOf } from "../graph/state.js";
 import type { Configurable, RunConfig, ThreadMigration } from "../graph/types.js";
 import type { AuditEntry, Checkpointer, GraphIdentity, ThreadStore } from "../checkpoint/types.js";
@@ -56,13 +56,14 @@ export interface StreamConfig extends RunConfig {
   streamMode?: StreamMode | readonly StreamMode[];
 }
 
-interface CompiledOptions {
+interface CompiledOptions<Schema extends z.ZodObject> {
+  readonly schema: Schema;
   readonly interruptBefore: ReadonlySet<string>;
   readonly interruptAfter: ReadonlySet<string>;
   readonly checkpointer: Checkpointer | undefined;
   readonly migrations: Readonly<Record<string, ThreadMigration>>;
   /** Compiles the same builder again with these options over the original ones. */
-  readonly recompile: (overrides: RecompileOptions) => CompiledGraph<z.ZodObject>;
+  readonly recompile: (overrides: RecompileOptions) => CompiledGraph<Schema>;
 }
 
 /** What `recompile` may change: where threads are stored and the name they are pinned to. */
@@ -104,6 +105,8 @@ const NO_THREAD: ThreadAccess = {
 
 /** A validated graph, ready to run. Create it with `StateGraph.compile()`. */
 export class CompiledGraph<Schema extends z.ZodObject> {
+  /** The state schema the graph was built with (e.g. for a JSON Schema of its input and state). */
+  readonly schema: Schema;
   readonly name: string;
   /** Structural version (hash of state keys, nodes, edges); threads are pinned to it. */
   readonly version: string;
@@ -111,8 +114,9 @@ export class CompiledGraph<Schema extends z.ZodObject> {
 
   constructor(
     private readonly spec: GraphSpec,
-    private readonly options: CompiledOptions,
+    private readonly options: CompiledOptions<Schema>,
   ) {
+    this.schema = options.schema;
     this.name = spec.name;
     this.version = spec.version;
     this.checkpointer = options.checkpointer;
@@ -258,6 +262,14 @@ export class CompiledGraph<Schema extends z.ZodObject> {
   /** Mermaid flowchart text of the graph. */
   drawMermaid(): string {
     return drawMermaid(this.spec);
+  }
+
+  /**
+   * The graph's structure as data: its nodes (with `__start__` and `__end__`) and edges;
+   * `conditional` marks the possible targets of a router or of a node's Command `ends`.
+   */
+  getGraph(): GraphStructure {
+    return graphStructure(this.spec);
   }
 
   /** Node names, in the order they were added. */
@@ -434,6 +446,39 @@ export class CompiledGraph<Schema extends z.ZodObject> {
     if (threadId.trim() === "") throw new InvalidThreadIdError(operation);
     return { checkpointer: this.checkpointer, threadId };
   }
+}
+
+/** What `getGraph()` returns. */
+export interface GraphStructure {
+  readonly nodes: readonly string[];
+  readonly edges: ReadonlyArray<{
+    readonly source: string;
+    readonly target: string;
+    readonly conditional: boolean;
+  }>;
+}
+
+function graphStructure(spec: GraphSpec): GraphStructure {
+  const edges = new Map<string, { source: string; target: string; conditional: boolean }>();
+  const add = (source: string, target: string, conditional: boolean): void => {
+    const key = `${source}\u0000${target}`;
+    if (!edges.get(key) || !conditional) edges.set(key, { source, target, conditional });
+  };
+  const everyTarget = [...spec.nodes.keys(), END];
+  for (const [source, out] of spec.outgoing) {
+    for (const target of out.edges) add(source, target, false);
+    for (const router of out.routers) {
+      const targets = router.pathMap ? pathMapTargets(router.pathMap) : everyTarget;
+      for (const target of targets) add(source, target, true);
+    }
+  }
+  for (const barrier of spec.barriers) {
+    for (const source of barrier.sources) add(source, barrier.target, false);
+  }
+  for (const node of spec.nodes.values()) {
+    for (const target of node.ends) add(node.name, target, true);
+  }
+  return { nodes: [START, ...spec.nodes.keys(), END], edges: [...edges.values()] };
 }
 
 function isThreadStore(checkpointer: Checkpointer): checkpointer is ThreadStore {

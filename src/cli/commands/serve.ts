@@ -1,0 +1,105 @@
+import type { AddressInfo } from "node:net";
+import { serve as listen } from "@hono/node-server";
+import { SqliteRunStore, UnsafeBindError } from "../../index.js";
+import { createServer, parseApiKeys, type ServedGraph } from "../../server/index.js";
+import type { CliContext } from "../context.js";
+import { CliError, EXIT } from "../errors.js";
+import { compileGraph, listGraphFiles, loadGraph } from "../graphs.js";
+
+export interface ServeOptions {
+  port?: string;
+  host?: string;
+  sweepEvery?: string;
+  rateLimit?: string;
+}
+
+const LOOPBACK = /^(127(\.\d{1,3}){3}|localhost|::1|\[::1\])$/;
+
+/**
+ * `switchyard serve`: the LangGraph Agent Server API over the graphs folder, on the database, until
+ * SIGTERM or SIGINT; then it stops accepting, cancels the runs in flight (each stops at its last
+ * checkpoint) and exits 0.
+ */
+export async function serve(ctx: CliContext, options: ServeOptions): Promise<number> {
+  const port = Number(options.port ?? "2024");
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new CliError(
+      "INVALID_PORT",
+      `--port must be a port number, got "${options.port}".`,
+      EXIT.usage,
+    );
+  }
+  const host = options.host ?? "127.0.0.1";
+  const sweepSeconds = Number(options.sweepEvery ?? "60");
+  if (!Number.isFinite(sweepSeconds) || sweepSeconds < 0) {
+    throw new CliError(
+      "INVALID_SWEEP_INTERVAL",
+      `--sweep-every must be a number of seconds (0 turns deadline sweeps off), got "${options.sweepEvery}".`,
+      EXIT.usage,
+    );
+  }
+  const requestsPerMinute = Number(options.rateLimit ?? "0");
+  if (!Number.isInteger(requestsPerMinute) || requestsPerMinute < 0) {
+    throw new CliError(
+      "INVALID_RATE_LIMIT",
+      `--rate-limit must be a whole number of requests per minute, got "${options.rateLimit}".`,
+      EXIT.usage,
+    );
+  }
+  const apiKeys = parseApiKeys(process.env.SWITCHYARD_API_KEYS);
+  if (!apiKeys && !LOOPBACK.test(host)) throw new UnsafeBindError(host);
+
+  const checkpointer = ctx.checkpointer();
+  const graphs: Record<string, ServedGraph> = {};
+  for (const file of listGraphFiles(ctx.graphsDir)) {
+    const loaded = await loadGraph(file);
+    const compiled = compileGraph(loaded, checkpointer);
+    graphs[loaded.name] = {
+      graph: compiled,
+      schema: compiled.schema,
+      ...(loaded.description ? { description: loaded.description } : {}),
+    };
+  }
+  const runs = new SqliteRunStore(ctx.dbPath);
+  try {
+    const server = createServer({
+      graphs,
+      checkpointer,
+      runs,
+      sweepEveryMs: sweepSeconds * 1000,
+      ...(requestsPerMinute > 0 ? { requestsPerMinute } : {}),
+      log: ctx.out,
+      ...(apiKeys ? { apiKeys } : {}),
+    });
+    const abandoned = await server.start();
+    const http = await new Promise<ReturnType<typeof listen>>((resolve) => {
+      const started = listen({ fetch: server.app.fetch, port, hostname: host }, () =>
+        resolve(started),
+      );
+    });
+    const { port: bound } = http.address() as AddressInfo;
+    const shown = host.includes(":") && !host.startsWith("[") ? `[${host}]` : host;
+    ctx.out(`switchyard serve: http://${shown}:${bound}`);
+    ctx.out(`  graphs: ${Object.keys(graphs).join(", ") || "(none)"} (from ${ctx.graphsDir})`);
+    ctx.out(`  database: ${ctx.dbPath}`);
+    ctx.out(
+      apiKeys
+        ? `  API keys: ${Object.keys(apiKeys).join(", ")} (x-api-key required; CORS open to any origin)`
+        : "  no API keys: listening on loopback only, no CORS",
+    );
+    if (abandoned > 0)
+      ctx.out(`  ${abandoned} run(s) left unfinished by a previous server marked error`);
+    await new Promise<void>((resolve) => {
+      process.once("SIGTERM", resolve);
+      process.once("SIGINT", resolve);
+    });
+    ctx.out("switchyard serve: stopping (cancelling runs in flight)");
+    http.close();
+    await server.close();
+    if ("closeAllConnections" in http) http.closeAllConnections();
+    ctx.out("switchyard serve: stopped");
+    return EXIT.done;
+  } finally {
+    runs.close();
+  }
+}

@@ -1,0 +1,195 @@
+import {
+  RunInProgressError,
+  UnsupportedOptionError,
+  type CompiledGraph,
+  type MultitaskStrategy,
+  type RunConfig,
+  type RunRecord,
+  type RunStatus,
+  type RunStore,
+  type StreamMode,
+} from "../index.js";
+import { RunEventLog } from "./run-events.js";
+import { plain, wireError } from "./wire.js";
+
+/** Everything one run needs, decided by the route before it starts. */
+export interface RunPlan {
+  readonly record: RunRecord;
+  readonly graph: CompiledGraph<never>;
+  /** An input object, a Command, or null to continue. */
+  readonly input: unknown;
+  readonly config: RunConfig;
+  /** The stream modes the client asked for, by their wire names. */
+  readonly streamModes: readonly string[];
+}
+
+/** How many finished runs keep their events in memory for late joiners. */
+const FINISHED_KEPT = 200;
+
+/** A run the server started: its events, its outcome, and how to stop it. */
+export class ServerRun {
+  readonly log = new RunEventLog();
+  readonly controller = new AbortController();
+  /**
+   * What `runs.wait` and `join` answer: the last `values` event (at an interrupt the engine's
+   * last one is `{ __interrupt__ }`), or `{ __error__ }`.
+   */
+  output: unknown = {};
+  status: RunStatus = "pending";
+  /** Settles when every event pushed so far is stored. */
+  persisted: Promise<void> = Promise.resolve();
+  /** Settles once the record is stored (pending), so the route can answer with it. */
+  stored!: Promise<void>;
+  /** Settles when the run has ended and its status is stored; never rejects. */
+  done!: Promise<void>;
+
+  constructor(readonly record: RunRecord) {}
+
+  cancel(): void {
+    this.controller.abort();
+  }
+}
+
+/**
+ * Runs graphs in the background, at most one active run per thread (others wait behind it when
+ * their strategy is "enqueue", or cancel it with "interrupt"), and keeps their events.
+ */
+export class RunExecutor {
+  private readonly active = new Map<string, ServerRun>();
+  private readonly runs = new Map<string, ServerRun>();
+
+  constructor(
+    private readonly store: RunStore,
+    private readonly onFinished: (run: ServerRun) => Promise<void>,
+  ) {}
+
+  /** The newest run on the thread that has not finished. */
+  activeOn(threadId: string): ServerRun | undefined {
+    return this.active.get(threadId);
+  }
+
+  /** A run this process started and still remembers (all active ones, the recent finished ones). */
+  find(runId: string): ServerRun | undefined {
+    return this.runs.get(runId);
+  }
+
+  /**
+   * Starts `plan` now, or behind the thread's active run. Throws RUN_IN_PROGRESS when the thread is
+   * busy and the strategy is "reject". Registration is synchronous, so two requests cannot both
+   * find the thread idle.
+   */
+  start(plan: RunPlan, strategy: MultitaskStrategy): ServerRun {
+    const { threadId, runId } = plan.record;
+    const previous = this.active.get(threadId);
+    if (previous && strategy === "reject")
+      throw new RunInProgressError(threadId, previous.record.runId);
+    if (previous && strategy === "rollback") {
+      throw new UnsupportedOptionError(
+        'multitask_strategy "rollback"',
+        'Use "reject", "interrupt" or "enqueue".',
+      );
+    }
+    if (previous && strategy === "interrupt") previous.cancel();
+    const run = new ServerRun(plan.record);
+    this.active.set(threadId, run);
+    this.runs.set(runId, run);
+    run.stored = this.store.putRun(plan.record);
+    run.done = (async () => {
+      try {
+        await run.stored;
+        if (previous) await previous.done;
+        await this.execute(run, plan);
+      } finally {
+        if (this.active.get(threadId) === run) this.active.delete(threadId);
+        run.log.close();
+        this.forgetOldRuns();
+      }
+    })().catch((error: unknown) => {
+      console.error(`run ${runId} on thread ${threadId} failed outside the graph:`, error);
+    });
+    return run;
+  }
+
+  /** Cancels every active run and waits until each has stopped at a checkpoint. */
+  async shutdown(): Promise<void> {
+    const running = [...this.active.values()];
+    for (const run of running) run.cancel();
+    await Promise.all(running.map((run) => run.done));
+  }
+
+  private async execute(run: ServerRun, plan: RunPlan): Promise<void> {
+    const { record } = plan;
+    if (run.controller.signal.aborted) return this.finish(run, "interrupted");
+    await this.setStatus(run, "running");
+    this.emit(run, "metadata", { run_id: record.runId, attempt: 1 });
+    const requested = new Set(plan.streamModes);
+    const engineModes = new Set<StreamMode>(["values"]);
+    for (const mode of requested) {
+      const engineMode = ENGINE_MODE[mode];
+      if (engineMode) engineModes.add(engineMode);
+    }
+    try {
+      const events = plan.graph.stream(plan.input as never, {
+        ...plan.config,
+        signal: run.controller.signal,
+        streamMode: [...engineModes],
+      });
+      for await (const item of events) {
+        const [mode, payload] = item as [StreamMode, unknown];
+        const data = plain(payload);
+        if (mode === "values") run.output = data;
+        const wireMode = mode === "messages" ? "messages-tuple" : mode;
+        if (requested.has(wireMode)) this.emit(run, mode, data);
+      }
+      await this.finish(run, "success");
+    } catch (error) {
+      if (run.controller.signal.aborted) return this.finish(run, "interrupted");
+      const { body } = wireError(error);
+      const failure =
+        body.error === "INTERNAL" && error instanceof Error
+          ? { error: error.name, message: error.message }
+          : body;
+      run.output = { __error__: failure };
+      this.emit(run, "error", failure);
+      await this.finish(run, "error");
+    }
+  }
+
+  /** Adds an event to the run's log and stores it, in order, for rejoins after a restart. */
+  private emit(run: ServerRun, event: string, data: unknown): void {
+    const added = run.log.push(event, data);
+    if (!added) return;
+    const { runId } = run.record;
+    const record = { seq: Number(added.id), event, data };
+    run.persisted = run.persisted
+      .then(() => this.store.appendEvent(runId, record))
+      .catch((error: unknown) => console.error(`could not store an event of run ${runId}:`, error));
+  }
+
+  private async finish(run: ServerRun, status: RunStatus): Promise<void> {
+    await run.persisted;
+    await this.setStatus(run, status);
+    await this.onFinished(run);
+  }
+
+  private async setStatus(run: ServerRun, status: RunStatus): Promise<void> {
+    run.status = status;
+    await this.store.setRunStatus(run.record.runId, status, new Date().toISOString());
+  }
+
+  private forgetOldRuns(): void {
+    for (const [runId, run] of this.runs) {
+      if (this.runs.size <= FINISHED_KEPT) return;
+      if (run.log.finished) this.runs.delete(runId);
+    }
+  }
+}
+
+/** Wire stream modes the engine produces; the rest (tasks, checkpoints, events) are not sent. */
+const ENGINE_MODE: Readonly<Record<string, StreamMode>> = {
+  values: "values",
+  updates: "updates",
+  custom: "custom",
+  debug: "debug",
+  "messages-tuple": "messages",
+};

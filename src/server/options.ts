@@ -1,0 +1,38 @@
+import type { z } from "zod";
+import type { CompiledGraph, RunStore, ThreadStore } from "../index.js";
+
+/** A graph the server offers as an assistant (its `assistant_id` and `graph_id` are its name). */
+export interface ServedGraph {
+  /** Compiled with the same checkpointer the server is given. */
+  readonly graph: CompiledGraph<never>;
+  /** The state schema, for `GET /assistants/{id}/schemas`. */
+  readonly schema?: z.ZodObject;
+  readonly description?: string;
+}
+
+export interface ServerOptions {
+  /** The assistants, by name. */
+  readonly graphs: Readonly<Record<string, ServedGraph>>;
+  /** Where the graphs keep their threads. */
+  readonly checkpointer: ThreadStore;
+  /** Where runs and thread metadata are kept. */
+  readonly runs: RunStore;
+  /**
+   * API keys by holder name. When given, every request needs `x-api-key`, the holder is the
+   * `actor` of what the request does (audit log), and CORS is answered for browsers.
+   */
+  readonly apiKeys?: Readonly<Record<string, string>>;
+  /** With API keys: at most this many requests per minute per key (default: no limit). */
+  readonly requestsPerMinute?: number;
+  /** The largest request body accepted, in bytes (default 1 MiB). */
+  readonly maxBodyBytes?: number;
+  /** Milliseconds between SSE heartbeat comments (default 10 000). */
+  readonly heartbeatMs?: number;
+  /**
+   * Milliseconds between sweeps that apply the `onTimeout` of interrupts whose deadline passed
+   * (`sweepExpired()` of every graph). Default 60 000; 0 turns the sweeps off.
+   */
+  readonly sweepEveryMs?: number;
+  /** Where the server reports what it did on its own (deadline sweeps); default console.log. */
+  readonly log?: (line: string) => void;
+}

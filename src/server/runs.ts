@@ -1,0 +1,212 @@
+import { randomUUID } from "node:crypto";
+import { Hono, type Context } from "hono";
+import {
+  Command,
+  GraphVersionMismatchError,
+  RunInProgressError,
+  RunNotFoundError,
+  ThreadNotFoundError,
+  type Configurable,
+  type RunRecord,
+} from "../index.js";
+import type { ServerEnv } from "./auth.js";
+import { parseBody, queryInt, readJson, runBody, runStatus, type RunBody } from "./bodies.js";
+import type { ServerContext } from "./context.js";
+import type { ServerRun } from "./executor.js";
+import { RunEventLog } from "./run-events.js";
+import { streamRun } from "./sse.js";
+import { plain, runLocation, wireRun } from "./wire.js";
+
+type Mode = "background" | "wait" | "stream";
+
+/** Runs on a thread (and stateless runs on a throwaway thread): start, list, read, join, cancel. */
+export function runRoutes(
+  ctx: ServerContext,
+  heartbeatMs: number,
+): {
+  threadRuns: Hono<ServerEnv>;
+  statelessRuns: Hono<ServerEnv>;
+} {
+  const threadRuns = new Hono<ServerEnv>();
+  const statelessRuns = new Hono<ServerEnv>();
+
+  const respond = async (c: Context<ServerEnv>, run: ServerRun, mode: Mode, body: RunBody) => {
+    const location = runLocation(run.record.threadId, run.record.runId);
+    if (mode === "stream") {
+      const cancelOnDisconnect = body.on_disconnect === "cancel";
+      return streamRun(c, live(run), { lastEventId: undefined, heartbeatMs, cancelOnDisconnect });
+    }
+    c.header("Content-Location", location);
+    if (mode === "wait") {
+      await run.done;
+      return c.json(run.output);
+    }
+    return c.json(wireRun(run.record));
+  };
+
+  const start = async (c: Context<ServerEnv>, threadId: string | undefined, mode: Mode) => {
+    const body = parseBody(runBody, await readJson(c.req), "run");
+    const stateless = threadId === undefined;
+    const run = await startRun(ctx, c.get("actor"), threadId ?? randomUUID(), body, stateless);
+    if (stateless && body.on_completion !== "keep") {
+      const { threadId: throwaway } = run.record;
+      run.done
+        .then(() => ctx.runs.deleteThread(throwaway))
+        .then(() => ctx.checkpointer.deleteThread(throwaway))
+        .catch((error: unknown) => console.error(`could not delete thread ${throwaway}:`, error));
+    }
+    return respond(c, run, mode, body);
+  };
+
+  threadRuns.post("/:thread_id/runs", (c) => start(c, c.req.param("thread_id"), "background"));
+  threadRuns.post("/:thread_id/runs/wait", (c) => start(c, c.req.param("thread_id"), "wait"));
+  threadRuns.post("/:thread_id/runs/stream", (c) => start(c, c.req.param("thread_id"), "stream"));
+  statelessRuns.post("/wait", (c) => start(c, undefined, "wait"));
+  statelessRuns.post("/stream", (c) => start(c, undefined, "stream"));
+
+  threadRuns.get("/:thread_id/runs", async (c) => {
+    const record = await ctx.thread(c.req.param("thread_id"));
+    const query = c.req.query("status");
+    const status = query === undefined ? undefined : parseBody(runStatus, query, "run status");
+    const runs = await ctx.runs.listRuns(record.threadId, {
+      limit: queryInt(c.req.query("limit"), "limit", 10),
+      offset: queryInt(c.req.query("offset"), "offset", 0),
+      ...(status ? { status } : {}),
+    });
+    return c.json(runs.map(wireRun));
+  });
+
+  const findRun = async (c: Context<ServerEnv>): Promise<RunRecord> => {
+    const threadId = c.req.param("thread_id") ?? "";
+    const runId = c.req.param("run_id") ?? "";
+    const record = await ctx.runs.getRun(threadId, runId);
+    if (!record) throw new RunNotFoundError(threadId, runId);
+    return record;
+  };
+
+  threadRuns.get("/:thread_id/runs/:run_id", async (c) => c.json(wireRun(await findRun(c))));
+  threadRuns.delete("/:thread_id/runs/:run_id", async (c) => {
+    const record = await findRun(c);
+    if (ctx.executor.find(record.runId)?.log.finished === false) {
+      throw new RunInProgressError(record.threadId, record.runId);
+    }
+    await ctx.runs.deleteRun(record.threadId, record.runId);
+    return c.body(null, 204);
+  });
+  threadRuns.get("/:thread_id/runs/:run_id/join", async (c) => {
+    const record = await findRun(c);
+    const run = ctx.executor.find(record.runId);
+    if (run) {
+      await run.done;
+      return c.json(run.output);
+    }
+    const thread = await ctx.thread(record.threadId);
+    return c.json(plain((await ctx.snapshot(thread))?.values ?? {}));
+  });
+  threadRuns.get("/:thread_id/runs/:run_id/stream", async (c) => {
+    const record = await findRun(c);
+    const run = ctx.executor.find(record.runId);
+    const lastEventId = c.req.header("Last-Event-ID");
+    const cancelOnDisconnect = c.req.query("cancel_on_disconnect") === "1";
+    // A run this process does not remember ran before a restart: replay what was stored.
+    const stream = run
+      ? live(run)
+      : { ...record, log: RunEventLog.of(await ctx.runs.listEvents(record.runId, -1)) };
+    return streamRun(c, stream, { lastEventId, heartbeatMs, cancelOnDisconnect });
+  });
+  threadRuns.post("/:thread_id/runs/:run_id/cancel", async (c) => {
+    const record = await findRun(c);
+    const run = ctx.executor.find(record.runId);
+    if (run && !run.log.finished) {
+      run.cancel();
+      if (c.req.query("wait") === "1" || c.req.query("wait") === "true") await run.done;
+    }
+    return c.body(null, c.req.query("wait") === "1" ? 204 : 202);
+  });
+
+  return { threadRuns, statelessRuns };
+}
+
+function live(run: ServerRun) {
+  return { ...run.record, log: run.log, cancel: () => run.cancel() };
+}
+
+/** Checks the request, records the run and starts it. */
+async function startRun(
+  ctx: ServerContext,
+  actor: string | undefined,
+  threadId: string,
+  body: RunBody,
+  stateless: boolean,
+): Promise<ServerRun> {
+  const assistant = ctx.assistant(body.assistant_id);
+  const existing = await ctx.findThread(threadId);
+  if (!existing && !stateless && body.if_not_exists !== "create") {
+    throw new ThreadNotFoundError(threadId);
+  }
+  // Refused before anything is recorded, so the thread's metadata keeps naming its own graph.
+  const pinned = (await ctx.checkpointer.getThread(threadId))?.graph;
+  if (pinned && pinned.name !== assistant.id) {
+    const current = { name: assistant.id, version: assistant.graph.version };
+    throw new GraphVersionMismatchError(threadId, pinned, current);
+  }
+  const now = new Date().toISOString();
+  const runId = randomUUID();
+  const checkpointId = body.checkpoint_id ?? body.checkpoint?.checkpoint_id ?? undefined;
+  const configurable: Configurable = {
+    ...(body.config?.configurable ?? {}),
+    thread_id: threadId,
+    ...(checkpointId ? { checkpoint_id: checkpointId } : {}),
+    // With API keys, the key's holder is the actor: no request can claim another name.
+    ...(actor ? { actor } : {}),
+  };
+  const everyNode = (list: RunBody["interrupt_before"]) =>
+    list === "*" ? [...assistant.graph.nodeNames] : (list ?? undefined);
+  const command = body.command;
+  const input =
+    command?.resume !== undefined
+      ? new Command({ resume: command.resume })
+      : command?.update || command?.goto
+        ? new Command({ update: command.update ?? undefined, goto: command.goto ?? undefined })
+        : (body.input ?? null);
+  const requested = body.stream_mode ?? ["values"];
+  const streamModes = typeof requested === "string" ? [requested] : requested;
+  const record: RunRecord = {
+    runId,
+    threadId,
+    assistantId: assistant.id,
+    status: "pending",
+    metadata: body.metadata ?? {},
+    multitaskStrategy: body.multitask_strategy ?? "reject",
+    kwargs: {
+      input: body.input ?? null,
+      command: body.command ?? null,
+      config: { configurable },
+      stream_mode: streamModes,
+      interrupt_before: body.interrupt_before ?? null,
+      interrupt_after: body.interrupt_after ?? null,
+    },
+    createdAt: now,
+    updatedAt: now,
+  };
+  const interruptBefore = everyNode(body.interrupt_before);
+  const interruptAfter = everyNode(body.interrupt_after);
+  const run = ctx.executor.start(
+    {
+      record,
+      graph: assistant.graph,
+      input,
+      config: {
+        configurable,
+        metadata: { run_id: runId },
+        ...(interruptBefore ? { interruptBefore } : {}),
+        ...(interruptAfter ? { interruptAfter } : {}),
+      },
+      streamModes,
+    },
+    record.multitaskStrategy,
+  );
+  await ctx.saveThread(threadId, { graph_id: assistant.id, assistant_id: assistant.id });
+  await run.stored;
+  return run;
+}

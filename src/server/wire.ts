@@ -1,0 +1,194 @@
+// The one place where Switchyard's types become LangGraph Agent Server wire shapes (snake_case
+// JSON as @langchain/langgraph-sdk 1.x decodes it), and errors become HTTP statuses.
+import type {
+  Configurable,
+  PendingInterrupt,
+  RunRecord,
+  StateSnapshot,
+  StateTask,
+  ThreadRecord,
+} from "../index.js";
+import { SwitchyardError } from "../index.js";
+
+export type ThreadStatus = "idle" | "busy" | "interrupted" | "error";
+
+export interface WireInterrupt {
+  readonly id: string;
+  readonly value: unknown;
+}
+
+export interface WireCheckpoint {
+  readonly thread_id: string;
+  readonly checkpoint_ns: string;
+  readonly checkpoint_id: string;
+  readonly checkpoint_map: null;
+}
+
+export function wireInterrupt(interrupt: PendingInterrupt): WireInterrupt {
+  return { id: interrupt.id, value: plain(interrupt.value) };
+}
+
+/**
+ * A value as LangGraph's server sends it: `@langchain/core` messages (anything with `toDict()`)
+ * become plain dicts `{ type, content, id, … }` — what useStream and Agent Chat UI read — instead
+ * of their `{ lc, type: "constructor", … }` serialization. Everything else is unchanged.
+ */
+export function plain(value: unknown): unknown {
+  if (value === null || typeof value !== "object") return value;
+  if (Array.isArray(value)) return value.map(plain);
+  const toDict = (value as { toDict?: unknown }).toDict;
+  if (typeof toDict === "function") {
+    const { type, data } = (toDict as () => { type: string; data: Record<string, unknown> }).call(
+      value,
+    );
+    const name = value.constructor.name;
+    return { ...data, type: name.endsWith("MessageChunk") ? name : type };
+  }
+  if (Object.getPrototypeOf(value) !== Object.prototype) return value;
+  return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, plain(item)]));
+}
+
+/** The interrupts a snapshot waits on, as LangGraph lists them: task id → interrupts. */
+export function interruptsByTask(
+  snapshot: StateSnapshot<unknown>,
+): Record<string, WireInterrupt[]> {
+  const byTask: Record<string, WireInterrupt[]> = {};
+  for (const task of snapshot.tasks) {
+    if (task.interrupts.length > 0) byTask[task.id] = task.interrupts.map(wireInterrupt);
+  }
+  return byTask;
+}
+
+export function waitingInterrupts(snapshot: StateSnapshot<unknown>): WireInterrupt[] {
+  return snapshot.tasks.flatMap((task) => task.interrupts.map(wireInterrupt));
+}
+
+function wireCheckpoint(config: { configurable: Configurable } | undefined): WireCheckpoint | null {
+  const id = config?.configurable.checkpoint_id;
+  if (config === undefined || id === undefined) return null;
+  return {
+    thread_id: config.configurable.thread_id ?? "",
+    checkpoint_ns: "",
+    checkpoint_id: id,
+    checkpoint_map: null,
+  };
+}
+
+function wireTask(task: StateTask, checkpoint: WireCheckpoint | null) {
+  return {
+    id: task.id,
+    name: task.name,
+    error: task.error ? `${task.error.code ?? task.error.name}: ${task.error.message}` : null,
+    interrupts: task.interrupts.map(wireInterrupt),
+    path: ["__pregel_pull", task.name],
+    checkpoint,
+    state: null,
+    result: plain(task.result ?? null),
+  };
+}
+
+/** A checkpoint as LangGraph's ThreadState. */
+export function wireState(snapshot: StateSnapshot<unknown>) {
+  const checkpoint = wireCheckpoint(snapshot.config);
+  return {
+    values: plain(snapshot.values ?? {}),
+    next: [...snapshot.next],
+    tasks: snapshot.tasks.map((task) => wireTask(task, null)),
+    metadata: snapshot.metadata ? { ...snapshot.metadata, parents: {} } : {},
+    created_at: snapshot.createdAt ?? null,
+    checkpoint: checkpoint ?? {
+      thread_id: snapshot.config.configurable.thread_id ?? "",
+      checkpoint_ns: "",
+      checkpoint_id: null,
+      checkpoint_map: null,
+    },
+    parent_checkpoint: wireCheckpoint(snapshot.parentConfig),
+  };
+}
+
+export function wireThread(
+  record: ThreadRecord,
+  status: ThreadStatus,
+  snapshot: StateSnapshot<unknown> | undefined,
+) {
+  return {
+    thread_id: record.threadId,
+    created_at: record.createdAt,
+    updated_at: record.updatedAt,
+    metadata: record.metadata,
+    status,
+    values: plain(snapshot?.values ?? {}),
+    interrupts: snapshot ? interruptsByTask(snapshot) : {},
+    config: {},
+    error: null,
+  };
+}
+
+export function wireRun(run: RunRecord) {
+  return {
+    run_id: run.runId,
+    thread_id: run.threadId,
+    assistant_id: run.assistantId,
+    status: run.status,
+    metadata: run.metadata,
+    multitask_strategy: run.multitaskStrategy,
+    kwargs: run.kwargs,
+    created_at: run.createdAt,
+    updated_at: run.updatedAt,
+  };
+}
+
+export function wireAssistant(graphId: string, description: string | undefined, since: string) {
+  return {
+    assistant_id: graphId,
+    graph_id: graphId,
+    name: graphId,
+    description: description ?? null,
+    config: {},
+    context: {},
+    metadata: { created_by: "system" },
+    version: 1,
+    created_at: since,
+    updated_at: since,
+  };
+}
+
+/** `Content-Location` of a run: the SDK reads the run id (and thread id) from it. */
+export function runLocation(threadId: string, runId: string): string {
+  return `/threads/${encodeURIComponent(threadId)}/runs/${encodeURIComponent(runId)}`;
+}
+
+/** What an error becomes on the wire: `{ error: CODE, message }` and a status. */
+export function wireError(error: unknown): {
+  status: 400 | 401 | 404 | 409 | 413 | 422 | 429 | 500;
+  body: { error: string; message: string };
+} {
+  if (error instanceof SwitchyardError) {
+    return { status: statusOf(error.code), body: { error: error.code, message: error.message } };
+  }
+  return {
+    status: 500,
+    body: { error: "INTERNAL", message: "The server failed on this request; see its log." },
+  };
+}
+
+const STATUS: Readonly<Record<string, 400 | 401 | 404 | 409 | 413 | 422 | 429>> = {
+  RATE_LIMITED: 429,
+  PAYLOAD_TOO_LARGE: 413,
+  UNAUTHORIZED: 401,
+  ENDPOINT_NOT_FOUND: 404,
+  ASSISTANT_NOT_FOUND: 404,
+  RUN_NOT_FOUND: 404,
+  THREAD_NOT_FOUND: 404,
+  CHECKPOINT_NOT_FOUND: 404,
+  THREAD_BUSY: 409,
+  THREAD_EXISTS: 409,
+  RUN_IN_PROGRESS: 422,
+  GRAPH_VERSION_MISMATCH: 409,
+  LEASE_LOST: 409,
+};
+
+/** Unknown codes are things the caller sent that the engine refused: a bad request. */
+function statusOf(code: string): 400 | 401 | 404 | 409 | 413 | 422 | 429 {
+  return STATUS[code] ?? 400;
+}

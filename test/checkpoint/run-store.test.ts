@@ -1,0 +1,170 @@
+// The RunStore contract (the server's run and thread records), for every implementation.
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import {
+  MemoryRunStore,
+  SqliteCheckpointer,
+  SqliteRunStore,
+  type RunRecord,
+  type RunStore,
+} from "../../src/index.js";
+
+const dirs: string[] = [];
+afterEach(() => {
+  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+function sqlitePath(): string {
+  const dir = mkdtempSync(join(tmpdir(), "switchyard-runs-"));
+  dirs.push(dir);
+  const path = join(dir, "switchyard.db");
+  new SqliteCheckpointer(path).close();
+  return path;
+}
+
+const IMPLEMENTATIONS: Array<{ name: string; open: () => RunStore }> = [
+  { name: "MemoryRunStore", open: () => new MemoryRunStore() },
+  { name: "SqliteRunStore", open: () => new SqliteRunStore(sqlitePath()) },
+];
+
+function run(
+  runId: string,
+  threadId: string,
+  createdAt: string,
+  status: RunRecord["status"] = "pending",
+): RunRecord {
+  return {
+    runId,
+    threadId,
+    assistantId: "graph",
+    status,
+    metadata: { by: "test" },
+    multitaskStrategy: "reject",
+    kwargs: { input: { n: 1 } },
+    createdAt,
+    updatedAt: createdAt,
+  };
+}
+
+for (const { name, open } of IMPLEMENTATIONS) {
+  describe(name, () => {
+    it("keeps runs per thread, newest first, filtered and paged", async () => {
+      const store = open();
+      await store.putRun(run("r1", "t", "2026-01-01T00:00:01.000Z"));
+      await store.putRun(run("r2", "t", "2026-01-01T00:00:02.000Z", "success"));
+      await store.putRun(run("r3", "t", "2026-01-01T00:00:03.000Z"));
+      await store.putRun(run("x1", "other", "2026-01-01T00:00:04.000Z"));
+      expect((await store.listRuns("t")).map((r) => r.runId)).toEqual(["r3", "r2", "r1"]);
+      expect((await store.listRuns("t", { limit: 1, offset: 1 })).map((r) => r.runId)).toEqual([
+        "r2",
+      ]);
+      expect((await store.listRuns("t", { status: "success" })).map((r) => r.runId)).toEqual([
+        "r2",
+      ]);
+      expect(await store.getRun("t", "r1")).toEqual(run("r1", "t", "2026-01-01T00:00:01.000Z"));
+      expect(await store.getRun("other", "r1")).toBeUndefined();
+
+      expect(await store.setRunStatus("r1", "running", "2026-01-01T00:01:00.000Z")).toBe(true);
+      expect(await store.setRunStatus("nope", "running", "2026-01-01T00:01:00.000Z")).toBe(false);
+      expect(await store.getRun("t", "r1")).toMatchObject({
+        status: "running",
+        updatedAt: "2026-01-01T00:01:00.000Z",
+      });
+      expect(await store.deleteRun("other", "r1")).toBe(false);
+      expect(await store.deleteRun("t", "r1")).toBe(true);
+      expect(await store.getRun("t", "r1")).toBeUndefined();
+    });
+
+    it("keeps a run's stream events in order, after a position; they go with the run and the thread", async () => {
+      const store = open();
+      await store.putRun(run("r1", "t", "2026-01-01T00:00:01.000Z"));
+      await store.putRun(run("r2", "t", "2026-01-01T00:00:02.000Z"));
+      await store.appendEvent("r1", { seq: 0, event: "metadata", data: { run_id: "r1" } });
+      await store.appendEvent("r1", { seq: 1, event: "values", data: { log: ["a"] } });
+      await store.appendEvent("r1", { seq: 2, event: "values", data: { log: ["a", "b"] } });
+      await store.appendEvent("r2", { seq: 0, event: "metadata", data: { run_id: "r2" } });
+      expect((await store.listEvents("r1", -1)).map((e) => e.seq)).toEqual([0, 1, 2]);
+      expect(await store.listEvents("r1", 0)).toEqual([
+        { seq: 1, event: "values", data: { log: ["a"] } },
+        { seq: 2, event: "values", data: { log: ["a", "b"] } },
+      ]);
+      await store.deleteRun("t", "r1");
+      expect(await store.listEvents("r1", -1)).toEqual([]);
+      expect(await store.listEvents("r2", -1)).toHaveLength(1);
+      await store.deleteThread("t");
+      expect(await store.listEvents("r2", -1)).toEqual([]);
+    });
+
+    it("abandonUnfinished marks pending and running runs and returns them", async () => {
+      const store = open();
+      await store.putRun(run("a", "t", "2026-01-01T00:00:01.000Z", "pending"));
+      await store.putRun(run("b", "t", "2026-01-01T00:00:02.000Z", "running"));
+      await store.putRun(run("c", "t", "2026-01-01T00:00:03.000Z", "success"));
+      const left = await store.abandonUnfinished("error", "2026-01-02T00:00:00.000Z");
+      expect(left.map((r) => r.runId).sort()).toEqual(["a", "b"]);
+      expect((await store.listRuns("t")).map((r) => r.status)).toEqual([
+        "success",
+        "error",
+        "error",
+      ]);
+    });
+
+    it("keeps thread records, most recently updated first; deleting one deletes its runs", async () => {
+      const store = open();
+      await store.putThread({
+        threadId: "t1",
+        metadata: { a: 1 },
+        createdAt: "2026-01-01T00:00:00.000Z",
+        updatedAt: "2026-01-01T00:00:05.000Z",
+      });
+      await store.putThread({
+        threadId: "t2",
+        metadata: {},
+        createdAt: "2026-01-01T00:00:00.000Z",
+        updatedAt: "2026-01-01T00:00:09.000Z",
+      });
+      await store.putThread({
+        threadId: "t1",
+        metadata: { a: 2 },
+        createdAt: "2026-01-01T00:00:00.000Z",
+        updatedAt: "2026-01-01T00:00:07.000Z",
+      });
+      expect((await store.listThreads()).map((t) => t.threadId)).toEqual(["t2", "t1"]);
+      expect(await store.getThread("t1")).toMatchObject({ metadata: { a: 2 } });
+      await store.putRun(run("r", "t1", "2026-01-01T00:00:01.000Z"));
+      await store.deleteThread("t1");
+      expect(await store.getThread("t1")).toBeUndefined();
+      expect(await store.listRuns("t1")).toEqual([]);
+    });
+  });
+}
+
+describe("SqliteRunStore", () => {
+  it("keeps its records across reopening the file", async () => {
+    const path = sqlitePath();
+    const first = new SqliteRunStore(path);
+    await first.putRun(run("r", "t", "2026-01-01T00:00:01.000Z"));
+    first.close();
+    const second = new SqliteRunStore(path);
+    expect(await second.getRun("t", "r")).toMatchObject({
+      runId: "r",
+      kwargs: { input: { n: 1 } },
+    });
+    second.close();
+  });
+
+  it("refuses a file that is not a Switchyard database and leaves it untouched", () => {
+    const dir = mkdtempSync(join(tmpdir(), "switchyard-runs-"));
+    dirs.push(dir);
+    const path = join(dir, "notes.txt");
+    writeFileSync(path, "");
+    expect(() => new SqliteRunStore(path)).toThrow(
+      expect.objectContaining({ code: "NOT_A_SWITCHYARD_DATABASE" }),
+    );
+    expect(() => new SqliteRunStore(join(dir, "missing.db"))).toThrow(
+      expect.objectContaining({ code: "DATABASE_UNAVAILABLE" }),
+    );
+  });
+});

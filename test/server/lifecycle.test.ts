@@ -1,0 +1,51 @@
+// SIGTERM stops a server gracefully: the run in flight is cancelled at a checkpoint and recorded as
+// interrupted; runs, their stream events and threads are still there when a server starts again.
+import { expect, test } from "vitest";
+import { startServer } from "../support/server.js";
+
+test("SIGTERM cancels the run in flight; a restarted server still has the thread and the run", async () => {
+  const first = await startServer();
+  try {
+    const client = first.client();
+    const { thread_id: threadId } = await client.threads.create({ metadata: { case: "restart" } });
+    const run = await client.runs.create(threadId, "slow", {
+      input: { ms: 60_000 },
+      streamMode: ["values"],
+    });
+    const deadline = Date.now() + 15_000;
+    while ((await client.runs.get(threadId, run.run_id)).status !== "running") {
+      if (Date.now() > deadline) throw new Error("the run did not start");
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    expect(await first.stop()).toBe(0);
+    expect(first.output()).toContain("switchyard serve: stopped");
+
+    const second = await startServer({ db: first.db });
+    try {
+      const again = second.client();
+      expect(await again.runs.get(threadId, run.run_id)).toMatchObject({ status: "interrupted" });
+      expect(await again.threads.get(threadId)).toMatchObject({
+        status: "idle",
+        metadata: { case: "restart", graph_id: "slow" },
+      });
+      const replay = [];
+      for await (const part of again.runs.joinStream(threadId, run.run_id)) replay.push(part);
+      expect(replay[0]).toMatchObject({ id: "0", event: "metadata", data: { run_id: run.run_id } });
+      expect(replay.map((part) => part.event)).toContain("values");
+      const rest = [];
+      for await (const part of again.runs.joinStream(threadId, run.run_id, { lastEventId: "0" })) {
+        rest.push(part);
+      }
+      expect(rest).toEqual(replay.slice(1));
+      expect(await again.runs.wait(threadId, "slow", { input: { ms: 1 } })).toMatchObject({
+        log: ["waited 1 ms", "done"],
+      });
+    } finally {
+      await second.stop();
+      second.remove();
+    }
+  } finally {
+    await first.stop();
+    first.remove();
+  }
+});
