@@ -41,7 +41,7 @@ export class CliContext {
   }
 
   /**
-   * The SQLite database, opened on first use. Only commands that start threads (`run`) create
+   * The SQLite database, opened on first use. Only commands that start threads (`run`, `serve`) create
    * it; the others refuse a missing file (DATABASE_NOT_FOUND) rather than create an empty one.
    */
   checkpointer(options: { create?: boolean } = {}): SqliteCheckpointer {

@@ -114,11 +114,11 @@ test("runs.wait of a run that stops at an interrupt returns { __interrupt__ }", 
 
 test("updateState writes as a node; the state shows it", async () => {
   const client = server().client();
-  const { thread_id: threadId } = await client.threads.create();
-  await client.runs.wait(threadId, "expense-approval", { input: { claim } });
+  const created = await client.threads.create({ graphId: "expense-approval" });
+  const threadId = created.thread_id;
   const updated = await client.threads.updateState(threadId, {
-    values: { status: "approved", log: "approved by phone" },
-    asNode: "manager_approval",
+    values: { claim, status: "approved", log: "approved by phone" },
+    asNode: "apply_policy",
   });
   const state = await client.threads.getState(threadId);
   expect(state.checkpoint.checkpoint_id).toBe(
@@ -126,6 +126,20 @@ test("updateState writes as a node; the state shows it", async () => {
   );
   expect(state.values).toMatchObject({ status: "approved" });
   expect(state.next).toEqual(["pay"]);
+});
+
+test("an update that would drop a waiting approval is refused; the thread keeps waiting", async () => {
+  const client = server().client();
+  const { thread_id: threadId } = await client.threads.create();
+  await client.runs.wait(threadId, "expense-approval", { input: { claim } });
+  const update = client.threads.updateState(threadId, {
+    values: { status: "approved", log: "approved by phone" },
+    asNode: "manager_approval",
+  });
+  await expect(update).rejects.toThrow(/INTERRUPTS_DROPPED/);
+  const state = await client.threads.getState(threadId);
+  expect(state.next).toEqual(["manager_approval"]);
+  expect((await client.threads.get(threadId)).status).toBe("interrupted");
 });
 
 test("assistants are the graphs; their graph and schemas are served", async () => {

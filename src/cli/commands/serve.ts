@@ -49,7 +49,8 @@ export async function serve(ctx: CliContext, options: ServeOptions): Promise<num
   const apiKeys = parseApiKeys(process.env.SWITCHYARD_API_KEYS);
   if (!apiKeys && !LOOPBACK.test(host)) throw new UnsafeBindError(host);
 
-  const checkpointer = ctx.checkpointer();
+  // A server starts threads, like `run`: it creates the database when there is none yet.
+  const checkpointer = ctx.checkpointer({ create: true });
   const graphs: Record<string, ServedGraph> = {};
   for (const file of listGraphFiles(ctx.graphsDir)) {
     const loaded = await loadGraph(file);
