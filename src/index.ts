@@ -42,6 +42,12 @@ export type { ThreadUsage } from "./runtime/usage.js";
 export { MemoryCheckpointer } from "./checkpoint/memory.js";
 export { SqliteCheckpointer, type SqliteCheckpointerOptions } from "./checkpoint/sqlite.js";
 export { serialize, deserialize } from "./checkpoint/serializer.js";
+export {
+  NAMESPACE_SEPARATOR,
+  namespaceKey,
+  rootThreadOf,
+  isNamespaceKey,
+} from "./checkpoint/namespace.js";
 export type {
   AuditEntry,
   ChannelWrite,

@@ -17,7 +17,12 @@ export interface Emitter {
 export interface RunContext {
   readonly spec: GraphSpec;
   readonly checkpointer: Checkpointer | undefined;
+  /** The storage key of the run's checkpoints: the thread id, or a subgraph's namespace key. */
   readonly threadId: string | undefined;
+  /** For a subgraph, the thread it runs in (what errors name); undefined otherwise. */
+  readonly userThreadId: string | undefined;
+  /** The subgraph namespace the run checkpoints under ("" for a thread's own graph). */
+  readonly namespace: string;
   readonly config: RunConfig;
   readonly configurable: Configurable;
   /** Aborted on cancellation (reason CANCELLED) or when a task fails (reason TASK_FAILED). */
@@ -60,6 +65,8 @@ export interface RunContextParams {
   readonly steps?: StepTracker;
   /** Checks the run still holds its thread; absent without one. */
   readonly checkLease?: () => Promise<void>;
+  /** For a subgraph: its namespace and the thread it runs in. */
+  readonly subgraph?: { readonly namespace: string; readonly threadId: string };
 }
 
 /** Validates a call's config and fixes everything the run needs for its whole duration. */
@@ -90,6 +97,8 @@ export function createRunContext(params: RunContextParams): RunContext {
     spec,
     checkpointer: params.checkpointer,
     threadId: params.threadId,
+    userThreadId: params.subgraph?.threadId,
+    namespace: params.subgraph?.namespace ?? "",
     config,
     configurable: config.configurable ?? {},
     controller,

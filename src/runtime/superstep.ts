@@ -124,7 +124,7 @@ export async function runSuperstep(
       const index = todo[cursor] as number;
       cursor += 1;
       const task = tasks[index] as Task;
-      const scope = taskScope(run, task, pending.get(task.id), answers.get(task.id), store);
+      const scope = taskScope(run, task, step, pending.get(task.id), answers.get(task.id), store);
       hooks.started(task);
       try {
         const output = await runTask(task, env, scope);
@@ -168,6 +168,7 @@ export async function runSuperstep(
 function taskScope(
   run: RunContext,
   task: Task,
+  step: number,
   known: PendingTask | undefined,
   answer: unknown,
   store: TaskStore | undefined,
@@ -196,6 +197,20 @@ function taskScope(
     inFlight: new StepTracker(run.steps),
     save: (record) => store?.record(task, scope, record) ?? Promise.resolve(),
     beforeStep: run.beforeStep,
+    host:
+      store && run.checkpointer && run.threadId !== undefined
+        ? {
+            checkpointer: run.checkpointer,
+            storageKey: run.threadId,
+            threadId: run.userThreadId ?? run.threadId,
+            namespace: run.namespace,
+            step,
+            lease: run.lease,
+            beforeStep: run.beforeStep,
+            steps: run.steps,
+            answerKind: run.answerKind,
+          }
+        : undefined,
   });
   return scope;
 }

@@ -35,7 +35,8 @@ import {
 import { emptySnapshot, toSnapshot, type HistoryOptions, type StateSnapshot } from "./snapshot.js";
 import { StreamQueue } from "./stream.js";
 import { waitingRecords } from "./inbox.js";
-import { Rejection } from "../runtime/interrupt.js";
+import { currentAttempt, Rejection } from "../runtime/interrupt.js";
+import { runSubgraph } from "./subgraph.js";
 import {
   matchAnswers,
   refuseIfPastDeadline,
@@ -284,6 +285,12 @@ export class CompiledGraph<Schema extends z.ZodObject> {
   ): Promise<LoopResult> {
     const threadId = config.configurable?.thread_id;
     const checkpointer = this.checkpointer;
+    // Invoked inside a node of a run with a checkpointer: a subgraph in that run's thread.
+    const attempt = checkpointer ? undefined : currentAttempt();
+    if (attempt?.task.host) {
+      const graph = { spec: this.spec, ...this.options };
+      return runSubgraph(graph, input, config, attempt, attempt.task.host, emitter);
+    }
     if (!checkpointer) return this.run(input, config, emitter, undefined, NO_THREAD, answerKind);
     if (threadId === undefined) throw new MissingThreadIdError("A graph with a checkpointer");
     return this.holding(checkpointer, threadId, config, (access) =>
@@ -406,6 +413,11 @@ export class CompiledGraph<Schema extends z.ZodObject> {
     if (threadId === undefined) throw new MissingThreadIdError(operation);
     return { checkpointer: this.checkpointer, threadId };
   }
+}
+
+/** The spec of a compiled graph (for a parent graph that uses it as a node). Not public API. */
+export function specOf(graph: CompiledGraph<z.ZodObject>): GraphSpec {
+  return (graph as unknown as { spec: GraphSpec }).spec;
 }
 
 function isThreadStore(checkpointer: Checkpointer): checkpointer is ThreadStore {

@@ -1,0 +1,220 @@
+// Subgraphs (issue 11): a compiled graph as a node (shared keys), a graph invoked inside a node
+// (own schema), nesting, checkpoints in the parent thread under a namespace, interrupts deep inside
+// surfacing on the parent and resuming the child at the interrupted node, failures named by path.
+import { afterEach, describe, expect, it } from "vitest";
+import { z } from "zod";
+import {
+  append,
+  Command,
+  END,
+  interrupt,
+  listPendingInterrupts,
+  MemoryCheckpointer,
+  SqliteCheckpointer,
+  START,
+  StateGraph,
+  type Checkpointer,
+  type CompiledGraph,
+  type ThreadStore,
+} from "../src/index.js";
+import { collect, thread } from "./support.js";
+
+let opened: SqliteCheckpointer[] = [];
+afterEach(() => {
+  for (const store of opened) store.close();
+  opened = [];
+});
+
+const STORES: Array<[string, () => Checkpointer & ThreadStore]> = [
+  ["memory", () => new MemoryCheckpointer()],
+  [
+    "sqlite",
+    () => {
+      const store = new SqliteCheckpointer(":memory:");
+      opened.push(store);
+      return store;
+    },
+  ],
+];
+
+const Shared = z.object({ topic: z.string(), log: append(z.string()) });
+const ChildState = z.object({
+  topic: z.string(),
+  log: append(z.string()),
+  draft: z.string().optional(),
+});
+
+/** research → approve (interrupts) → publish, counting every execution and effect. */
+function approvingChild(counts: Record<string, number>) {
+  const bump = (name: string) => (counts[name] = (counts[name] ?? 0) + 1);
+  return new StateGraph(ChildState)
+    .addNode("research", async (state, ctx) => {
+      bump("research");
+      const found = await ctx.step("search", () => {
+        bump("search effect");
+        return `notes on ${state.topic}`;
+      });
+      return { draft: found, log: ["research"] };
+    })
+    .addNode("approve", (state) => {
+      bump("approve");
+      const answer = interrupt<string>({ draft: state.draft });
+      return { log: [`approve:${answer}`] };
+    })
+    .addNode("publish", () => {
+      bump("publish");
+      return { log: ["publish"] };
+    })
+    .addEdge(START, "research")
+    .addEdge("research", "approve")
+    .addEdge("approve", "publish")
+    .addEdge("publish", END)
+    .compile({ name: "writer" });
+}
+
+function parentOf(child: CompiledGraph<z.ZodObject>, checkpointer: Checkpointer) {
+  return new StateGraph(Shared)
+    .addNode("plan", () => ({ log: ["plan"] }))
+    .addNode("writer", child)
+    .addNode("finish", () => ({ log: ["finish"] }))
+    .addEdge(START, "plan")
+    .addEdge("plan", "writer")
+    .addEdge("writer", "finish")
+    .addEdge("finish", END)
+    .compile({ checkpointer, name: "supervisor" });
+}
+
+describe.each(STORES)("subgraphs on %s", (_name, open) => {
+  it("an interrupt inside surfaces on the parent; resume continues the child at the interrupted node", async () => {
+    const counts: Record<string, number> = {};
+    const store = open();
+    const graph = parentOf(approvingChild(counts), store);
+    const paused = await graph.invoke({ topic: "otters", log: [] }, thread("t1"));
+    expect(paused.__interrupt__).toEqual([
+      {
+        id: expect.stringMatching(/^[0-9a-f]{16}$/) as unknown,
+        value: { draft: "notes on otters" },
+      },
+    ]);
+    const id = paused.__interrupt__?.[0]?.id as string;
+    const snapshot = await graph.getState(thread("t1"));
+    expect(snapshot.next).toEqual(["writer"]);
+    expect(snapshot.tasks[0]?.interrupts.map((entry) => entry.id)).toEqual([id]);
+    const inbox = await listPendingInterrupts(store);
+    expect(inbox.map((item) => [item.threadId, item.interruptId])).toEqual([["t1", id]]);
+
+    const done = await graph.invoke(new Command({ resume: "yes" }), thread("t1"));
+    // The child's whole output on the shared reducer key folds in again (LangGraph's behaviour).
+    expect(done.log).toEqual(["plan", "plan", "research", "approve:yes", "publish", "finish"]);
+    expect(done).not.toHaveProperty("draft");
+    // research and its effect ran once; approve ran twice (asked, then answered); publish once.
+    expect(counts).toEqual({ research: 1, "search effect": 1, approve: 2, publish: 1 });
+    // The child's checkpoints are part of the thread, not threads of their own.
+    const threads = await collect(store.listThreads());
+    expect(threads.map((info) => info.threadId)).toEqual(["t1"]);
+    await store.deleteThread("t1");
+    expect(await collect(store.listThreads())).toEqual([]);
+    expect(await graph.getState(thread("t1"))).toMatchObject({ values: {}, next: [] });
+  });
+
+  it("nested two levels: the innermost interrupt surfaces with one id and resumes in place", async () => {
+    const counts: Record<string, number> = {};
+    const store = open();
+    const middle = new StateGraph(Shared)
+      .addNode("before", () => {
+        counts.before = (counts.before ?? 0) + 1;
+        return { log: ["before"] };
+      })
+      .addNode("inner", approvingChild(counts))
+      .addEdge(START, "before")
+      .addEdge("before", "inner")
+      .addEdge("inner", END)
+      .compile({ name: "middle" });
+    const graph = parentOf(middle, store);
+    const paused = await graph.invoke({ topic: "owls", log: [] }, thread("t2"));
+    expect(paused.__interrupt__).toHaveLength(1);
+    const again = await graph.invoke(null, thread("t2"));
+    expect(again.__interrupt__?.[0]?.id).toBe(paused.__interrupt__?.[0]?.id);
+    const done = await graph.invoke(new Command({ resume: "ok" }), thread("t2"));
+    expect(done.log).toContain("approve:ok");
+    expect(done.log.at(-1)).toBe("finish");
+    expect(counts).toEqual({ before: 1, research: 1, "search effect": 1, approve: 2, publish: 1 });
+  });
+
+  it("a child with its own schema invoked from a node checkpoints in the parent thread", async () => {
+    const store = open();
+    let asked = 0;
+    const Inner = z.object({ question: z.string(), answer: z.string().optional() });
+    const inner = new StateGraph(Inner)
+      .addNode("ask", (state) => {
+        asked += 1;
+        return { answer: interrupt<string>(state.question) };
+      })
+      .addEdge(START, "ask")
+      .addEdge("ask", END)
+      .compile();
+    const Outer = z.object({ q: z.string(), a: z.string().optional() });
+    const outer = new StateGraph(Outer)
+      .addNode("call", async (state, ctx) => {
+        const out = await inner.invoke({ question: state.q }, ctx.runnableConfig);
+        return { a: out.answer };
+      })
+      .addEdge(START, "call")
+      .addEdge("call", END)
+      .compile({ checkpointer: store });
+    const paused = await outer.invoke({ q: "name?" }, thread("t3"));
+    expect(paused.__interrupt__?.[0]?.value).toBe("name?");
+    expect(await outer.invoke(new Command({ resume: "Ada" }), thread("t3"))).toEqual({
+      q: "name?",
+      a: "Ada",
+    });
+    expect(asked).toBe(2);
+  });
+
+  it("a failure inside is NODE_FAILED naming the path, and the parent stays resumable", async () => {
+    const store = open();
+    let fail = true;
+    let firstRuns = 0;
+    const child = new StateGraph(Shared)
+      .addNode("first", () => {
+        firstRuns += 1;
+        return { log: ["first"] };
+      })
+      .addNode("flaky", () => {
+        if (fail) throw new Error("upstream down");
+        return { log: ["flaky"] };
+      })
+      .addEdge(START, "first")
+      .addEdge("first", "flaky")
+      .addEdge("flaky", END)
+      .compile();
+    const graph = new StateGraph(Shared)
+      .addNode("team", child)
+      .addEdge(START, "team")
+      .addEdge("team", END)
+      .compile({ checkpointer: store });
+    await expect(graph.invoke({ topic: "x", log: [] }, thread("t4"))).rejects.toMatchObject({
+      code: "NODE_FAILED",
+      node: "team › flaky",
+      threadId: "t4",
+      message: expect.stringContaining('Node "team › flaky" failed') as unknown,
+    });
+    fail = false;
+    const done = await graph.invoke(null, thread("t4"));
+    expect(done.log).toEqual(["first", "flaky"]);
+    expect(firstRuns).toBe(1);
+  });
+});
+
+describe("subgraph structure", () => {
+  it("the parent's version includes the child's structure", () => {
+    const make = (extra: boolean) => {
+      let child = new StateGraph(Shared).addNode("a", () => ({}));
+      if (extra) child = child.addNode("b", () => ({})).addEdge("a", "b");
+      const compiled = child.addEdge(START, "a").compile();
+      return new StateGraph(Shared).addNode("sub", compiled).addEdge(START, "sub").compile();
+    };
+    expect(make(false).version).toBe(make(false).version);
+    expect(make(false).version).not.toBe(make(true).version);
+  });
+});
