@@ -10,6 +10,7 @@ import {
   interrupt,
   listPendingInterrupts,
   MemoryCheckpointer,
+  Send,
   SqliteCheckpointer,
   START,
   StateGraph,
@@ -216,5 +217,108 @@ describe("subgraph structure", () => {
     };
     expect(make(false).version).toBe(make(false).version);
     expect(make(false).version).not.toBe(make(true).version);
+  });
+});
+
+describe.each(STORES)("subgraph answers on %s", (_name, open) => {
+  it("a child asking twice, then the parent node asking itself: each answer goes where it belongs", async () => {
+    const store = open();
+    const runs: string[] = [];
+    const Inner = z.object({ log: append(z.string()) });
+    const inner = new StateGraph(Inner)
+      .addNode("first", () => {
+        runs.push("first");
+        return { log: [`first:${interrupt<string>("q1")}`] };
+      })
+      .addNode("second", () => {
+        runs.push("second");
+        return { log: [`second:${interrupt<string>("q2")}`] };
+      })
+      .addEdge(START, "first")
+      .addEdge("first", "second")
+      .addEdge("second", END)
+      .compile();
+    const outer = new StateGraph(Inner)
+      .addNode("node", async (_state, ctx) => {
+        const out = await inner.invoke({ log: [] }, ctx.runnableConfig);
+        const own = interrupt<string>("q3");
+        return { log: [...out.log, `own:${own}`] };
+      })
+      .addEdge(START, "node")
+      .addEdge("node", END)
+      .compile({ checkpointer: store });
+    const questions: unknown[] = [];
+    let result = await outer.invoke({ log: [] }, thread("t5"));
+    for (const answer of ["a1", "a2", "a3"]) {
+      questions.push(result.__interrupt__?.[0]?.value);
+      result = await outer.invoke(new Command({ resume: answer }), thread("t5"));
+    }
+    expect(questions).toEqual(["q1", "q2", "q3"]);
+    expect(result).toEqual({ log: ["first:a1", "second:a2", "own:a3"] });
+    expect(runs).toEqual(["first", "first", "second", "second"]);
+  });
+
+  it("parallel children via Send: answering one does not re-run the other", async () => {
+    const store = open();
+    const runs: string[] = [];
+    const Job = z.object({ topic: z.string(), log: append(z.string()) });
+    const child = new StateGraph(Job)
+      .addNode("work", (state) => {
+        runs.push(`work:${state.topic}`);
+        return { log: [`done:${state.topic}`] };
+      })
+      .addNode("ask", (state) => {
+        runs.push(`ask:${state.topic}`);
+        return { log: [`${state.topic}=${interrupt<string>(state.topic)}`] };
+      })
+      .addEdge(START, "work")
+      .addEdge("work", "ask")
+      .addEdge("ask", END)
+      .compile();
+    const Parent = z.object({ topics: z.array(z.string()), log: append(z.string()) });
+    const parent = new StateGraph(Parent)
+      .addNode("agent", child)
+      .addConditionalEdges(START, (state) =>
+        state.topics.map((topic) => new Send("agent", { topic, log: [] })),
+      )
+      .addEdge("agent", END)
+      .compile({ checkpointer: store });
+    const paused = await parent.invoke({ topics: ["a", "b"], log: [] }, thread("t6"));
+    const ids = Object.fromEntries(
+      (paused.__interrupt__ ?? []).map((entry) => [entry.value as string, entry.id]),
+    );
+    expect(Object.keys(ids).sort()).toEqual(["a", "b"]);
+    const half = await parent.invoke(
+      new Command({ resume: { [ids.a as string]: "yes" } }),
+      thread("t6"),
+    );
+    expect(half.__interrupt__?.map((entry) => entry.id)).toEqual([ids.b]);
+    const done = await parent.invoke(
+      new Command({ resume: { [ids.b as string]: "no" } }),
+      thread("t6"),
+    );
+    expect([...done.log].sort()).toEqual(["a=yes", "b=no", "done:a", "done:b"]);
+    expect(runs.filter((run) => run.startsWith("work")).sort()).toEqual(["work:a", "work:b"]);
+    expect(runs.filter((run) => run === "ask:a")).toHaveLength(2);
+    expect(runs.filter((run) => run === "ask:b")).toHaveLength(2);
+  });
+});
+
+describe.each(STORES)("updateState with a child waiting on %s", (_name, open) => {
+  it("keeps the child's progress: the answer resumes it at the interrupted node", async () => {
+    const counts: Record<string, number> = {};
+    const store = open();
+    const graph = parentOf(approvingChild(counts), store);
+    await graph.invoke({ topic: "otters", log: [] }, thread("t7"));
+    await graph.updateState(thread("t7"), { topic: "sea otters" }, "plan");
+    const waiting = await graph.getState(thread("t7"));
+    expect(waiting.next).toEqual(["writer"]);
+    expect(waiting.tasks[0]?.interrupts).toHaveLength(1);
+    const done = await graph.invoke(new Command({ resume: "yes" }), thread("t7"));
+    expect(done.log).toContain("approve:yes");
+    // The child in flight goes on with the state it started with; its output on the shared keys
+    // (topic included) is what the parent gets from it, as for any node that read the old state.
+    expect(done.topic).toBe("otters");
+    expect(counts).toEqual({ research: 1, "search effect": 1, approve: 2, publish: 1 });
   });
 });

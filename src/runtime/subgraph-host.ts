@@ -33,3 +33,8 @@ export function childNamespace(host: SubgraphHost, node: string, taskId: string,
 export function answersTakenKey(namespace: string): string {
   return `\u001fsubgraph ${namespace}`;
 }
+
+/** Where a task records the namespace of the `call`-th graph it invoked. */
+export function subgraphCallKey(call: number): string {
+  return `\u001fsubgraph call ${call}`;
+}

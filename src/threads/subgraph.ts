@@ -5,7 +5,12 @@ import { EmptyInputError, NodeFailedError } from "../errors.js";
 import { InterruptSignal, Rejection, type AttemptScope } from "../runtime/interrupt.js";
 import { runLoop, type LoopResult } from "../runtime/loop.js";
 import { createRunContext, type Emitter } from "../runtime/run-context.js";
-import { answersTakenKey, childNamespace, type SubgraphHost } from "../runtime/subgraph-host.js";
+import {
+  answersTakenKey,
+  childNamespace,
+  subgraphCallKey,
+  type SubgraphHost,
+} from "../runtime/subgraph-host.js";
 import { applyInput, loadThread } from "./entry.js";
 import { waitingInterrupts } from "./resume.js";
 
@@ -35,7 +40,15 @@ export async function runSubgraph(
   emitter: Emitter | undefined,
 ): Promise<LoopResult> {
   const task = attempt.task;
-  const namespace = childNamespace(host, task.node, task.taskId, attempt.subgraphCalls);
+  // The namespace is fixed by the call's first run and kept in the task's record, so it survives
+  // the task being carried to a new checkpoint (an updateState while the child waits).
+  const callKey = subgraphCallKey(attempt.subgraphCalls);
+  const known = task.steps[callKey];
+  const namespace =
+    typeof known === "string"
+      ? known
+      : childNamespace(host, task.node, task.taskId, attempt.subgraphCalls);
+  task.steps[callKey] = namespace;
   attempt.subgraphCalls += 1;
   const configurable = { ...config.configurable, checkpoint_ns: namespace };
   delete configurable.checkpoint_id;
