@@ -322,3 +322,61 @@ describe.each(STORES)("updateState with a child waiting on %s", (_name, open) =>
     expect(counts).toEqual({ research: 1, "search effect": 1, approve: 2, publish: 1 });
   });
 });
+
+describe("inspecting and streaming subgraphs", () => {
+  it("getState(config, { subgraphs: true }) nests the waiting child's state in tasks[].state", async () => {
+    const store = new MemoryCheckpointer();
+    const graph = parentOf(approvingChild({}), store);
+    await graph.invoke({ topic: "otters", log: [] }, thread("t8"));
+    const flat = await graph.getState(thread("t8"));
+    expect(flat.tasks[0]?.state).toBeUndefined();
+    const nested = await graph.getState(thread("t8"), { subgraphs: true });
+    const child = nested.tasks[0]?.state;
+    expect(child?.values).toEqual({
+      topic: "otters",
+      log: ["plan", "research"],
+      draft: "notes on otters",
+    });
+    expect(child?.next).toEqual(["approve"]);
+    expect(child?.config.configurable).toMatchObject({
+      thread_id: "t8",
+      checkpoint_ns: expect.stringMatching(/^writer:/) as unknown,
+    });
+    expect(child?.tasks[0]?.interrupts[0]?.id).toBe(nested.tasks[0]?.interrupts[0]?.id);
+  });
+
+  it("stream(input, { subgraphs: true }) yields [namespace, chunk], the child's under its namespace", async () => {
+    const store = new MemoryCheckpointer();
+    const graph = parentOf(approvingChild({}), store);
+    const first = await collect(
+      graph.stream({ topic: "owls", log: [] }, { ...thread("t9"), subgraphs: true }),
+    );
+    const items = first as Array<[string[], unknown]>;
+    expect(items[0]).toEqual([[], { plan: { log: ["plan"] } }]);
+    const childItems = items.filter(([namespace]) => namespace.length === 1);
+    expect(childItems.map(([, chunk]) => Object.keys(chunk as object)[0])).toEqual([
+      "research",
+      "__interrupt__",
+    ]);
+    expect(childItems[0]?.[0][0]).toMatch(/^writer:/);
+    const resumed = (await collect(
+      graph.stream(new Command({ resume: "ok" }), {
+        ...thread("t9"),
+        subgraphs: true,
+        streamMode: ["updates"],
+      }),
+    )) as Array<[string[], string, unknown]>;
+    expect(
+      resumed.map(([namespace, mode, chunk]) => [
+        namespace.length,
+        mode,
+        Object.keys(chunk as object)[0],
+      ]),
+    ).toEqual([
+      [1, "updates", "approve"],
+      [1, "updates", "publish"],
+      [0, "updates", "writer"],
+      [0, "updates", "finish"],
+    ]);
+  });
+});

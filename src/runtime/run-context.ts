@@ -11,6 +11,8 @@ export type StreamMode = "values" | "updates" | "custom" | "debug" | "messages";
 export interface Emitter {
   readonly modes: ReadonlySet<StreamMode>;
   emit(mode: StreamMode, payload: unknown): void;
+  /** Set when the stream wants subgraphs' events: the emitter for the child in `namespace`. */
+  readonly forSubgraph?: (namespace: string) => Emitter;
 }
 
 /** One call of invoke/stream: fixed for its whole duration. */

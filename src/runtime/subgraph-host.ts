@@ -1,4 +1,5 @@
 import type { Checkpointer } from "../checkpoint/types.js";
+import type { Emitter } from "./run-context.js";
 import type { StepTracker } from "./step-tracker.js";
 
 /**
@@ -21,6 +22,8 @@ export interface SubgraphHost {
   readonly beforeStep: () => Promise<void>;
   readonly steps: StepTracker;
   readonly answerKind: "resume" | "timeout";
+  /** The parent run's stream, when it has one. */
+  readonly emitter: Emitter | undefined;
 }
 
 /** The namespace of the `call`-th graph invoked by a task (`node:taskId`, nested with `|`). */

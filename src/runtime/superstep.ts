@@ -209,6 +209,7 @@ function taskScope(
             beforeStep: run.beforeStep,
             steps: run.steps,
             answerKind: run.answerKind,
+            emitter: run.emitter,
           }
         : undefined,
   });

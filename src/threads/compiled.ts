@@ -32,7 +32,13 @@ import {
   stateFromTuple,
   type PendingTask,
 } from "../runtime/run-state.js";
-import { emptySnapshot, toSnapshot, type HistoryOptions, type StateSnapshot } from "./snapshot.js";
+import {
+  emptySnapshot,
+  toSnapshot,
+  withSubgraphStates,
+  type HistoryOptions,
+  type StateSnapshot,
+} from "./snapshot.js";
 import { StreamQueue } from "./stream.js";
 import { waitingRecords } from "./inbox.js";
 import { currentAttempt, Rejection } from "../runtime/interrupt.js";
@@ -54,6 +60,12 @@ export type { StateTask } from "./snapshot.js";
 export interface StreamConfig extends RunConfig {
   /** One mode yields its payloads; a list yields `[mode, payload]` tuples. Default "updates". */
   streamMode?: StreamMode | readonly StreamMode[];
+  /**
+   * Also yield the events of subgraphs, LangGraph's shape: every item is `[namespace, payload]`
+   * (or `[namespace, mode, payload]` with a list of modes), `namespace` being `[]` for this graph
+   * and `["node:taskId", …]` for a child, one entry per level.
+   */
+  subgraphs?: boolean;
 }
 
 interface CompiledOptions {
@@ -139,10 +151,9 @@ export class CompiledGraph<Schema extends z.ZodObject> {
     const tuples = typeof requested !== "string";
     const stopped = new AbortController();
     const queue = new StreamQueue<unknown>(() => stopped.abort());
-    const emitter: Emitter = {
-      modes,
-      emit: (mode, payload) => queue.push(tuples ? [mode, payload] : payload),
-    };
+    const emitter = streamEmitter(modes, tuples, config.subgraphs === true, [], (item) =>
+      queue.push(item),
+    );
     const signal = config.signal
       ? AbortSignal.any([config.signal, stopped.signal])
       : stopped.signal;
@@ -153,11 +164,23 @@ export class CompiledGraph<Schema extends z.ZodObject> {
     return queue;
   }
 
-  /** The thread's latest state, or the state at `configurable.checkpoint_id`. */
-  async getState(config: RunConfig): Promise<StateSnapshot<StateOf<Schema>>> {
+  /**
+   * The thread's latest state, or the state at `configurable.checkpoint_id`. With
+   * `{ subgraphs: true }`, a waiting subgraph node's task carries its child's state in `state`.
+   */
+  async getState(
+    config: RunConfig,
+    options: { subgraphs?: boolean } = {},
+  ): Promise<StateSnapshot<StateOf<Schema>>> {
     const { checkpointer, threadId } = this.thread(config, "getState()");
     const checkpointId = config.configurable?.checkpoint_id;
     const tuple = await checkpointer.getTuple(threadId, checkpointId);
+    if (tuple && options.subgraphs) {
+      const snapshot = toSnapshot(this.spec, tuple);
+      return (await withSubgraphStates(this.spec, checkpointer, tuple, snapshot)) as StateSnapshot<
+        StateOf<Schema>
+      >;
+    }
     if (tuple) return toSnapshot(this.spec, tuple) as StateSnapshot<StateOf<Schema>>;
     if (checkpointId !== undefined) throw new CheckpointNotFoundError(threadId, checkpointId);
     return emptySnapshot(threadId) as StateSnapshot<StateOf<Schema>>;
@@ -289,7 +312,7 @@ export class CompiledGraph<Schema extends z.ZodObject> {
     const attempt = checkpointer ? undefined : currentAttempt();
     if (attempt?.task.host) {
       const graph = { spec: this.spec, ...this.options };
-      return runSubgraph(graph, input, config, attempt, attempt.task.host, emitter);
+      return runSubgraph(graph, input, config, attempt, attempt.task.host);
     }
     if (!checkpointer) return this.run(input, config, emitter, undefined, NO_THREAD, answerKind);
     if (threadId === undefined) throw new MissingThreadIdError("A graph with a checkpointer");
@@ -418,6 +441,26 @@ export class CompiledGraph<Schema extends z.ZodObject> {
 /** The spec of a compiled graph (for a parent graph that uses it as a node). Not public API. */
 export function specOf(graph: CompiledGraph<z.ZodObject>): GraphSpec {
   return (graph as unknown as { spec: GraphSpec }).spec;
+}
+
+/** The emitter behind stream(): with `subgraphs`, items carry their namespace as a first element. */
+function streamEmitter(
+  modes: ReadonlySet<StreamMode>,
+  tuples: boolean,
+  subgraphs: boolean,
+  namespace: readonly string[],
+  push: (item: unknown) => void,
+): Emitter {
+  const emit = (mode: StreamMode, payload: unknown): void => {
+    if (!subgraphs) push(tuples ? [mode, payload] : payload);
+    else push(tuples ? [namespace, mode, payload] : [namespace, payload]);
+  };
+  if (!subgraphs) return { modes, emit };
+  return {
+    modes,
+    emit,
+    forSubgraph: (child) => streamEmitter(modes, tuples, true, child.split("|"), push),
+  };
 }
 
 function isThreadStore(checkpointer: Checkpointer): checkpointer is ThreadStore {

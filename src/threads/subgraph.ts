@@ -4,7 +4,7 @@ import { namespaceKey } from "../checkpoint/namespace.js";
 import { EmptyInputError, NodeFailedError } from "../errors.js";
 import { InterruptSignal, Rejection, type AttemptScope } from "../runtime/interrupt.js";
 import { runLoop, type LoopResult } from "../runtime/loop.js";
-import { createRunContext, type Emitter } from "../runtime/run-context.js";
+import { createRunContext } from "../runtime/run-context.js";
 import {
   answersTakenKey,
   childNamespace,
@@ -37,7 +37,6 @@ export async function runSubgraph(
   config: RunConfig,
   attempt: AttemptScope,
   host: SubgraphHost,
-  emitter: Emitter | undefined,
 ): Promise<LoopResult> {
   const task = attempt.task;
   // The namespace is fixed by the call's first run and kept in the task's record, so it survives
@@ -55,7 +54,7 @@ export async function runSubgraph(
   const run = createRunContext({
     spec: graph.spec,
     config: { ...config, configurable },
-    emitter,
+    emitter: host.emitter?.forSubgraph?.(namespace),
     checkpointer: host.checkpointer,
     threadId: namespaceKey(host.threadId, namespace),
     lease: host.lease,
