@@ -111,6 +111,7 @@ export {
   MissingThreadIdError,
   NoCheckpointerError,
   NoEntryPointError,
+  NoParentGraphError,
   NodeFailedError,
   NodeTimeoutError,
   OutsideNodeError,

@@ -380,3 +380,50 @@ describe("inspecting and streaming subgraphs", () => {
     ]);
   });
 });
+
+describe.each(STORES)("Command.PARENT on %s", (_name, open) => {
+  it("a child node's Command({ graph: Command.PARENT, goto, update }) routes in the parent", async () => {
+    const store = open();
+    const ran: string[] = [];
+    const child = new StateGraph(Shared)
+      .addNode("triage", () => {
+        ran.push("triage");
+        return new Command({
+          graph: Command.PARENT,
+          goto: "escalate",
+          update: { log: ["triaged"] },
+        });
+      })
+      .addNode("never", () => {
+        ran.push("never");
+        return {};
+      })
+      .addEdge(START, "triage")
+      .addEdge("triage", "never")
+      .compile();
+    const graph = new StateGraph(Shared)
+      .addNode("team", child, { ends: ["escalate"] })
+      .addNode("escalate", () => {
+        ran.push("escalate");
+        return { log: ["escalated"] };
+      })
+      .addEdge(START, "team")
+      .compile({ checkpointer: store });
+    const done = await graph.invoke({ topic: "x", log: [] }, thread("t10"));
+    expect(done.log).toEqual(["triaged", "escalated"]);
+    expect(ran).toEqual(["triage", "escalate"]);
+  });
+
+  it("Command.PARENT in a graph that is not a subgraph is NO_PARENT_GRAPH", async () => {
+    const graph = new StateGraph(Shared)
+      .addNode("a", () => new Command({ graph: Command.PARENT, goto: "a" }))
+      .addEdge(START, "a")
+      .compile({ checkpointer: open() });
+    await expect(graph.invoke({ topic: "x", log: [] }, thread("t11"))).rejects.toMatchObject({
+      code: "NO_PARENT_GRAPH",
+      node: "a",
+      threadId: "t11",
+    });
+    expect((await graph.getState(thread("t11"))).next).toEqual(["a"]);
+  });
+});

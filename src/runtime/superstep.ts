@@ -15,6 +15,7 @@ import {
   type TaskScope,
 } from "./interrupt.js";
 import { describeError, type FailedTask } from "./failed-step.js";
+import { ParentCommandSignal } from "./parent-command.js";
 import type { RunContext } from "./run-context.js";
 import {
   encodeTaskOutput,
@@ -151,7 +152,12 @@ export async function runSuperstep(
         run.controller.abort(TASK_FAILED);
         // An invalid answer changes nothing: the task keeps waiting on its interrupt. A storage
         // failure is not recorded: that write would fail (or wait) again and hide the real error.
-        if (!(error instanceof InvalidResumeError) && !isStorageFailure(error)) {
+        // A Command.PARENT ends the child's run; the parent records the command, not a failure.
+        const recorded =
+          !(error instanceof InvalidResumeError) &&
+          !(error instanceof ParentCommandSignal) &&
+          !isStorageFailure(error);
+        if (recorded) {
           await store?.failed(task, scope, error);
         }
       }

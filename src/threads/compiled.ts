@@ -14,6 +14,7 @@ import {
   MissingThreadIdError,
   isStorageFailure,
   NoCheckpointerError,
+  NoParentGraphError,
   SwitchyardError,
   ThreadBusyError,
 } from "../errors.js";
@@ -43,6 +44,7 @@ import { StreamQueue } from "./stream.js";
 import { waitingRecords } from "./inbox.js";
 import { currentAttempt, Rejection } from "../runtime/interrupt.js";
 import { runSubgraph } from "./subgraph.js";
+import { CommandFromChild, forParent, ParentCommandSignal } from "../runtime/parent-command.js";
 import {
   matchAnswers,
   refuseIfPastDeadline,
@@ -309,16 +311,25 @@ export class CompiledGraph<Schema extends z.ZodObject> {
     const threadId = config.configurable?.thread_id;
     const checkpointer = this.checkpointer;
     // Invoked inside a node of a run with a checkpointer: a subgraph in that run's thread.
-    const attempt = checkpointer ? undefined : currentAttempt();
+    const inside = currentAttempt();
+    const attempt = checkpointer ? undefined : inside;
     if (attempt?.task.host) {
       const graph = { spec: this.spec, ...this.options };
       return runSubgraph(graph, input, config, attempt, attempt.task.host);
     }
-    if (!checkpointer) return this.run(input, config, emitter, undefined, NO_THREAD, answerKind);
-    if (threadId === undefined) throw new MissingThreadIdError("A graph with a checkpointer");
-    return this.holding(checkpointer, threadId, config, (access) =>
-      this.run(input, config, emitter, threadId, access, answerKind),
-    );
+    const running = !checkpointer
+      ? this.run(input, config, emitter, undefined, NO_THREAD, answerKind)
+      : threadId === undefined
+        ? Promise.reject(new MissingThreadIdError("A graph with a checkpointer"))
+        : this.holding(checkpointer, threadId, config, (access) =>
+            this.run(input, config, emitter, threadId, access, answerKind),
+          );
+    return running.catch((error: unknown) => {
+      if (!(error instanceof ParentCommandSignal)) throw error;
+      // Invoked inside a node (not as a checkpointed subgraph): the command is for that graph.
+      if (inside) throw new CommandFromChild(forParent(error.command));
+      throw new NoParentGraphError(error.node, threadId);
+    });
   }
 
   /**

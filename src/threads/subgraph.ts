@@ -4,6 +4,7 @@ import { namespaceKey } from "../checkpoint/namespace.js";
 import { EmptyInputError, NodeFailedError } from "../errors.js";
 import { InterruptSignal, Rejection, type AttemptScope } from "../runtime/interrupt.js";
 import { runLoop, type LoopResult } from "../runtime/loop.js";
+import { CommandFromChild, forParent, ParentCommandSignal } from "../runtime/parent-command.js";
 import { createRunContext } from "../runtime/run-context.js";
 import {
   answersTakenKey,
@@ -75,6 +76,7 @@ export async function runSubgraph(
     }
     return result;
   } catch (error) {
+    if (error instanceof ParentCommandSignal) throw new CommandFromChild(forParent(error.command));
     if (error instanceof NodeFailedError && !error.node.startsWith(`${task.node} › `)) {
       // Named by its path from the thread's graph: parent node › child node.
       throw new NodeFailedError(
