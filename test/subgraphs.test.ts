@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { z } from "zod";
 import {
   append,
+  approval,
   Command,
   END,
   interrupt,
@@ -425,5 +426,36 @@ describe.each(STORES)("Command.PARENT on %s", (_name, open) => {
       threadId: "t11",
     });
     expect((await graph.getState(thread("t11"))).next).toEqual(["a"]);
+  });
+});
+
+describe("deadlines inside a subgraph", () => {
+  it("a deadline's onTimeout inside the child is applied by the parent's sweepExpired", async () => {
+    const store = new MemoryCheckpointer();
+    const Review = z.object({ status: z.string().optional() });
+    const child = new StateGraph(Review)
+      .addNode("review", () => {
+        const decision = approval(
+          { question: "ok?" },
+          { deadline: new Date("2001-01-01T00:00:00.000Z"), onTimeout: { reject: "too late" } },
+        );
+        return { status: decision.approved ? "approved" : `rejected: ${decision.comment ?? "-"}` };
+      })
+      .addEdge(START, "review")
+      .addEdge("review", END)
+      .compile();
+    const graph = new StateGraph(Review)
+      .addNode("team", child)
+      .addEdge(START, "team")
+      .addEdge("team", END)
+      .compile({ checkpointer: store, name: "with-deadline" });
+    const paused = await graph.invoke({}, thread("t12"));
+    const id = paused.__interrupt__?.[0]?.id as string;
+    expect(await graph.sweepExpired()).toEqual([{ threadId: "t12", interruptId: id }]);
+    expect((await graph.getState(thread("t12"))).values).toEqual({ status: "rejected: too late" });
+    const audit = await graph.getAuditLog("t12");
+    expect(audit.map((entry) => [entry.interruptId, entry.kind, entry.actor])).toEqual([
+      [id, "timeout", "system:deadline"],
+    ]);
   });
 });
