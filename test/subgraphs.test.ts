@@ -2,6 +2,7 @@
 // (own schema), nesting, checkpoints in the parent thread under a namespace, interrupts deep inside
 // surfacing on the parent and resuming the child at the interrupted node, failures named by path.
 import { afterEach, describe, expect, it } from "vitest";
+import { FakeListChatModel } from "@langchain/core/utils/testing";
 import { z } from "zod";
 import {
   append,
@@ -457,5 +458,33 @@ describe("deadlines inside a subgraph", () => {
     expect(audit.map((entry) => [entry.interruptId, entry.kind, entry.actor])).toEqual([
       [id, "timeout", "system:deadline"],
     ]);
+  });
+});
+
+describe("model tokens inside a subgraph", () => {
+  it('stream mode "messages" yields the tokens of a model inside a child, tagged with the child node', async () => {
+    const model = new FakeListChatModel({ responses: ["hi there"] });
+    const Chat = z.object({ reply: z.string().optional() });
+    const child = new StateGraph(Chat)
+      .addNode("talk", async (_state, ctx) => ({
+        reply: (await model.invoke("hello", ctx.runnableConfig)).text,
+      }))
+      .addEdge(START, "talk")
+      .addEdge("talk", END)
+      .compile();
+    const graph = new StateGraph(Chat)
+      .addNode("agent", child)
+      .addEdge(START, "agent")
+      .addEdge("agent", END)
+      .compile({ checkpointer: new MemoryCheckpointer() });
+    const events = (await collect(
+      graph.stream({}, { ...thread("t13"), streamMode: ["messages", "updates"] }),
+    )) as Array<[string, unknown]>;
+    const tokens = events
+      .filter(([mode]) => mode === "messages")
+      .map(([, payload]) => payload as [{ content: unknown }, { node: string }]);
+    expect(tokens.map(([chunk]) => chunk.content).join("")).toBe("hi there");
+    expect(new Set(tokens.map(([, meta]) => meta.node))).toEqual(new Set(["talk"]));
+    expect(events.at(-1)).toEqual(["updates", { agent: { reply: "hi there" } }]);
   });
 });

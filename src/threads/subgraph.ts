@@ -5,7 +5,7 @@ import { EmptyInputError, NodeFailedError } from "../errors.js";
 import { InterruptSignal, Rejection, type AttemptScope } from "../runtime/interrupt.js";
 import { runLoop, type LoopResult } from "../runtime/loop.js";
 import { CommandFromChild, forParent, ParentCommandSignal } from "../runtime/parent-command.js";
-import { createRunContext } from "../runtime/run-context.js";
+import { createRunContext, type Emitter } from "../runtime/run-context.js";
 import {
   answersTakenKey,
   childNamespace,
@@ -55,7 +55,7 @@ export async function runSubgraph(
   const run = createRunContext({
     spec: graph.spec,
     config: { ...config, configurable },
-    emitter: host.emitter?.forSubgraph?.(namespace),
+    emitter: childEmitter(host.emitter, namespace),
     checkpointer: host.checkpointer,
     threadId: namespaceKey(host.threadId, namespace),
     lease: host.lease,
@@ -135,4 +135,15 @@ function surfaced(attempt: AttemptScope, child: LoopResult["interrupts"][number]
   const index = attempt.interrupts;
   attempt.interrupts = index + 1;
   return new InterruptSignal({ ...child, node: attempt.task.node, index });
+}
+
+/**
+ * What the child streams: everything, under its namespace, when the stream asked for subgraphs;
+ * otherwise only its model tokens (`messages`), as LangGraph streams a child's tokens too.
+ */
+function childEmitter(parent: Emitter | undefined, namespace: string): Emitter | undefined {
+  if (!parent) return undefined;
+  if (parent.forSubgraph) return parent.forSubgraph(namespace);
+  if (!parent.modes.has("messages")) return undefined;
+  return { modes: new Set(["messages"]), emit: (mode, payload) => parent.emit(mode, payload) };
 }
