@@ -235,6 +235,52 @@ export const subgraphScenarios: Scenario[] = [
     },
   }),
   scenario({
+    name: "subgraph: a child asking twice in turn, counted",
+    run: async (engine) => {
+      const calls = new Calls();
+      const child = engine
+        .graph({ log: logKey(engine) })
+        .addNode("prepare", () => {
+          calls.hit("prepare");
+          return { log: ["prepare"] };
+        })
+        .addNode("first", () => {
+          calls.hit("first");
+          return { log: [`first:${String(engine.interrupt("q1"))}`] };
+        })
+        .addNode("second", () => {
+          calls.hit("second");
+          return { log: [`second:${String(engine.interrupt("q2"))}`] };
+        })
+        .addEdge(engine.START, "prepare")
+        .addEdge("prepare", "first")
+        .addEdge("first", "second")
+        .addEdge("second", engine.END)
+        .compile();
+      const graph = addGraph(
+        engine.graph({ log: logKey(engine) }),
+        "child",
+        child as CompiledLike<unknown>,
+      )
+        .addEdge(engine.START, "child")
+        .addEdge("child", engine.END)
+        .compile({ checkpointer: engine.checkpointer() });
+      const config = thread();
+      const asked: unknown[] = [];
+      let result = await graph.invoke({ log: [] }, config);
+      for (const answer of ["a1", "a2"]) {
+        asked.push(firstInterrupt(result)?.value);
+        result = await graph.invoke(new engine.Command({ resume: answer }) as never, config);
+      }
+      return { asked, log: result.log, calls: calls.counts };
+    },
+    expected: {
+      asked: ["q1", "q2"],
+      log: ["prepare", "first:a1", "second:a2"],
+      calls: { prepare: 1, first: 2, second: 2 },
+    },
+  }),
+  scenario({
     name: "subgraph: stream with subgraphs yields [namespace, chunk]",
     run: async (engine) => {
       const calls = new Calls();
