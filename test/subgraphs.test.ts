@@ -455,9 +455,9 @@ describe("deadlines inside a subgraph", () => {
     expect(await graph.sweepExpired()).toEqual([{ threadId: "t12", interruptId: id }]);
     expect((await graph.getState(thread("t12"))).values).toEqual({ status: "rejected: too late" });
     const audit = await graph.getAuditLog("t12");
-    expect(audit.map((entry) => [entry.interruptId, entry.kind, entry.actor])).toEqual([
-      [id, "timeout", "system:deadline"],
-    ]);
+    expect(audit.map((entry) => [entry.interruptId, entry.kind, entry.actor, entry.value])).toEqual(
+      [[id, "timeout", "system:deadline", { reject: "too late" }]],
+    );
   });
 });
 

@@ -123,7 +123,8 @@ async function continueChild(
     // Taken once the child ran with it: recorded with the parent task's next write.
     attempt.interrupts = index + 1;
     scope.steps[takenKey] = taken + 1;
-    attempt.accepted.push({ id: first.interrupt.id, index, value: scope.resumes[index] });
+    const audited = reason === undefined ? scope.resumes[index] : { reject: reason };
+    attempt.accepted.push({ id: first.interrupt.id, index, value: audited });
     return runLoop(run, state, pending, new Map([[first.taskId, answer]]), true);
   }
   if (state.next.length > 0) return runLoop(run, state, pending, new Map(), true);
