@@ -80,8 +80,9 @@ export class StateGraph<Schema extends z.ZodObject> {
    * Adds a node. `fn(state, ctx)` returns a partial update, a Command, or nothing. A node that is
    * the target of `Send` receives the Send's argument instead of the state: annotate `Input` then.
    * A `@langchain/core` Runnable works as a node too, and so does a compiled graph (a subgraph:
-   * it shares the state keys both declare, and checkpoints in the parent's thread). Several nodes can be added at once, as in
-   * LangGraph: `addNode({ a: fnA, b: fnB })` or `addNode([["a", fnA, options], ["b", fnB]])`.
+   * it shares the state keys both declare, and checkpoints in the parent's thread). Several nodes
+   * can be added at once, as in LangGraph: `addNode({ a: fnA, b: fnB })` or
+   * `addNode([["a", fnA, options], ["b", fnB]])`.
    */
   addNode(nodes: NodeMap<Schema> | NodeList<Schema>): this;
   addNode<Input = StateOf<Schema>>(
