@@ -488,3 +488,36 @@ describe("model tokens inside a subgraph", () => {
     expect(events.at(-1)).toEqual(["updates", { agent: { reply: "hi there" } }]);
   });
 });
+
+describe("children compiled with options", () => {
+  it("a child compiled with a checkpointer still runs in the parent's thread as a subgraph", async () => {
+    const store = new MemoryCheckpointer();
+    const counts: Record<string, number> = {};
+    const child = new StateGraph(ChildState)
+      .addNode("ask", () => {
+        counts.ask = (counts.ask ?? 0) + 1;
+        return { log: [`ask:${interrupt<string>("?")}`] };
+      })
+      .addEdge(START, "ask")
+      .addEdge("ask", END)
+      .compile({ checkpointer: new MemoryCheckpointer() });
+    const graph = parentOf(child, store);
+    await graph.invoke({ topic: "x", log: [] }, thread("t14"));
+    const done = await graph.invoke(new Command({ resume: "y" }), thread("t14"));
+    expect(done.log).toEqual(["plan", "plan", "ask:y", "finish"]);
+    expect(counts.ask).toBe(2);
+  });
+
+  it("a child with static breakpoints is refused by name (INVALID_CONFIG), nothing half-run", async () => {
+    const child = new StateGraph(Shared)
+      .addNode("a", () => ({ log: ["a"] }))
+      .addEdge(START, "a")
+      .compile({ interruptBefore: ["a"] });
+    const graph = parentOf(child, new MemoryCheckpointer());
+    await expect(graph.invoke({ topic: "x", log: [] }, thread("t15"))).rejects.toMatchObject({
+      code: "INVALID_CONFIG",
+      message: expect.stringContaining('node "writer"') as unknown,
+    });
+    expect((await graph.getState(thread("t15"))).next).toEqual(["writer"]);
+  });
+});

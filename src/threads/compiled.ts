@@ -310,12 +310,13 @@ export class CompiledGraph<Schema extends z.ZodObject> {
   ): Promise<LoopResult> {
     const threadId = config.configurable?.thread_id;
     const checkpointer = this.checkpointer;
-    // Invoked inside a node of a run with a checkpointer: a subgraph in that run's thread.
+    // Invoked inside a node of a run with a checkpointer, without a checkpointer of its own or on
+    // that run's thread (`ctx.runnableConfig`): a subgraph, checkpointing in that run's thread.
     const inside = currentAttempt();
-    const attempt = checkpointer ? undefined : inside;
-    if (attempt?.task.host) {
+    const host = inside?.task.host;
+    if (inside && host && (!checkpointer || threadId === host.threadId)) {
       const graph = { spec: this.spec, ...this.options };
-      return runSubgraph(graph, input, config, attempt, attempt.task.host);
+      return runSubgraph(graph, input, config, inside, host);
     }
     const running = !checkpointer
       ? this.run(input, config, emitter, undefined, NO_THREAD, answerKind)

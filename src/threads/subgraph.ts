@@ -1,7 +1,7 @@
 import type { GraphSpec } from "../graph/spec.js";
 import type { RunConfig } from "../graph/types.js";
 import { namespaceKey } from "../checkpoint/namespace.js";
-import { EmptyInputError, NodeFailedError } from "../errors.js";
+import { EmptyInputError, InvalidConfigError, NodeFailedError } from "../errors.js";
 import { InterruptSignal, Rejection, type AttemptScope } from "../runtime/interrupt.js";
 import { runLoop, type LoopResult } from "../runtime/loop.js";
 import { CommandFromChild, forParent, ParentCommandSignal } from "../runtime/parent-command.js";
@@ -40,6 +40,13 @@ export async function runSubgraph(
   host: SubgraphHost,
 ): Promise<LoopResult> {
   const task = attempt.task;
+  if (graph.interruptBefore.size > 0 || graph.interruptAfter.size > 0) {
+    throw new InvalidConfigError(
+      `The graph "${graph.spec.name}" run as a subgraph by node "${task.node}" has static breakpoints ` +
+        `(interruptBefore/interruptAfter), which subgraphs do not support yet. Compile it without ` +
+        `them and call interrupt() in the node that should wait.`,
+    );
+  }
   // The namespace is fixed by the call's first run and kept in the task's record, so it survives
   // the task being carried to a new checkpoint (an updateState while the child waits).
   const callKey = subgraphCallKey(attempt.subgraphCalls);
