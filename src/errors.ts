@@ -267,6 +267,21 @@ export class InvalidRouteError extends SwitchyardError {
   }
 }
 
+/** A node returned `Command({ graph: Command.PARENT })` in a graph that is not a subgraph. */
+export class NoParentGraphError extends SwitchyardError {
+  readonly code = "NO_PARENT_GRAPH";
+  constructor(
+    readonly node: string,
+    readonly threadId: string | undefined,
+  ) {
+    const thread = threadId === undefined ? "" : ` on thread "${threadId}"`;
+    super(
+      `Node "${node}"${thread} returned Command({ graph: Command.PARENT }), but its graph was not invoked as a subgraph, so there is no parent to route in. ` +
+        `Return the Command without \`graph\` to route in this graph, or add this graph to a parent with addNode(name, compiledGraph). Nothing of this superstep was applied.`,
+    );
+  }
+}
+
 /** A run config that cannot work, e.g. a non-positive recursion limit. */
 export class InvalidConfigError extends SwitchyardError {
   readonly code = "INVALID_CONFIG";

@@ -55,6 +55,12 @@ export {
   type ThreadRecord,
 } from "./checkpoint/runs.js";
 export { SqliteRunStore } from "./checkpoint/runs-sqlite.js";
+export {
+  NAMESPACE_SEPARATOR,
+  namespaceKey,
+  rootThreadOf,
+  isNamespaceKey,
+} from "./checkpoint/namespace.js";
 export type {
   AuditEntry,
   ChannelWrite,
@@ -121,6 +127,7 @@ export {
   MissingThreadIdError,
   NoCheckpointerError,
   NoEntryPointError,
+  NoParentGraphError,
   NodeFailedError,
   NodeTimeoutError,
   OutsideNodeError,

@@ -78,3 +78,41 @@ describe("drawMermaid", () => {
     for (const target of ["n_a", "n_b", "__end__"]) expect(text).toContain(`n_a -.-> ${target}`);
   });
 });
+
+describe("drawMermaid with subgraphs", () => {
+  it("draws a compiled-graph node as a subgraph box with the child's nodes and edges, nested", () => {
+    const S = z.object({ x: z.number() });
+    const inner = new StateGraph(S)
+      .addNode("ask", noop)
+      .addEdge(START, "ask")
+      .addEdge("ask", END)
+      .compile();
+    const middle = new StateGraph(S)
+      .addNode("draft", noop)
+      .addNode("review", inner)
+      .addEdge(START, "draft")
+      .addEdge("draft", "review")
+      .addEdge("review", END)
+      .compile();
+    const lines = new StateGraph(S)
+      .addNode("writer", middle)
+      .addEdge(START, "writer")
+      .addEdge("writer", END)
+      .compile()
+      .drawMermaid()
+      .split("\n")
+      .map((line) => line.trim());
+    const box = lines.indexOf('subgraph n_writer["writer"]');
+    const innerBox = lines.indexOf('subgraph n_writer__review["review"]');
+    expect(box).toBeGreaterThan(0);
+    expect(innerBox).toBeGreaterThan(box);
+    expect(lines.indexOf('n_writer__review__ask["ask"]')).toBeGreaterThan(innerBox);
+    expect(lines.filter((line) => line === "end")).toHaveLength(2);
+    expect(lines).toContain("__start__ --> n_writer");
+    expect(lines).toContain("n_writer --> __end__");
+    expect(lines).toContain("n_writer____start__ --> n_writer__draft");
+    expect(lines).toContain("n_writer__draft --> n_writer__review");
+    expect(lines).toContain("n_writer__review____start__ --> n_writer__review__ask");
+    expect(lines).toContain("n_writer__review__ask --> n_writer__review____end__");
+  });
+});

@@ -4,6 +4,7 @@ import {
   ThreadExistsError,
   ThreadNotFoundError,
 } from "../errors.js";
+import { isNamespaceKey, isNamespaceOf, rootThreadOf } from "./namespace.js";
 import { checkpointsToKeep, matchesFilter, versionKey, versionsNeeded } from "./retention.js";
 import { deserialize, serialize } from "./serializer.js";
 import type {
@@ -177,6 +178,7 @@ export class MemoryCheckpointer implements ThreadStore {
 
   async *listThreads(options: { limit?: number } = {}): AsyncIterable<ThreadInfo> {
     const infos = [...this.threads]
+      .filter(([threadId]) => !isNamespaceKey(threadId))
       .map(([threadId, thread]) => infoOf(threadId, thread))
       .sort((a, b) => (a.updatedAt < b.updatedAt ? 1 : a.updatedAt > b.updatedAt ? -1 : 0));
     yield* infos.slice(0, options.limit ?? infos.length);
@@ -190,6 +192,10 @@ export class MemoryCheckpointer implements ThreadStore {
     }
     this.threads.delete(threadId);
     this.leases.delete(threadId);
+    // A subgraph's checkpoints are part of the thread: they go with it.
+    for (const key of [...this.threads.keys()]) {
+      if (isNamespaceOf(key, threadId)) this.threads.delete(key);
+    }
   }
 
   async pruneThread(
@@ -221,6 +227,7 @@ export class MemoryCheckpointer implements ThreadStore {
     const cutoff = date.toISOString();
     let deleted = 0;
     for (const [threadId, thread] of [...this.threads]) {
+      if (isNamespaceKey(threadId) || !this.threads.has(threadId)) continue;
       const held = this.leases.get(threadId);
       if (thread.updatedAt >= cutoff || (held && held.expiresAt > Date.now())) continue;
       await this.deleteThread(threadId);
@@ -261,7 +268,7 @@ export class MemoryCheckpointer implements ThreadStore {
 
   async *listPendingWrites(channel: string): AsyncIterable<PendingWrite & { threadId: string }> {
     for (const [threadId, thread] of this.threads) {
-      if (thread.latestId === undefined) continue;
+      if (thread.latestId === undefined || isNamespaceKey(threadId)) continue;
       for (const write of thread.pending.get(thread.latestId) ?? []) {
         if (write.channel !== channel) continue;
         yield { threadId, taskId: write.taskId, channel, value: deserialize(write.data) };
@@ -278,8 +285,10 @@ export class MemoryCheckpointer implements ThreadStore {
 
   private checkLease(threadId: string, owner: string | undefined): void {
     if (owner === undefined) return;
-    const held = this.leases.get(threadId);
-    if (!held || held.owner !== owner) throw new LeaseLostError(threadId);
+    // A subgraph namespace is written under its thread's lease.
+    const root = rootThreadOf(threadId);
+    const held = this.leases.get(root);
+    if (!held || held.owner !== owner) throw new LeaseLostError(root);
   }
 
   private thread(threadId: string): ThreadData {

@@ -9,7 +9,7 @@ export function prepareStatements(db: Database.Database) {
     ),
     listThreads: prepare(
       `SELECT thread_id, graph_name, graph_version, created_at, updated_at FROM threads
-       ORDER BY updated_at DESC LIMIT ?`,
+       WHERE instr(thread_id, char(31)) = 0 ORDER BY updated_at DESC LIMIT ?`,
     ),
     touchThread: prepare(
       `INSERT INTO threads (thread_id, created_at, updated_at) VALUES (@thread, @now, @now)
@@ -25,7 +25,10 @@ export function prepareStatements(db: Database.Database) {
       `UPDATE threads SET graph_name = @name, graph_version = @version
        WHERE thread_id = @thread AND graph_name IS NULL`,
     ),
-    threadsOlderThan: prepare(`SELECT thread_id FROM threads WHERE updated_at < ?`),
+    threadsOlderThan: prepare(
+      `SELECT thread_id FROM threads WHERE updated_at < ? AND instr(thread_id, char(31)) = 0`,
+    ),
+    namespacesOf: prepare(`SELECT thread_id FROM threads WHERE substr(thread_id, 1, ?) = ?`),
 
     appendAudit: prepare(
       `INSERT INTO audit (thread_id, at, actor, interrupt_id, node, kind, value)
@@ -103,7 +106,7 @@ export function prepareStatements(db: Database.Database) {
     ),
     latestWritesOnChannel: prepare(
       `SELECT p.thread_id, p.task_id, p.data FROM pending_writes p
-       WHERE p.channel = ? AND p.checkpoint_id =
+       WHERE p.channel = ? AND instr(p.thread_id, char(31)) = 0 AND p.checkpoint_id =
          (SELECT max(c.checkpoint_id) FROM checkpoints c WHERE c.thread_id = p.thread_id)
        ORDER BY p.thread_id, p.task_id, p.idx`,
     ),

@@ -4,6 +4,7 @@ import {
   ThreadExistsError,
   ThreadNotFoundError,
 } from "../errors.js";
+import { NAMESPACE_SEPARATOR, rootThreadOf } from "./namespace.js";
 import { checkpointsToKeep, matchesFilter, versionKey, versionsNeeded } from "./retention.js";
 import { SqliteConnection } from "./sqlite-connection.js";
 import { prepareStatements, type Statements } from "./sqlite-statements.js";
@@ -307,6 +308,12 @@ export class SqliteCheckpointer implements ThreadStore {
       this.requireThread(threadId);
       this.requireIdle(threadId);
       this.deleteThreadRows(threadId);
+      // A subgraph's checkpoints are part of the thread: they go with it.
+      const prefix = `${threadId}${NAMESPACE_SEPARATOR}`;
+      const namespaces = this.statements.namespacesOf.all(prefix.length, prefix) as Array<{
+        thread_id: string;
+      }>;
+      for (const row of namespaces) this.deleteThreadRows(row.thread_id);
     });
   }
 
@@ -586,8 +593,10 @@ export class SqliteCheckpointer implements ThreadStore {
 
   private checkLease(threadId: string, owner: string | undefined): void {
     if (owner === undefined) return;
-    const held = this.statements.lease.get(threadId) as { owner: string } | undefined;
-    if (held?.owner !== owner) throw new LeaseLostError(threadId);
+    // A subgraph namespace is written under its thread's lease.
+    const root = rootThreadOf(threadId);
+    const held = this.statements.lease.get(root) as { owner: string } | undefined;
+    if (held?.owner !== owner) throw new LeaseLostError(root);
   }
 
   private appendAudit(threadId: string, entries: ReadonlyArray<EncodedAudit>): void {

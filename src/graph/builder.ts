@@ -8,7 +8,7 @@ import {
   UnknownNodeError,
 } from "../errors.js";
 import type { Checkpointer } from "../checkpoint/types.js";
-import { CompiledGraph } from "../threads/compiled.js";
+import { CompiledGraph, specOf } from "../threads/compiled.js";
 import { END, RESERVED_NAMES, START } from "./constants.js";
 import {
   type BarrierSpec,
@@ -79,18 +79,20 @@ export class StateGraph<Schema extends z.ZodObject> {
   /**
    * Adds a node. `fn(state, ctx)` returns a partial update, a Command, or nothing. A node that is
    * the target of `Send` receives the Send's argument instead of the state: annotate `Input` then.
-   * A `@langchain/core` Runnable works as a node too. Several nodes can be added at once, as in
-   * LangGraph: `addNode({ a: fnA, b: fnB })` or `addNode([["a", fnA, options], ["b", fnB]])`.
+   * A `@langchain/core` Runnable works as a node too, and so does a compiled graph (a subgraph:
+   * it shares the state keys both declare, and checkpoints in the parent's thread). Several nodes
+   * can be added at once, as in LangGraph: `addNode({ a: fnA, b: fnB })` or
+   * `addNode([["a", fnA, options], ["b", fnB]])`.
    */
   addNode(nodes: NodeMap<Schema> | NodeList<Schema>): this;
   addNode<Input = StateOf<Schema>>(
     name: string,
-    fn: NodeFunction<Input, UpdateOf<Schema>> | Runnable,
+    fn: NodeFunction<Input, UpdateOf<Schema>> | Runnable | CompiledGraph<z.ZodObject>,
     options?: NodeOptions,
   ): this;
   addNode<Input = StateOf<Schema>>(
     nameOrNodes: string | NodeMap<Schema> | NodeList<Schema>,
-    fn?: NodeFunction<Input, UpdateOf<Schema>> | Runnable,
+    fn?: NodeFunction<Input, UpdateOf<Schema>> | Runnable | CompiledGraph<z.ZodObject>,
     options: NodeOptions = {},
   ): this {
     if (typeof nameOrNodes !== "string") {
@@ -135,9 +137,12 @@ export class StateGraph<Schema extends z.ZodObject> {
       );
     }
     if (this.nodes.has(name)) throw new DuplicateNodeError(name);
+    const subgraph =
+      fn instanceof CompiledGraph ? specOf(fn as CompiledGraph<z.ZodObject>) : undefined;
     this.nodes.set(name, {
       name,
-      run: toNodeRun(fn),
+      run: subgraph ? subgraphNode(fn as CompiledGraph<z.ZodObject>, this.channels) : toNodeRun(fn),
+      ...(subgraph ? { subgraph } : {}),
       retryPolicy: options.retryPolicy,
       timeoutMs: options.timeoutMs,
       ends: options.ends ?? [],
@@ -264,14 +269,17 @@ export class StateGraph<Schema extends z.ZodObject> {
 
 /** `addNode({ a: fnA, b: fnB })`: nodes by name, in insertion order. */
 export type NodeMap<Schema extends z.ZodObject> = Readonly<
-  Record<string, NodeFunction<StateOf<Schema>, UpdateOf<Schema>> | Runnable>
+  Record<
+    string,
+    NodeFunction<StateOf<Schema>, UpdateOf<Schema>> | Runnable | CompiledGraph<z.ZodObject>
+  >
 >;
 
 /** `addNode([["a", fnA, options], ["b", fnB]])`: nodes with their options, in order. */
 export type NodeList<Schema extends z.ZodObject> = ReadonlyArray<
   readonly [
     name: string,
-    fn: NodeFunction<StateOf<Schema>, UpdateOf<Schema>> | Runnable,
+    fn: NodeFunction<StateOf<Schema>, UpdateOf<Schema>> | Runnable | CompiledGraph<z.ZodObject>,
     options?: NodeOptions,
   ]
 >;
@@ -316,6 +324,25 @@ function toRoute(source: string, router: unknown): Router<unknown> {
     );
   }
   return router as Router<unknown>;
+}
+
+/**
+ * A compiled graph as a node, sharing state keys with its parent as LangGraph does: keys the child
+ * does not declare are dropped going in; its private keys are dropped coming out. Its whole output
+ * on the shared keys is the node's update, so a shared reducer key folds the child's final value
+ * (the parent's items included) in again, as in LangGraph.
+ */
+function subgraphNode(
+  graph: CompiledGraph<z.ZodObject>,
+  parent: ReadonlyMap<string, unknown>,
+): NodeSpec["run"] {
+  const child = specOf(graph).channels;
+  return async (input: unknown, ctx: NodeContext) => {
+    const state = (input ?? {}) as Record<string, unknown>;
+    const going = Object.fromEntries(Object.entries(state).filter(([key]) => child.has(key)));
+    const output = (await graph.invoke(going, ctx.runnableConfig)) as Record<string, unknown>;
+    return Object.fromEntries(Object.entries(output).filter(([key]) => parent.has(key)));
+  };
 }
 
 function toNodeRun(fn: unknown): NodeSpec["run"] {

@@ -33,6 +33,11 @@ export interface CommandInit<Update> {
   update?: Update;
   /** Value returned by a pending interrupt when the Command is passed to `invoke`. */
   resume?: unknown;
+  /**
+   * `Command.PARENT`: the command is for the graph this graph runs in as a subgraph. The child
+   * stops there, and the parent's node (the subgraph node) returns `{ goto, update }`.
+   */
+  graph?: typeof Command.PARENT;
 }
 
 /**
@@ -47,6 +52,10 @@ export class Command<Update = Record<string, unknown>> {
   readonly goto: ReadonlyArray<string | Send>;
   readonly update: Update | undefined;
   readonly resume: unknown;
+  readonly graph: typeof Command.PARENT | undefined;
+
+  /** `new Command({ graph: Command.PARENT, goto, update })` routes in the parent graph. */
+  static readonly PARENT = "__parent__";
 
   constructor(init: CommandInit<Update>) {
     const goto = init.goto;
@@ -55,6 +64,7 @@ export class Command<Update = Record<string, unknown>> {
     else this.goto = [...(goto as ReadonlyArray<string | Send>)];
     this.update = init.update;
     this.resume = init.resume;
+    this.graph = init.graph;
   }
 }
 

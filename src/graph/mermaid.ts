@@ -3,17 +3,42 @@ import type { GraphSpec } from "./spec.js";
 
 /**
  * Mermaid flowchart text: solid arrows for edges, dashed for conditional edges (labelled when a
- * path map renames the router's result), dotted for a node's declared Command `ends`.
+ * path map renames the router's result), dotted for a node's declared Command `ends`. A node that
+ * is a compiled graph is drawn as a Mermaid `subgraph` box holding the child's own nodes and edges
+ * (LangGraph's xray view), to any depth; the parent's edges lead to and from the box.
  */
 export function drawMermaid(spec: GraphSpec): string {
   const lines = ["flowchart TD"];
-  const id = (name: string): string =>
-    name === START ? "__start__" : name === END ? "__end__" : safeId(name);
-  lines.push(`  __start__([START])`);
-  for (const node of spec.nodes.values())
-    lines.push(`  ${id(node.name)}["${escapeLabel(node.name)}"]`);
-  lines.push(`  __end__([END])`);
   const edges = new Set<string>();
+  drawGraph(spec, "", "  ", lines, edges);
+  return [...lines, ...edges].join("\n") + "\n";
+}
+
+/** Declares `spec`'s nodes (ids prefixed with `prefix`) into `lines`, and its edges into `edges`. */
+function drawGraph(
+  spec: GraphSpec,
+  prefix: string,
+  indent: string,
+  lines: string[],
+  edges: Set<string>,
+): void {
+  const id = (name: string): string =>
+    name === START
+      ? `${prefix}__start__`
+      : name === END
+        ? `${prefix}__end__`
+        : safeId(prefix, name);
+  lines.push(`${indent}${id(START)}([START])`);
+  for (const node of spec.nodes.values()) {
+    if (!node.subgraph) {
+      lines.push(`${indent}${id(node.name)}["${escapeLabel(node.name)}"]`);
+      continue;
+    }
+    lines.push(`${indent}subgraph ${id(node.name)}["${escapeLabel(node.name)}"]`);
+    drawGraph(node.subgraph, `${id(node.name)}__`, `${indent}  `, lines, edges);
+    lines.push(`${indent}end`);
+  }
+  lines.push(`${indent}${id(END)}([END])`);
   const add = (line: string): void => {
     edges.add(`  ${line}`);
   };
@@ -42,12 +67,13 @@ export function drawMermaid(spec: GraphSpec): string {
   for (const node of spec.nodes.values()) {
     for (const target of node.ends) add(`${id(node.name)} -.-> ${id(target)}`);
   }
-  return [...lines, ...edges].join("\n") + "\n";
 }
 
-function safeId(name: string): string {
+function safeId(prefix: string, name: string): string {
   const cleaned = name.replace(/[^A-Za-z0-9_]/g, "_");
-  return cleaned === name ? `n_${name}` : `n_${cleaned}_${hash(name)}`;
+  return cleaned === name
+    ? `${prefix === "" ? "n_" : prefix}${name}`
+    : `${prefix === "" ? "n_" : prefix}${cleaned}_${hash(name)}`;
 }
 
 function hash(text: string): string {

@@ -23,6 +23,8 @@ export interface NodeSpec {
   readonly timeoutMs: number | undefined;
   readonly ends: readonly string[];
   readonly description: string | undefined;
+  /** Set when the node is a compiled graph (`addNode("name", compiled)`): the child's spec. */
+  readonly subgraph?: GraphSpec;
 }
 
 export interface RouterSpec {

@@ -3,7 +3,7 @@ import { pathMapTargets, type GraphSpec } from "./spec.js";
 
 /**
  * A hash of the graph's structure: state keys (and whether each folds writes), node names, edges,
- * path maps, joins and `ends`. Node code is not part of it: editing what a node does keeps the
+ * path maps, joins and `ends`, and the version of every subgraph node's graph. Node code is not part of it: editing what a node does keeps the
  * version; adding, removing or renaming nodes, edges or keys changes it.
  */
 export function graphVersion(spec: Omit<GraphSpec, "version">): string {
@@ -12,7 +12,11 @@ export function graphVersion(spec: Omit<GraphSpec, "version">): string {
       .map((channel) => `${channel.key}:${channel.reduce ? "reducer" : "value"}`)
       .sort(),
     nodes: [...spec.nodes.values()]
-      .map((node) => `${node.name}->${[...node.ends].sort().join(",")}`)
+      .map(
+        (node) =>
+          `${node.name}->${[...node.ends].sort().join(",")}` +
+          (node.subgraph ? `[${node.subgraph.version}]` : ""),
+      )
       .sort(),
     edges: [...spec.outgoing]
       .map(([source, out]) => ({

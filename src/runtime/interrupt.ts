@@ -9,6 +9,7 @@ import {
   OutsideNodeError,
 } from "../errors.js";
 import type { StepTracker } from "./step-tracker.js";
+import type { SubgraphHost } from "./subgraph-host.js";
 
 /** A pending interrupt, as stored with its task and shown by getState, invoke and the inbox. */
 export interface InterruptRecord {
@@ -70,6 +71,8 @@ export interface TaskScope {
   readonly save: (record: TaskRecord) => Promise<void>;
   /** Resolves when a step may start: the run still holds its thread (LEASE_LOST otherwise). */
   readonly beforeStep: () => Promise<void>;
+  /** What a graph invoked inside this task checkpoints with; undefined without a checkpointer. */
+  readonly host: SubgraphHost | undefined;
 }
 
 /** One execution of a task's node: interrupts and steps are matched by call order within it. */
@@ -84,9 +87,16 @@ export interface AttemptScope {
   readonly accepted: Array<{ id: string; index: number; value: unknown }>;
   /** Set once the engine stopped waiting for this attempt: from then on no step may start. */
   ended: Error | undefined;
+  /** Graphs invoked so far in this execution: each gets its own namespace, by call order. */
+  subgraphCalls: number;
 }
 
 const scopes = new AsyncLocalStorage<AttemptScope>();
+
+/** The attempt of the task whose node is running here, if any (a graph invoked inside a node). */
+export function currentAttempt(): AttemptScope | undefined {
+  return scopes.getStore();
+}
 
 export function runInScope<T>(scope: AttemptScope, work: () => T): T {
   return scopes.run(scope, work);

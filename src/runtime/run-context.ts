@@ -11,13 +11,20 @@ export type StreamMode = "values" | "updates" | "custom" | "debug" | "messages";
 export interface Emitter {
   readonly modes: ReadonlySet<StreamMode>;
   emit(mode: StreamMode, payload: unknown): void;
+  /** Set when the stream wants subgraphs' events: the emitter for the child in `namespace`. */
+  readonly forSubgraph?: (namespace: string) => Emitter;
 }
 
 /** One call of invoke/stream: fixed for its whole duration. */
 export interface RunContext {
   readonly spec: GraphSpec;
   readonly checkpointer: Checkpointer | undefined;
+  /** The storage key of the run's checkpoints: the thread id, or a subgraph's namespace key. */
   readonly threadId: string | undefined;
+  /** For a subgraph, the thread it runs in (what errors name); undefined otherwise. */
+  readonly userThreadId: string | undefined;
+  /** The subgraph namespace the run checkpoints under ("" for a thread's own graph). */
+  readonly namespace: string;
   readonly config: RunConfig;
   readonly configurable: Configurable;
   /** Aborted on cancellation (reason CANCELLED) or when a task fails (reason TASK_FAILED). */
@@ -60,6 +67,8 @@ export interface RunContextParams {
   readonly steps?: StepTracker;
   /** Checks the run still holds its thread; absent without one. */
   readonly checkLease?: () => Promise<void>;
+  /** For a subgraph: its namespace and the thread it runs in. */
+  readonly subgraph?: { readonly namespace: string; readonly threadId: string };
 }
 
 /** Validates a call's config and fixes everything the run needs for its whole duration. */
@@ -90,6 +99,8 @@ export function createRunContext(params: RunContextParams): RunContext {
     spec,
     checkpointer: params.checkpointer,
     threadId: params.threadId,
+    userThreadId: params.subgraph?.threadId,
+    namespace: params.subgraph?.namespace ?? "",
     config,
     configurable: config.configurable ?? {},
     controller,

@@ -17,6 +17,7 @@ export function startAttempt(scope: TaskScope, number: number): AttemptScope {
     interrupts: 0,
     accepted: [],
     ended: undefined,
+    subgraphCalls: 0,
   };
   scope.attempt = attempt;
   return attempt;

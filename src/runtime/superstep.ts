@@ -15,6 +15,7 @@ import {
   type TaskScope,
 } from "./interrupt.js";
 import { describeError, type FailedTask } from "./failed-step.js";
+import { ParentCommandSignal } from "./parent-command.js";
 import type { RunContext } from "./run-context.js";
 import {
   encodeTaskOutput,
@@ -124,7 +125,7 @@ export async function runSuperstep(
       const index = todo[cursor] as number;
       cursor += 1;
       const task = tasks[index] as Task;
-      const scope = taskScope(run, task, pending.get(task.id), answers.get(task.id), store);
+      const scope = taskScope(run, task, step, pending.get(task.id), answers.get(task.id), store);
       hooks.started(task);
       try {
         const output = await runTask(task, env, scope);
@@ -151,7 +152,12 @@ export async function runSuperstep(
         run.controller.abort(TASK_FAILED);
         // An invalid answer changes nothing: the task keeps waiting on its interrupt. A storage
         // failure is not recorded: that write would fail (or wait) again and hide the real error.
-        if (!(error instanceof InvalidResumeError) && !isStorageFailure(error)) {
+        // A Command.PARENT ends the child's run; the parent records the command, not a failure.
+        const recorded =
+          !(error instanceof InvalidResumeError) &&
+          !(error instanceof ParentCommandSignal) &&
+          !isStorageFailure(error);
+        if (recorded) {
           await store?.failed(task, scope, error);
         }
       }
@@ -168,6 +174,7 @@ export async function runSuperstep(
 function taskScope(
   run: RunContext,
   task: Task,
+  step: number,
   known: PendingTask | undefined,
   answer: unknown,
   store: TaskStore | undefined,
@@ -196,6 +203,21 @@ function taskScope(
     inFlight: new StepTracker(run.steps),
     save: (record) => store?.record(task, scope, record) ?? Promise.resolve(),
     beforeStep: run.beforeStep,
+    host:
+      store && run.checkpointer && run.threadId !== undefined
+        ? {
+            checkpointer: run.checkpointer,
+            storageKey: run.threadId,
+            threadId: run.userThreadId ?? run.threadId,
+            namespace: run.namespace,
+            step,
+            lease: run.lease,
+            beforeStep: run.beforeStep,
+            steps: run.steps,
+            answerKind: run.answerKind,
+            emitter: run.emitter,
+          }
+        : undefined,
   });
   return scope;
 }

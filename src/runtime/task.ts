@@ -1,6 +1,6 @@
 import type { BaseMessageChunk } from "@langchain/core/messages";
 import type { RunnableConfig } from "@langchain/core/runnables";
-import { END, isSend, type Send } from "../graph/constants.js";
+import { Command, END, isCommand, isSend, type Send } from "../graph/constants.js";
 import { pathMapTargets, type GraphSpec, type NodeSpec, type RouterSpec } from "../graph/spec.js";
 import type {
   Configurable,
@@ -18,6 +18,7 @@ import {
   UnknownNodeError,
 } from "../errors.js";
 import { interruptIn, InterruptSignal, runInScope, type TaskScope } from "./interrupt.js";
+import { CommandFromChild, ParentCommandSignal } from "./parent-command.js";
 import { endAttempt, startAttempt, stepIn } from "./step.js";
 import { TokenStreamHandler } from "./token-stream.js";
 import { addUsage } from "./usage.js";
@@ -80,7 +81,7 @@ export async function runTask(
     try {
       return await attemptTask(task, env, attempt, scope, spent);
     } catch (error) {
-      if (error instanceof InterruptSignal) throw error;
+      if (error instanceof InterruptSignal || error instanceof ParentCommandSignal) throw error;
       if (env.signal.aborted) throw env.signal.reason;
       const definitionError =
         error instanceof SwitchyardError && !(error instanceof NodeTimeoutError);
@@ -136,8 +137,18 @@ async function attemptTask(
         spent.usage = addUsage(spent.usage, usage);
       },
     };
-    let result = runInScope(attempt, () => node.run(task.input, ctx));
-    if (isPromiseLike(result)) result = await untilAborted(result, signal);
+    let result: unknown;
+    try {
+      result = runInScope(attempt, () => node.run(task.input, ctx));
+      if (isPromiseLike(result)) result = await untilAborted(result, signal);
+    } catch (error) {
+      // A child graph's Command.PARENT: this node's result.
+      if (!(error instanceof CommandFromChild)) throw error;
+      result = error.command;
+    }
+    if (isCommand(result) && result.graph === Command.PARENT) {
+      throw new ParentCommandSignal(result, node.name);
+    }
     const parsed = parseNodeResult(node.name, result, env.spec.channels);
     const goto = await routeAfter(node.name, parsed.writes, parsed.goto, env.values, ctx, env.spec);
     const output = { writes: parsed.writes, goto, update: parsed.update };

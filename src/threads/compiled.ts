@@ -15,6 +15,7 @@ import {
   MissingThreadIdError,
   isStorageFailure,
   NoCheckpointerError,
+  NoParentGraphError,
   SwitchyardError,
   ThreadBusyError,
 } from "../errors.js";
@@ -33,10 +34,18 @@ import {
   stateFromTuple,
   type PendingTask,
 } from "../runtime/run-state.js";
-import { emptySnapshot, toSnapshot, type HistoryOptions, type StateSnapshot } from "./snapshot.js";
+import {
+  emptySnapshot,
+  toSnapshot,
+  withSubgraphStates,
+  type HistoryOptions,
+  type StateSnapshot,
+} from "./snapshot.js";
 import { StreamQueue } from "./stream.js";
 import { waitingRecords } from "./inbox.js";
-import { Rejection } from "../runtime/interrupt.js";
+import { currentAttempt, Rejection } from "../runtime/interrupt.js";
+import { runSubgraph } from "./subgraph.js";
+import { CommandFromChild, forParent, ParentCommandSignal } from "../runtime/parent-command.js";
 import {
   matchAnswers,
   refuseIfPastDeadline,
@@ -54,6 +63,12 @@ export type { StateTask } from "./snapshot.js";
 export interface StreamConfig extends RunConfig {
   /** One mode yields its payloads; a list yields `[mode, payload]` tuples. Default "updates". */
   streamMode?: StreamMode | readonly StreamMode[];
+  /**
+   * Also yield the events of subgraphs, LangGraph's shape: every item is `[namespace, payload]`
+   * (or `[namespace, mode, payload]` with a list of modes), `namespace` being `[]` for this graph
+   * and `["node:taskId", …]` for a child, one entry per level.
+   */
+  subgraphs?: boolean;
 }
 
 interface CompiledOptions<Schema extends z.ZodObject> {
@@ -159,10 +174,9 @@ export class CompiledGraph<Schema extends z.ZodObject> {
     const tuples = typeof requested !== "string";
     const stopped = new AbortController();
     const queue = new StreamQueue<unknown>(() => stopped.abort());
-    const emitter: Emitter = {
-      modes,
-      emit: (mode, payload) => queue.push(tuples ? [mode, payload] : payload),
-    };
+    const emitter = streamEmitter(modes, tuples, config.subgraphs === true, [], (item) =>
+      queue.push(item),
+    );
     const signal = config.signal
       ? AbortSignal.any([config.signal, stopped.signal])
       : stopped.signal;
@@ -173,11 +187,23 @@ export class CompiledGraph<Schema extends z.ZodObject> {
     return queue;
   }
 
-  /** The thread's latest state, or the state at `configurable.checkpoint_id`. */
-  async getState(config: RunConfig): Promise<StateSnapshot<StateOf<Schema>>> {
+  /**
+   * The thread's latest state, or the state at `configurable.checkpoint_id`. With
+   * `{ subgraphs: true }`, a waiting subgraph node's task carries its child's state in `state`.
+   */
+  async getState(
+    config: RunConfig,
+    options: { subgraphs?: boolean } = {},
+  ): Promise<StateSnapshot<StateOf<Schema>>> {
     const { checkpointer, threadId } = this.thread(config, "getState()");
     const checkpointId = config.configurable?.checkpoint_id;
     const tuple = await checkpointer.getTuple(threadId, checkpointId);
+    if (tuple && options.subgraphs) {
+      const snapshot = toSnapshot(this.spec, tuple);
+      return (await withSubgraphStates(this.spec, checkpointer, tuple, snapshot)) as StateSnapshot<
+        StateOf<Schema>
+      >;
+    }
     if (tuple) return toSnapshot(this.spec, tuple) as StateSnapshot<StateOf<Schema>>;
     if (checkpointId !== undefined) throw new CheckpointNotFoundError(threadId, checkpointId);
     return emptySnapshot(threadId) as StateSnapshot<StateOf<Schema>>;
@@ -322,12 +348,29 @@ export class CompiledGraph<Schema extends z.ZodObject> {
   ): Promise<LoopResult> {
     const threadId = config.configurable?.thread_id;
     const checkpointer = this.checkpointer;
-    if (!checkpointer) return this.run(input, config, emitter, undefined, NO_THREAD, answerKind);
-    if (threadId === undefined) throw new MissingThreadIdError("A graph with a checkpointer");
-    if (threadId.trim() === "") throw new InvalidThreadIdError("A run");
-    return this.holding(checkpointer, threadId, config, (access) =>
-      this.run(input, config, emitter, threadId, access, answerKind),
-    );
+    // Invoked inside a node of a run with a checkpointer, without a checkpointer of its own or on
+    // that run's thread (`ctx.runnableConfig`): a subgraph, checkpointing in that run's thread.
+    const inside = currentAttempt();
+    const host = inside?.task.host;
+    if (inside && host && (!checkpointer || threadId === host.threadId)) {
+      const graph = { spec: this.spec, ...this.options };
+      return runSubgraph(graph, input, config, inside, host);
+    }
+    const running = !checkpointer
+      ? this.run(input, config, emitter, undefined, NO_THREAD, answerKind)
+      : threadId === undefined
+        ? Promise.reject(new MissingThreadIdError("A graph with a checkpointer"))
+        : threadId.trim() === ""
+          ? Promise.reject(new InvalidThreadIdError("A run"))
+          : this.holding(checkpointer, threadId, config, (access) =>
+              this.run(input, config, emitter, threadId, access, answerKind),
+            );
+    return running.catch((error: unknown) => {
+      if (!(error instanceof ParentCommandSignal)) throw error;
+      // Invoked inside a node (not as a checkpointed subgraph): the command is for that graph.
+      if (inside) throw new CommandFromChild(forParent(error.command));
+      throw new NoParentGraphError(error.node, threadId);
+    });
   }
 
   /**
@@ -479,6 +522,31 @@ function graphStructure(spec: GraphSpec): GraphStructure {
     for (const target of node.ends) add(node.name, target, true);
   }
   return { nodes: [START, ...spec.nodes.keys(), END], edges: [...edges.values()] };
+}
+
+/** The spec of a compiled graph (for a parent graph that uses it as a node). Not public API. */
+export function specOf(graph: CompiledGraph<z.ZodObject>): GraphSpec {
+  return (graph as unknown as { spec: GraphSpec }).spec;
+}
+
+/** The emitter behind stream(): with `subgraphs`, items carry their namespace as a first element. */
+function streamEmitter(
+  modes: ReadonlySet<StreamMode>,
+  tuples: boolean,
+  subgraphs: boolean,
+  namespace: readonly string[],
+  push: (item: unknown) => void,
+): Emitter {
+  const emit = (mode: StreamMode, payload: unknown): void => {
+    if (!subgraphs) push(tuples ? [mode, payload] : payload);
+    else push(tuples ? [namespace, mode, payload] : [namespace, payload]);
+  };
+  if (!subgraphs) return { modes, emit };
+  return {
+    modes,
+    emit,
+    forSubgraph: (child) => streamEmitter(modes, tuples, true, child.split("|"), push),
+  };
 }
 
 function isThreadStore(checkpointer: Checkpointer): checkpointer is ThreadStore {

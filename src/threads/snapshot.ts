@@ -1,6 +1,8 @@
 import type { GraphSpec } from "../graph/spec.js";
 import type { Configurable } from "../graph/types.js";
-import type { CheckpointTuple } from "../checkpoint/types.js";
+import { isNamespaceKey, namespaceKey, rootThreadOf } from "../checkpoint/namespace.js";
+import type { Checkpointer, CheckpointTuple } from "../checkpoint/types.js";
+import { subgraphCallKey } from "../runtime/subgraph-host.js";
 import { checkpointConfig } from "../runtime/loop.js";
 import { publicInterrupt, type PendingInterrupt } from "../runtime/interrupt.js";
 import { pendingTasks, stateFromTuple, taskId } from "../runtime/run-state.js";
@@ -14,6 +16,11 @@ export interface StateTask {
   /** Set when the task finished: the update it returned (kept even if its superstep failed). */
   readonly result?: unknown;
   readonly interrupts: readonly PendingInterrupt[];
+  /**
+   * With `getState(config, { subgraphs: true })`, for a waiting task of a subgraph node whose child
+   * has checkpoints: the child's state, as a snapshot of its own (namespace in its config).
+   */
+  readonly state?: StateSnapshot<unknown>;
 }
 
 /** A checkpoint as LangGraph.js users know it. */
@@ -51,7 +58,17 @@ export function emptySnapshot(threadId: string): StateSnapshot<Record<string, ne
 
 export function toSnapshot(spec: GraphSpec, tuple: CheckpointTuple): StateSnapshot<unknown> {
   const state = stateFromTuple(spec, tuple);
-  const { checkpoint, threadId } = tuple;
+  const { checkpoint } = tuple;
+  const threadId = rootThreadOf(tuple.threadId);
+  const namespace = isNamespaceKey(tuple.threadId)
+    ? tuple.threadId.slice(threadId.length + 1)
+    : undefined;
+  const config = (id: string) => {
+    const base = checkpointConfig(threadId, id);
+    return namespace === undefined
+      ? base
+      : { configurable: { ...base.configurable, checkpoint_ns: namespace } };
+  };
   const pending = pendingTasks(tuple);
   const next: string[] = [];
   // Like LangGraph.js, the values include what finished tasks of an unfinished superstep wrote.
@@ -73,12 +90,40 @@ export function toSnapshot(spec: GraphSpec, tuple: CheckpointTuple): StateSnapsh
     values,
     next,
     tasks,
-    config: checkpointConfig(threadId, checkpoint.id),
+    config: config(checkpoint.id),
     metadata: checkpoint.metadata,
     createdAt: checkpoint.createdAt,
-    parentConfig:
-      checkpoint.parentId === undefined
-        ? undefined
-        : checkpointConfig(threadId, checkpoint.parentId),
+    parentConfig: checkpoint.parentId === undefined ? undefined : config(checkpoint.parentId),
   };
+}
+
+/**
+ * The snapshot with each waiting task of a subgraph node given its child's state (`tasks[].state`),
+ * nested to any depth.
+ */
+export async function withSubgraphStates(
+  spec: GraphSpec,
+  checkpointer: Checkpointer,
+  tuple: CheckpointTuple,
+  snapshot: StateSnapshot<unknown>,
+): Promise<StateSnapshot<unknown>> {
+  const pending = pendingTasks(tuple);
+  const root = rootThreadOf(tuple.threadId);
+  const tasks = await Promise.all(
+    snapshot.tasks.map(async (task) => {
+      const child = spec.nodes.get(task.name)?.subgraph;
+      const namespace = pending.get(task.id)?.record.steps[subgraphCallKey(0)];
+      if (!child || typeof namespace !== "string" || task.result !== undefined) return task;
+      const childTuple = await checkpointer.getTuple(namespaceKey(root, namespace));
+      if (!childTuple) return task;
+      const state = await withSubgraphStates(
+        child,
+        checkpointer,
+        childTuple,
+        toSnapshot(child, childTuple),
+      );
+      return { ...task, state };
+    }),
+  );
+  return { ...snapshot, tasks };
 }

@@ -4,6 +4,7 @@ import { afterEach, beforeEach, describe } from "vitest";
 import type { ThreadStore } from "../../src/index.js";
 import { atomicCases } from "./cases-atomic.js";
 import { leaseCases } from "./cases-leases.js";
+import { namespaceCases } from "./cases-namespaces.js";
 import { retentionCases } from "./cases-retention.js";
 import { storageCases } from "./cases-storage.js";
 
@@ -52,5 +53,6 @@ export function describeCheckpointerContract(name: string, make: MakeStore): voi
     leaseCases(ctx);
     retentionCases(ctx);
     atomicCases(ctx);
+    namespaceCases(ctx);
   });
 }
