@@ -85,8 +85,12 @@ export interface AttemptScope {
   interrupts: number;
   /** Answers validated in this execution, for the audit log. */
   readonly accepted: Array<{ id: string; index: number; value: unknown }>;
-  /** Set once the engine stopped waiting for this attempt: from then on no step may start. */
-  ended: Error | undefined;
+  /**
+   * Why the engine stopped waiting for this attempt, once it has: from then on no step may start.
+   * A reason, not an error: building an error (and its stack) for every attempt would cost the
+   * hot path; the error is built only for a step that is refused.
+   */
+  ended: string | undefined;
   /** Graphs invoked so far in this execution: each gets its own namespace, by call order. */
   subgraphCalls: number;
 }

@@ -29,7 +29,7 @@ export function startAttempt(scope: TaskScope, number: number): AttemptScope {
  * start (ATTEMPT_ABANDONED), so only the attempt the engine waits for can cause an effect.
  */
 export function endAttempt(attempt: AttemptScope, why: string): void {
-  attempt.ended ??= new AttemptAbandonedError(attempt.task.node, attempt.number, why);
+  attempt.ended ??= why;
 }
 
 /**
@@ -64,5 +64,7 @@ export async function stepIn<T>(
 }
 
 function refuseIfEnded(attempt: AttemptScope): void {
-  if (attempt.ended) throw attempt.ended;
+  if (attempt.ended !== undefined) {
+    throw new AttemptAbandonedError(attempt.task.node, attempt.number, attempt.ended);
+  }
 }
