@@ -15,6 +15,11 @@ export class StepTracker {
     this.parent?.track(promise);
   }
 
+  /** True when no tracked step is running: callers skip `settle` (and its promise) then. */
+  get idle(): boolean {
+    return this.running.size === 0;
+  }
+
   /** Waits up to `ms` for every tracked step to settle; false when some still run. */
   async settle(ms: number): Promise<boolean> {
     const deadline = Date.now() + ms;

@@ -130,7 +130,7 @@ export async function runSuperstep(
       try {
         const output = await runTask(task, env, scope);
         // A task is finished once the steps it started are recorded (a node may not await one).
-        await scope.inFlight.settle(run.abandonedStepWaitMs);
+        if (!scope.inFlight.idle) await scope.inFlight.settle(run.abandonedStepWaitMs);
         outputs[index] = output;
         records[index] = recordOf(scope);
         if (task === lone && store) {
@@ -142,7 +142,7 @@ export async function runSuperstep(
         }
       } catch (error) {
         if (error instanceof InterruptSignal) {
-          await scope.inFlight.settle(run.abandonedStepWaitMs);
+          if (!scope.inFlight.idle) await scope.inFlight.settle(run.abandonedStepWaitMs);
           await store?.interrupted(task, scope, error.interrupt);
           interrupts.push(error.interrupt);
           continue;
