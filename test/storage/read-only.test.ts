@@ -3,20 +3,38 @@
 // thread continues once write access is back. Runs the real CLI; as root (who ignores file modes)
 // it runs the CLI as the unprivileged user "nobody".
 import { spawn } from "node:child_process";
-import { chmodSync, chownSync, existsSync, mkdtempSync, rmSync } from "node:fs";
+import { chmodSync, chownSync, existsSync, mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { afterAll, expect, it } from "vitest";
+import { dirname, join } from "node:path";
+import { afterAll, beforeAll, expect, it } from "vitest";
 import { BIN, FIXTURE_GRAPHS, REPO_ROOT, STACK_FRAME } from "../cli/run-cli.js";
 
 const asRoot = process.getuid?.() === 0;
 const NOBODY = 65534;
 const folders: string[] = [];
+/** Folders above the clone that "nobody" could not enter, with their modes, restored afterwards. */
+const opened: Array<{ folder: string; mode: number }> = [];
+
+// A clone inside a private folder (mktemp -d makes 0700 ones) is out of reach of "nobody", who
+// must run the CLI from it: let others pass through (search permission only, no listing) for the
+// length of this file.
+beforeAll(() => {
+  if (!asRoot) return;
+  for (let folder = REPO_ROOT; folder !== dirname(folder); folder = dirname(folder)) {
+    const mode = statSync(folder).mode & 0o7777;
+    if ((mode & 0o001) === 0) {
+      chmodSync(folder, mode | 0o001);
+      opened.push({ folder, mode });
+    }
+  }
+});
+
 afterAll(() => {
   for (const folder of folders) {
     chmodSync(folder, 0o755);
     rmSync(folder, { recursive: true, force: true });
   }
+  for (const { folder, mode } of opened.reverse()) chmodSync(folder, mode);
 });
 
 /** `switchyard --exit-code --db <db> --graphs <fixtures> ...args`, as an unprivileged user. */
