@@ -250,13 +250,15 @@ describe.each(STORES)("auditing an answer given inside a child on %s", (_name, o
       configurable: { thread_id: "t", actor: "ada" },
     });
     const audit = await graph.getAuditLog("t");
-    expect(audit.map(({ actor, interruptId, node, kind, value }) => ({
-      actor,
-      interruptId,
-      node,
-      kind,
-      value,
-    }))).toEqual([
+    expect(
+      audit.map(({ actor, interruptId, node, kind, value }) => ({
+        actor,
+        interruptId,
+        node,
+        kind,
+        value,
+      })),
+    ).toEqual([
       {
         actor: "ada",
         interruptId: paused.__interrupt__?.[0]?.id,

@@ -278,9 +278,11 @@ export class MemoryCheckpointer implements ThreadStore {
 
   async vacuum(): Promise<void> {}
 
-  private appendAudit(threadId: string, encoded: readonly string[]): void {
-    if (encoded.length > 0)
-      this.audit.set(threadId, [...(this.audit.get(threadId) ?? []), ...encoded]);
+  /** A subgraph's entries (written with its namespace key) go to its thread's log. */
+  private appendAudit(key: string, encoded: readonly string[]): void {
+    if (encoded.length === 0) return;
+    const threadId = rootThreadOf(key);
+    this.audit.set(threadId, [...(this.audit.get(threadId) ?? []), ...encoded]);
   }
 
   private checkLease(threadId: string, owner: string | undefined): void {

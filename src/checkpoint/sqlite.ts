@@ -599,7 +599,9 @@ export class SqliteCheckpointer implements ThreadStore {
     if (held?.owner !== owner) throw new LeaseLostError(root);
   }
 
-  private appendAudit(threadId: string, entries: ReadonlyArray<EncodedAudit>): void {
+  /** A subgraph's entries (written with its namespace key) go to its thread's log. */
+  private appendAudit(key: string, entries: ReadonlyArray<EncodedAudit>): void {
+    const threadId = rootThreadOf(key);
     for (const entry of entries) {
       const { at, actor, interruptId, node, kind, value } = entry;
       this.statements.appendAudit.run(threadId, at, actor, interruptId, node, kind, value);

@@ -111,7 +111,8 @@ export interface WriteOptions {
   readonly lease?: string;
   /**
    * Entries to append to the thread's audit log in the same transaction as the write: an answer
-   * to an interrupt is stored together with its audit entry, or neither is.
+   * to an interrupt is stored together with its audit entry, or neither is. Written with a
+   * subgraph's namespace key, they go to the log of the thread the namespace belongs to.
    */
   readonly audit?: readonly AuditEntry[];
   /**

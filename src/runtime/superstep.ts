@@ -26,6 +26,7 @@ import {
   type RunState,
 } from "./run-state.js";
 import { createTaskScope } from "./step.js";
+import { namespacePath } from "./subgraph-host.js";
 import { StepTracker } from "./step-tracker.js";
 import { runTask, type Task, type TaskEnvironment } from "./task.js";
 import type { TaskOutput } from "./writes.js";
@@ -370,7 +371,9 @@ class TaskStore {
         at: new Date().toISOString(),
         actor: typeof actor === "string" && actor.length > 0 ? actor : "unknown",
         interruptId: interrupt.id,
-        node: interrupt.node,
+        // Inside a subgraph, named by its path from the thread's graph (the store files the entry
+        // in the thread's log): parent node › child node.
+        node: [...namespacePath(this.run.namespace), interrupt.node].join(" › "),
         kind: this.run.answerKind,
         value: accepted.value,
       },

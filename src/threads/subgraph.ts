@@ -127,22 +127,24 @@ async function continueChild(
     }
     const reason = scope.rejections.get(index);
     const answer = reason === undefined ? scope.resumes[index] : new Rejection(reason);
-    // Taken once the child ran with it: recorded with the parent task's next write.
+    // Taken once the child ran with it: recorded with the parent task's next write. The child's
+    // run audits the answer, in the transaction that stores it there.
     attempt.interrupts = index + 1;
     scope.steps[takenKey] = taken + 1;
-    const audited = reason === undefined ? scope.resumes[index] : { reject: reason };
-    attempt.accepted.push({ id: first.interrupt.id, index, value: audited });
     return runLoop(run, state, pending, new Map([[first.taskId, answer]]), true);
   }
   if (state.next.length > 0) return runLoop(run, state, pending, new Map(), true);
   return { state, values: state.values, paused: false, interrupts: [] };
 }
 
-/** The child's interrupt as the parent task's own: same id and value, the parent's call index. */
+/**
+ * The child's interrupt as the parent task's own: same id and value, the parent's call index, and
+ * named by its path from the parent (parent node › child node), as the inbox and the audit show it.
+ */
 function surfaced(attempt: AttemptScope, child: LoopResult["interrupts"][number]): InterruptSignal {
   const index = attempt.interrupts;
   attempt.interrupts = index + 1;
-  return new InterruptSignal({ ...child, node: attempt.task.node, index });
+  return new InterruptSignal({ ...child, node: `${attempt.task.node} › ${child.node}`, index });
 }
 
 /**
