@@ -42,6 +42,15 @@ export function subgraphCallKey(call: number): string {
   return `\u001fsubgraph call ${call}`;
 }
 
+/** The namespaces of the graphs a task invoked, in call order, from its record's steps. */
+export function subgraphNamespaces(steps: Readonly<Record<string, unknown>>): string[] {
+  const namespaces: string[] = [];
+  for (let call = 0; typeof steps[subgraphCallKey(call)] === "string"; call += 1) {
+    namespaces.push(steps[subgraphCallKey(call)] as string);
+  }
+  return namespaces;
+}
+
 /**
  * The node names a namespace runs under, outermost first: `["writer", "inner"]` for
  * `writer:<taskId>|inner:<taskId>` (a task id is `checkpointId:index`, with `#call` after the

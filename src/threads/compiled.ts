@@ -42,6 +42,7 @@ import {
   type StateSnapshot,
 } from "./snapshot.js";
 import { StreamQueue } from "./stream.js";
+import { rememberGraph } from "./known-graphs.js";
 import { waitingRecords } from "./inbox.js";
 import { currentAttempt, Rejection } from "../runtime/interrupt.js";
 import { runSubgraph } from "./subgraph.js";
@@ -135,6 +136,7 @@ export class CompiledGraph<Schema extends z.ZodObject> {
     this.name = spec.name;
     this.version = spec.version;
     this.checkpointer = options.checkpointer;
+    rememberGraph(spec);
   }
 
   /**

@@ -2,7 +2,8 @@ import type { GraphSpec } from "../graph/spec.js";
 import type { Configurable } from "../graph/types.js";
 import { isNamespaceKey, namespaceKey, rootThreadOf } from "../checkpoint/namespace.js";
 import type { Checkpointer, CheckpointTuple } from "../checkpoint/types.js";
-import { subgraphCallKey } from "../runtime/subgraph-host.js";
+import { subgraphNamespaces } from "../runtime/subgraph-host.js";
+import { knownGraph } from "./known-graphs.js";
 import { checkpointConfig } from "../runtime/loop.js";
 import { publicInterrupt, type PendingInterrupt } from "../runtime/interrupt.js";
 import { pendingTasks, stateFromTuple, taskId } from "../runtime/run-state.js";
@@ -98,8 +99,11 @@ export function toSnapshot(spec: GraphSpec, tuple: CheckpointTuple): StateSnapsh
 }
 
 /**
- * The snapshot with each waiting task of a subgraph node given its child's state (`tasks[].state`),
- * nested to any depth.
+ * The snapshot with each unfinished task that invoked a graph given that child's state
+ * (`tasks[].state`: the last graph the task invoked, the one it waits on), nested to any depth.
+ * A child is read with the structure of the node's compiled graph (`addNode(name, compiled)`), or
+ * for a graph invoked from inside a node, with the graph its namespace is bound to, when that
+ * graph is compiled in this process.
  */
 export async function withSubgraphStates(
   spec: GraphSpec,
@@ -111,11 +115,14 @@ export async function withSubgraphStates(
   const root = rootThreadOf(tuple.threadId);
   const tasks = await Promise.all(
     snapshot.tasks.map(async (task) => {
-      const child = spec.nodes.get(task.name)?.subgraph;
-      const namespace = pending.get(task.id)?.record.steps[subgraphCallKey(0)];
-      if (!child || typeof namespace !== "string" || task.result !== undefined) return task;
-      const childTuple = await checkpointer.getTuple(namespaceKey(root, namespace));
-      if (!childTuple) return task;
+      const calls = subgraphNamespaces(pending.get(task.id)?.record.steps ?? {});
+      const namespace = calls.at(-1);
+      if (namespace === undefined || task.result !== undefined) return task;
+      const key = namespaceKey(root, namespace);
+      const declared = calls.length === 1 ? spec.nodes.get(task.name)?.subgraph : undefined;
+      const child = declared ?? (await boundGraph(checkpointer, key));
+      const childTuple = child && (await checkpointer.getTuple(key));
+      if (!child || !childTuple) return task;
       const state = await withSubgraphStates(
         child,
         checkpointer,
@@ -126,4 +133,10 @@ export async function withSubgraphStates(
     }),
   );
   return { ...snapshot, tasks };
+}
+
+/** The compiled structure of the graph a namespace is bound to, if this process knows it. */
+async function boundGraph(checkpointer: Checkpointer, key: string): Promise<GraphSpec | undefined> {
+  const identity = (await checkpointer.getThread(key))?.graph;
+  return identity ? knownGraph(identity) : undefined;
 }
