@@ -4,7 +4,16 @@ import {
   ThreadExistsError,
   ThreadNotFoundError,
 } from "../errors.js";
-import { isNamespaceKey, isNamespaceOf, rootThreadOf } from "./namespace.js";
+import {
+  childNamespaceKeys,
+  isNamespaceKey,
+  isNamespaceOf,
+  namespaceNeeded,
+  namespaceSubtree,
+  referencedNamespaces,
+  rootThreadOf,
+  SUBGRAPHS_CHANNEL,
+} from "./namespace.js";
 import { checkpointsToKeep, matchesFilter, versionKey, versionsNeeded } from "./retention.js";
 import { deserialize, serialize } from "./serializer.js";
 import type {
@@ -202,25 +211,47 @@ export class MemoryCheckpointer implements ThreadStore {
     threadId: string,
     options: { keepLast: number; dryRun?: boolean },
   ): Promise<number> {
-    const thread = this.threads.get(threadId);
-    if (!thread) throw new ThreadNotFoundError(threadId);
+    if (!this.threads.has(threadId)) throw new ThreadNotFoundError(threadId);
+    return this.pruneKey(threadId, Math.floor(options.keepLast), options.dryRun === true);
+  }
+
+  /**
+   * Prunes the checkpoints of a thread or namespace key, then its namespaces: each one still
+   * needed (namespaceNeeded) is pruned the same way, the others are deleted with everything below
+   * them. Returns how many checkpoints go (or would go, with `dryRun`), namespaces' included.
+   */
+  private pruneKey(key: string, keepLast: number, dryRun: boolean): number {
+    const thread = this.threads.get(key) as ThreadData;
     const records = [...thread.checkpoints.keys()].map((id) => this.recordOf(thread, id));
-    const keep = checkpointsToKeep(records, Math.floor(options.keepLast));
+    const keep = checkpointsToKeep(records, keepLast);
     const dropped = records.filter((record) => !keep.has(record.id));
-    if (options.dryRun) return dropped.length;
+    let deleted = dropped.length;
+    const referenced = referencedNamespaces(key, subgraphLists(thread, keep));
+    for (const child of childNamespaceKeys(key, this.threads.keys())) {
+      deleted += namespaceNeeded(child, keep, referenced)
+        ? this.pruneKey(child, keepLast, dryRun)
+        : this.deleteNamespace(child, dryRun);
+    }
+    if (dryRun) return deleted;
     for (const { id } of dropped) {
       thread.checkpoints.delete(id);
       thread.pending.delete(id);
     }
-    const kept = records.filter((record) => keep.has(record.id));
-    const needed = versionsNeeded(kept, (channel, version) => {
-      const stored = thread.versions.get(versionKey(channel, version));
-      return stored ? { kind: stored.kind, previous: stored.previous } : undefined;
-    });
-    for (const key of [...thread.versions.keys()]) {
-      if (!needed.has(key)) thread.versions.delete(key);
+    dropUnneededVersions(
+      thread,
+      records.filter((record) => keep.has(record.id)),
+    );
+    return deleted;
+  }
+
+  /** Deletes a namespace and every namespace below it; returns how many checkpoints they held. */
+  private deleteNamespace(key: string, dryRun: boolean): number {
+    let checkpoints = 0;
+    for (const below of namespaceSubtree(key, [...this.threads.keys()])) {
+      checkpoints += this.threads.get(below)?.checkpoints.size ?? 0;
+      if (!dryRun) this.threads.delete(below);
     }
-    return dropped.length;
+    return checkpoints;
   }
 
   async deleteThreadsOlderThan(date: Date): Promise<number> {
@@ -252,7 +283,8 @@ export class MemoryCheckpointer implements ThreadStore {
       createdAt: now,
       updatedAt: now,
     };
-    for (let id: string | undefined = upTo ?? source.latestId; id !== undefined;) {
+    const head = upTo ?? source.latestId;
+    for (let id: string | undefined = head; id !== undefined;) {
       const record = source.checkpoints.get(id);
       if (!record) break;
       copy.checkpoints.set(id, record);
@@ -262,8 +294,30 @@ export class MemoryCheckpointer implements ThreadStore {
     if (copy.latestId === undefined) {
       throw new ThreadNotFoundError(`${fromThreadId} at checkpoint ${upTo ?? ""}`);
     }
+    // From the latest checkpoint the copy goes on where the thread is: what its unfinished
+    // superstep left, and the namespaces of the children it runs. From an older one it goes on
+    // as a fork of that checkpoint does: that superstep runs anew.
+    const inFlight = head === source.latestId;
+    for (const id of copy.checkpoints.keys()) {
+      const writes = source.pending.get(id);
+      if (writes && (inFlight || id !== head)) copy.pending.set(id, [...writes]);
+    }
+    dropUnneededVersions(
+      copy,
+      [...copy.checkpoints.keys()].map((id) => this.recordOf(copy, id)),
+    );
     this.threads.set(toThreadId, copy);
-    return this.pruneThread(toThreadId, { keepLast: copy.checkpoints.size }).then(() => undefined);
+    if (!inFlight) return;
+    const lineage = new Set(copy.checkpoints.keys());
+    const referenced = referencedNamespaces(fromThreadId, subgraphLists(copy, lineage));
+    const keys = [...this.threads.keys()];
+    for (const child of childNamespaceKeys(fromThreadId, keys)) {
+      if (!namespaceNeeded(child, lineage, referenced)) continue;
+      for (const key of namespaceSubtree(child, keys)) {
+        const data = this.threads.get(key) as ThreadData;
+        this.threads.set(`${toThreadId}${key.slice(fromThreadId.length)}`, cloneThread(data, now));
+      }
+    }
   }
 
   async *listPendingWrites(channel: string): AsyncIterable<PendingWrite & { threadId: string }> {
@@ -328,6 +382,40 @@ export class MemoryCheckpointer implements ThreadStore {
     }));
     return { threadId, checkpoint, channels, pendingWrites };
   }
+}
+
+/** Drops the stored versions none of `kept` needs. */
+function dropUnneededVersions(thread: ThreadData, kept: readonly CheckpointRecord[]): void {
+  const needed = versionsNeeded(kept, (channel, version) => {
+    const stored = thread.versions.get(versionKey(channel, version));
+    return stored ? { kind: stored.kind, previous: stored.previous } : undefined;
+  });
+  for (const key of [...thread.versions.keys()]) {
+    if (!needed.has(key)) thread.versions.delete(key);
+  }
+}
+
+/** The namespace lists (SUBGRAPHS_CHANNEL) in the pending writes of `checkpoints`. */
+function subgraphLists(thread: ThreadData, checkpoints: Iterable<string>): unknown[] {
+  const lists: unknown[] = [];
+  for (const id of checkpoints) {
+    for (const write of thread.pending.get(id) ?? []) {
+      if (write.channel === SUBGRAPHS_CHANNEL) lists.push(deserialize(write.data));
+    }
+  }
+  return lists;
+}
+
+function cloneThread(thread: ThreadData, now: string): ThreadData {
+  return {
+    checkpoints: new Map(thread.checkpoints),
+    versions: new Map(thread.versions),
+    pending: new Map([...thread.pending].map(([id, writes]) => [id, [...writes]])),
+    latestId: thread.latestId,
+    graph: thread.graph,
+    createdAt: now,
+    updatedAt: now,
+  };
 }
 
 function encodeAudit(entries: readonly AuditEntry[] | undefined): string[] {

@@ -115,6 +115,36 @@ export function prepareStatements(db: Database.Database) {
        WHERE thread_id = ? AND checkpoint_id = ? ORDER BY task_id, idx`,
     ),
 
+    // Subgraph namespaces: which ones a thread's checkpoints still need, and copying them.
+    writesOnChannel: prepare(
+      `SELECT checkpoint_id, data FROM pending_writes WHERE thread_id = ? AND channel = ?`,
+    ),
+    countCheckpoints: prepare(`SELECT count(*) AS n FROM checkpoints WHERE thread_id = ?`),
+    copyCheckpointWrites: prepare(
+      `INSERT INTO pending_writes (thread_id, checkpoint_id, task_id, idx, channel, data)
+       SELECT @to, checkpoint_id, task_id, idx, channel, data FROM pending_writes
+       WHERE thread_id = @from AND checkpoint_id = @checkpoint`,
+    ),
+    copyThreadRow: prepare(
+      `INSERT INTO threads (thread_id, graph_name, graph_version, created_at, updated_at)
+       SELECT @to, graph_name, graph_version, @now, @now FROM threads WHERE thread_id = @from`,
+    ),
+    copyThreadCheckpoints: prepare(
+      `INSERT INTO checkpoints (thread_id, checkpoint_id, parent_id, step, source, created_at, body)
+       SELECT @to, checkpoint_id, parent_id, step, source, created_at, body FROM checkpoints
+       WHERE thread_id = @from`,
+    ),
+    copyThreadVersions: prepare(
+      `INSERT INTO channel_versions (thread_id, channel, version, kind, previous, data)
+       SELECT @to, channel, version, kind, previous, data FROM channel_versions
+       WHERE thread_id = @from`,
+    ),
+    copyThreadWrites: prepare(
+      `INSERT INTO pending_writes (thread_id, checkpoint_id, task_id, idx, channel, data)
+       SELECT @to, checkpoint_id, task_id, idx, channel, data FROM pending_writes
+       WHERE thread_id = @from`,
+    ),
+
     deleteThreadCheckpoints: prepare(`DELETE FROM checkpoints WHERE thread_id = ?`),
     deleteThreadVersions: prepare(`DELETE FROM channel_versions WHERE thread_id = ?`),
     deleteThreadWrites: prepare(`DELETE FROM pending_writes WHERE thread_id = ?`),

@@ -4,7 +4,15 @@ import {
   ThreadExistsError,
   ThreadNotFoundError,
 } from "../errors.js";
-import { NAMESPACE_SEPARATOR, rootThreadOf } from "./namespace.js";
+import {
+  childNamespaceKeys,
+  NAMESPACE_SEPARATOR,
+  namespaceNeeded,
+  namespaceSubtree,
+  referencedNamespaces,
+  rootThreadOf,
+  SUBGRAPHS_CHANNEL,
+} from "./namespace.js";
 import { checkpointsToKeep, matchesFilter, versionKey, versionsNeeded } from "./retention.js";
 import { SqliteConnection } from "./sqlite-connection.js";
 import { prepareStatements, type Statements } from "./sqlite-statements.js";
@@ -309,11 +317,7 @@ export class SqliteCheckpointer implements ThreadStore {
       this.requireIdle(threadId);
       this.deleteThreadRows(threadId);
       // A subgraph's checkpoints are part of the thread: they go with it.
-      const prefix = `${threadId}${NAMESPACE_SEPARATOR}`;
-      const namespaces = this.statements.namespacesOf.all(prefix.length, prefix) as Array<{
-        thread_id: string;
-      }>;
-      for (const row of namespaces) this.deleteThreadRows(row.thread_id);
+      for (const key of this.namespaceKeysOf(threadId)) this.deleteThreadRows(key);
     });
   }
 
@@ -323,27 +327,50 @@ export class SqliteCheckpointer implements ThreadStore {
   ): Promise<number> {
     return this.connection.write(threadId, () => {
       this.requireThread(threadId);
-      const rows = this.statements.checkpointIds.all(threadId) as Array<{
-        checkpoint_id: string;
-        parent_id: string | null;
-      }>;
-      const keep = checkpointsToKeep(
-        rows.map((row) => ({ id: row.checkpoint_id, parentId: row.parent_id ?? undefined })),
-        Math.floor(options.keepLast),
-      );
-      const ids = rows.map((row) => row.checkpoint_id);
-      const dropped = ids.filter((id) => !keep.has(id));
-      if (options.dryRun) return dropped.length;
-      for (const id of dropped) {
-        this.statements.deleteCheckpoint.run(threadId, id);
-        this.statements.deleteCheckpointWrites.run(threadId, id);
-      }
-      this.deleteUnneededVersions(
-        threadId,
-        ids.filter((id) => keep.has(id)),
-      );
-      return dropped.length;
+      const namespaces = this.namespaceKeysOf(threadId);
+      const keepLast = Math.floor(options.keepLast);
+      return this.pruneKey(threadId, namespaces, keepLast, options.dryRun === true);
     });
+  }
+
+  /**
+   * Prunes the checkpoints of a thread or namespace key, then its namespaces: each one still
+   * needed (namespaceNeeded) is pruned the same way, the others are deleted with everything below
+   * them. Returns how many checkpoints go (or would go, with `dryRun`), namespaces' included.
+   */
+  private pruneKey(
+    key: string,
+    namespaces: readonly string[],
+    keepLast: number,
+    dryRun: boolean,
+  ): number {
+    const rows = this.statements.checkpointIds.all(key) as Array<{
+      checkpoint_id: string;
+      parent_id: string | null;
+    }>;
+    const keep = checkpointsToKeep(
+      rows.map((row) => ({ id: row.checkpoint_id, parentId: row.parent_id ?? undefined })),
+      keepLast,
+    );
+    const ids = rows.map((row) => row.checkpoint_id);
+    const dropped = ids.filter((id) => !keep.has(id));
+    let deleted = dropped.length;
+    const referenced = referencedNamespaces(key, this.subgraphLists(key, keep));
+    for (const child of childNamespaceKeys(key, namespaces)) {
+      deleted += namespaceNeeded(child, keep, referenced)
+        ? this.pruneKey(child, namespaces, keepLast, dryRun)
+        : this.deleteNamespace(child, namespaces, dryRun);
+    }
+    if (dryRun) return deleted;
+    for (const id of dropped) {
+      this.statements.deleteCheckpoint.run(key, id);
+      this.statements.deleteCheckpointWrites.run(key, id);
+    }
+    this.deleteUnneededVersions(
+      key,
+      ids.filter((id) => keep.has(id)),
+    );
+    return deleted;
   }
 
   async deleteThreadsOlderThan(date: Date): Promise<number> {
@@ -402,6 +429,7 @@ export class SqliteCheckpointer implements ThreadStore {
           row.body,
         );
       }
+      this.copyInFlight(fromThreadId, toThreadId, lineage, now);
       const records = lineage.map((row) => this.recordOf(row));
       for (const key of versionsNeeded(records, (channel, version) =>
         this.versionMeta(fromThreadId, channel, version),
@@ -567,6 +595,65 @@ export class SqliteCheckpointer implements ThreadStore {
       this.statements.deleteVersion.run(threadId, head.channel, head.version);
       this.chains.delete(chainKey(threadId, head.channel, head.version));
     }
+  }
+
+  /**
+   * For copyThread: from the latest checkpoint the copy goes on where the thread is, with what its
+   * unfinished superstep left and the namespaces of the children it runs; from an older one it
+   * goes on as a fork of that checkpoint does (that superstep runs anew). `lineage` is head first.
+   */
+  private copyInFlight(from: string, to: string, lineage: readonly CheckpointRow[], now: string) {
+    const head = lineage[0] as CheckpointRow;
+    const latest = this.statements.latestCheckpoint.get(from) as CheckpointRow;
+    const inFlight = head.checkpoint_id === latest.checkpoint_id;
+    for (const row of lineage) {
+      if (!inFlight && row === head) continue;
+      this.statements.copyCheckpointWrites.run({ to, from, checkpoint: row.checkpoint_id });
+    }
+    if (!inFlight) return;
+    const ids = new Set(lineage.map((row) => row.checkpoint_id));
+    const referenced = referencedNamespaces(from, this.subgraphLists(from, ids));
+    const namespaces = this.namespaceKeysOf(from);
+    for (const child of childNamespaceKeys(from, namespaces)) {
+      if (!namespaceNeeded(child, ids, referenced)) continue;
+      for (const key of namespaceSubtree(child, namespaces)) {
+        const copy = { from: key, to: `${to}${key.slice(from.length)}`, now };
+        this.statements.copyThreadRow.run(copy);
+        this.statements.copyThreadCheckpoints.run(copy);
+        this.statements.copyThreadVersions.run(copy);
+        this.statements.copyThreadWrites.run(copy);
+      }
+    }
+  }
+
+  /** Every namespace key of a thread, at any depth. */
+  private namespaceKeysOf(threadId: string): string[] {
+    const prefix = `${threadId}${NAMESPACE_SEPARATOR}`;
+    const rows = this.statements.namespacesOf.all(prefix.length, prefix) as Array<{
+      thread_id: string;
+    }>;
+    return rows.map((row) => row.thread_id);
+  }
+
+  /** The namespace lists (SUBGRAPHS_CHANNEL) in the pending writes of `checkpoints` of `key`. */
+  private subgraphLists(key: string, checkpoints: ReadonlySet<string>): unknown[] {
+    const rows = this.statements.writesOnChannel.all(key, SUBGRAPHS_CHANNEL) as Array<{
+      checkpoint_id: string;
+      data: string;
+    }>;
+    return rows
+      .filter((row) => checkpoints.has(row.checkpoint_id))
+      .map((row) => deserialize(row.data));
+  }
+
+  /** Deletes a namespace and every namespace below it; returns how many checkpoints they held. */
+  private deleteNamespace(key: string, namespaces: readonly string[], dryRun: boolean): number {
+    let checkpoints = 0;
+    for (const below of namespaceSubtree(key, namespaces)) {
+      checkpoints += (this.statements.countCheckpoints.get(below) as { n: number }).n;
+      if (!dryRun) this.deleteThreadRows(below);
+    }
+    return checkpoints;
   }
 
   private deleteThreadRows(threadId: string): void {

@@ -1,7 +1,7 @@
 import { SwitchyardError, type ConcurrentUpdateError } from "../errors.js";
 import type { TaskRecord } from "./interrupt.js";
 import type { RunContext } from "./run-context.js";
-import { ERROR_CHANNEL, RECORD_CHANNEL, type PendingTask, type RunState } from "./run-state.js";
+import { ERROR_CHANNEL, recordWrites, type PendingTask, type RunState } from "./run-state.js";
 import type { Task } from "./task.js";
 import type { TaskOutput } from "./writes.js";
 
@@ -44,10 +44,7 @@ export async function failConflictingTasks(
       checkpointId,
       writers.map(({ task, index }) => ({
         taskId: task.id,
-        writes: [
-          [RECORD_CHANNEL, records[index]],
-          [ERROR_CHANNEL, failed],
-        ],
+        writes: [...recordWrites(records[index] as TaskRecord), [ERROR_CHANNEL, failed]],
       })),
       { lease: run.lease },
     );

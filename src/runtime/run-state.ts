@@ -9,7 +9,9 @@ import type {
 } from "../checkpoint/types.js";
 import type { TokenUsage } from "../graph/types.js";
 import type { TaskOutput, Write } from "./writes.js";
+import { SUBGRAPHS_CHANNEL } from "../checkpoint/namespace.js";
 import { EMPTY_RECORD, type InterruptRecord, type TaskRecord } from "./interrupt.js";
+import { subgraphNamespaces } from "./subgraph-host.js";
 
 /** The in-memory state of a thread between supersteps. Values objects are never mutated. */
 export interface RunState {
@@ -30,6 +32,20 @@ export const ROUTE_CHANNEL = "__route__";
 export const ERROR_CHANNEL = "__error__";
 export const RECORD_CHANNEL = "__record__";
 export const INTERRUPT_CHANNEL = "__interrupt__";
+
+/**
+ * A task's record as pending writes: the record, and when the task invoked graphs, the list of
+ * their namespaces where storage can read it (SUBGRAPHS_CHANNEL: retention keeps them).
+ */
+export function recordWrites(record: TaskRecord): Array<readonly [string, unknown]> {
+  const namespaces = subgraphNamespaces(record.steps);
+  return namespaces.length === 0
+    ? [[RECORD_CHANNEL, record]]
+    : [
+        [RECORD_CHANNEL, record],
+        [SUBGRAPHS_CHANNEL, namespaces],
+      ];
+}
 
 export function emptyState(spec: GraphSpec): RunState {
   const values: Record<string, unknown> = {};
@@ -132,6 +148,7 @@ export function pendingTasks(tuple: CheckpointTuple | undefined): Map<string, Pe
     else if (write.channel === RECORD_CHANNEL) entry.record = write.value as TaskRecord;
     else if (write.channel === INTERRUPT_CHANNEL) entry.interrupt = write.value as InterruptRecord;
     else if (write.channel === ERROR_CHANNEL) entry.error = write.value as PendingTask["error"];
+    else if (write.channel === SUBGRAPHS_CHANNEL) continue;
     else entry.writes.push([write.channel, write.value]);
   }
   const tasks = new Map<string, PendingTask>();

@@ -22,6 +22,7 @@ import {
   ERROR_CHANNEL,
   INTERRUPT_CHANNEL,
   RECORD_CHANNEL,
+  recordWrites,
   type PendingTask,
   type RunState,
 } from "./run-state.js";
@@ -314,12 +315,7 @@ class TaskStore {
     try {
       await this.put(
         task,
-        error
-          ? [
-              [RECORD_CHANNEL, record],
-              [ERROR_CHANNEL, error],
-            ]
-          : [[RECORD_CHANNEL, record]],
+        error ? [...recordWrites(record), [ERROR_CHANNEL, error]] : recordWrites(record),
         this.auditOf(task, scope),
       );
     } catch (error) {
@@ -330,10 +326,7 @@ class TaskStore {
   interrupted(task: Task, scope: TaskScope, interrupt: InterruptRecord): Promise<void> {
     return this.put(
       task,
-      [
-        [RECORD_CHANNEL, recordOf(scope)],
-        [INTERRUPT_CHANNEL, interrupt],
-      ],
+      [...recordWrites(recordOf(scope)), [INTERRUPT_CHANNEL, interrupt]],
       this.auditOf(task, scope),
     );
   }
@@ -345,10 +338,7 @@ class TaskStore {
     try {
       await this.put(
         task,
-        [
-          [RECORD_CHANNEL, recordOf(scope)],
-          [ERROR_CHANNEL, described],
-        ],
+        [...recordWrites(recordOf(scope)), [ERROR_CHANNEL, described]],
         this.auditOf(task, scope),
       );
     } catch {

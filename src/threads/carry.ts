@@ -9,7 +9,7 @@ import { waitingInterrupts } from "./resume.js";
 import {
   encodeTaskOutput,
   INTERRUPT_CHANNEL,
-  RECORD_CHANNEL,
+  recordWrites,
   taskId,
   type PendingTask,
   type RunState,
@@ -65,10 +65,7 @@ export async function saveKeepingInterrupts(
     renamed.set(oldId, newTaskId);
     writes.push({
       taskId: newTaskId,
-      writes: [
-        [RECORD_CHANNEL, record],
-        [INTERRUPT_CHANNEL, moved],
-      ],
+      writes: [...recordWrites(record), [INTERRUPT_CHANNEL, moved]],
     });
   }
   if (options.keepFinished) {
@@ -85,7 +82,7 @@ export async function saveKeepingInterrupts(
       carried.set(newTaskId, known);
       renamed.set(oldId, newTaskId);
       const output = encodeTaskOutput(known.output);
-      writes.push({ taskId: newTaskId, writes: [...output, [RECORD_CHANNEL, known.record]] });
+      writes.push({ taskId: newTaskId, writes: [...output, ...recordWrites(known.record)] });
     });
   }
   if (dropped.length > 0 && run.config.discardInterrupts !== true) {
