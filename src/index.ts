@@ -57,6 +57,7 @@ export {
 export { SqliteRunStore } from "./checkpoint/runs-sqlite.js";
 export {
   NAMESPACE_SEPARATOR,
+  SUBGRAPHS_CHANNEL,
   namespaceKey,
   rootThreadOf,
   isNamespaceKey,
