@@ -49,6 +49,8 @@ export interface NodeContext {
   readonly writer?: (chunk: unknown) => void;
   /** Switchyard only: a durable step (LangGraph has no equivalent inside a node). */
   readonly step?: <T>(name: string, fn: () => T | Promise<T>) => Promise<T>;
+  /** Switchyard: the config to invoke a graph with inside the node (LangGraph: the ctx itself). */
+  readonly runnableConfig?: unknown;
 }
 
 export type NodeReturn<State> = Partial<State> | CommandLike | undefined | void;
@@ -75,6 +77,8 @@ export interface Snapshot<State> {
     result?: unknown;
     error?: { message?: string };
     interrupts?: ReadonlyArray<{ id: string; value: unknown }>;
+    /** With getState(config, { subgraphs: true }): the child's own snapshot. */
+    state?: Snapshot<unknown>;
   }>;
   config: Config;
   metadata?: { source?: string; step?: number };
@@ -92,7 +96,7 @@ export interface CompiledLike<State> {
     input: Partial<State> | null,
     config?: RunOptions,
   ): AsyncIterable<unknown> | Promise<AsyncIterable<unknown>>;
-  getState(config: Config): Promise<Snapshot<State>>;
+  getState(config: Config, options?: { subgraphs?: boolean }): Promise<Snapshot<State>>;
   getStateHistory(config: Config): AsyncIterable<Snapshot<State>>;
   updateState(config: Config, values: Partial<State>, asNode?: string): Promise<Config>;
 }

@@ -7,6 +7,7 @@ import { flowScenarios } from "./scenarios-flow.js";
 import { interruptScenarios } from "./scenarios-interrupts.js";
 import { sendScenarios } from "./scenarios-send.js";
 import { streamScenarios } from "./scenarios-stream.js";
+import { subgraphStateScenarios } from "./scenarios-subgraph-state.js";
 import { subgraphScenarios } from "./scenarios-subgraphs.js";
 import { resumeScenarios } from "./scenarios-resume.js";
 import { threadScenarios } from "./scenarios-threads.js";
@@ -21,5 +22,6 @@ export const SCENARIOS: readonly Scenario[] = [
   ...interruptScenarios,
   ...continueScenarios,
   ...subgraphScenarios,
+  ...subgraphStateScenarios,
   ...differenceScenarios,
 ];
