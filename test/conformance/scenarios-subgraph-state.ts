@@ -99,10 +99,9 @@ export const subgraphStateScenarios: Scenario[] = [
       const graph = engine
         .graph({ q: z.string(), a: z.string().optional() })
         .addNode("call", async (s, ctx) => {
-          const out = (await inner.invoke(
-            { question: s.q },
-            (ctx.runnableConfig ?? ctx),
-          )) as { answer?: string };
+          const out = (await inner.invoke({ question: s.q }, ctx.runnableConfig ?? ctx)) as {
+            answer?: string;
+          };
           return { a: out.answer };
         })
         .addEdge(engine.START, "call")
