@@ -2,6 +2,7 @@
 // continues exactly like the original, pruning takes the namespaces a thread no longer needs,
 // getState nests a child invoked from inside a node, and an answer is audited once, by path.
 import { afterEach, describe, expect, it } from "vitest";
+import { FakeListChatModel } from "@langchain/core/utils/testing";
 import { z } from "zod";
 import {
   append,
@@ -17,7 +18,7 @@ import {
   type CompiledGraph,
   type ThreadStore,
 } from "../src/index.js";
-import { thread } from "./support.js";
+import { collect, thread } from "./support.js";
 
 let opened: SqliteCheckpointer[] = [];
 afterEach(() => {
@@ -173,6 +174,8 @@ describe.each(STORES)("copyThread with a child in flight on %s", (_name, open) =
       thread("copy"),
     );
     expect([...done.log].sort()).toEqual(["a=yes", "b=no", "done:a", "done:b"]);
+    // The children's Send input (topic) is theirs: dropped coming out.
+    expect(done).not.toHaveProperty("topic");
     expect(runs).toEqual(["ask:b"]);
   });
 });
@@ -285,6 +288,42 @@ describe.each(STORES)("auditing an answer given inside a child on %s", (_name, o
     expect(audit.map((entry) => [entry.node, entry.value])).toEqual([
       ["writer › inner › approve", "ok"],
     ]);
+  });
+});
+
+describe("streaming a subgraph in every mode", () => {
+  it("stream(input, { subgraphs: true }) tags every mode's events with the child's namespace", async () => {
+    const model = new FakeListChatModel({ responses: ["hi"] });
+    const Chat = z.object({ reply: z.string().optional() });
+    const child = new StateGraph(Chat)
+      .addNode("talk", async (_state, ctx) => {
+        ctx.writer({ progress: "talking" });
+        return { reply: (await model.invoke("hello", ctx.runnableConfig)).text };
+      })
+      .addEdge(START, "talk")
+      .addEdge("talk", END)
+      .compile();
+    const graph = new StateGraph(Chat)
+      .addNode("agent", child)
+      .addEdge(START, "agent")
+      .addEdge("agent", END)
+      .compile({ checkpointer: new MemoryCheckpointer() });
+    const modes = ["values", "updates", "custom", "debug", "messages"] as const;
+    const items = (await collect(
+      graph.stream({}, { ...thread("t"), subgraphs: true, streamMode: [...modes] }),
+    )) as Array<[string[], string, unknown]>;
+    const inChild = (mode: string) =>
+      items.filter(([namespace, itemMode]) => itemMode === mode && namespace.length === 1);
+    for (const mode of modes) expect(inChild(mode).length, mode).toBeGreaterThan(0);
+    expect(new Set(items.map(([namespace]) => namespace.join("|")))).toEqual(
+      new Set(["", inChild("updates")[0]?.[0][0]]),
+    );
+    expect(inChild("custom").map(([, , payload]) => payload)).toEqual([{ progress: "talking" }]);
+    expect(inChild("updates").map(([, , payload]) => payload)).toEqual([{ talk: { reply: "hi" } }]);
+    const parentValues = items.filter(
+      ([namespace, mode]) => namespace.length === 0 && mode === "values",
+    );
+    expect(parentValues.at(-1)?.[2]).toEqual({ reply: "hi" });
   });
 });
 
