@@ -468,6 +468,28 @@ export class GraphVersionMismatchError extends SwitchyardError {
   }
 }
 
+/**
+ * A graph invoked from inside a node was resumed with another structure than the one it started
+ * with (the parent's version does not include it: its structure does not name the child).
+ */
+export class SubgraphVersionMismatchError extends SwitchyardError {
+  readonly code = "SUBGRAPH_VERSION_MISMATCH";
+  constructor(
+    readonly threadId: string,
+    /** The path of the node that invoked the child (parent node › child node for nested ones). */
+    readonly node: string,
+    readonly stored: { readonly name: string; readonly version: string },
+    readonly current: { readonly name: string; readonly version: string },
+  ) {
+    super(
+      `The graph "${stored.name}" invoked by node "${node}" on thread "${threadId}" is in flight on version ` +
+        `${stored.version}, but the graph invoked now is "${current.name}" version ${current.version} (nodes, ` +
+        `edges or state keys changed). Nothing was changed: continue the thread with the graph it started, or ` +
+        `pass { allowGraphChange: true } in the config to continue the child on the new structure.`,
+    );
+  }
+}
+
 /** A thread operation named a thread that has no checkpoints. */
 export class ThreadNotFoundError extends SwitchyardError {
   readonly code = "THREAD_NOT_FOUND";

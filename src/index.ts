@@ -106,6 +106,7 @@ export {
   DuplicateStepError,
   GraphBuildFailedError,
   GraphVersionMismatchError,
+  SubgraphVersionMismatchError,
   LeaseLostError,
   NotASwitchyardDatabaseError,
   CancelledError,

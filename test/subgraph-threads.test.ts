@@ -291,6 +291,53 @@ describe.each(STORES)("auditing an answer given inside a child on %s", (_name, o
   });
 });
 
+describe.each(STORES)(
+  "a child invoked from a node whose structure changed on %s",
+  (_name, open) => {
+    it("resuming it is SUBGRAPH_VERSION_MISMATCH naming the path, nothing changed; allowGraphChange goes on", async () => {
+      const store = open();
+      const Inner = z.object({ question: z.string(), answer: z.string().optional() });
+      const build = (extra: boolean) => {
+        let builder = new StateGraph(Inner).addNode("ask", (state) => ({
+          answer: interrupt<string>(state.question),
+        }));
+        if (extra) builder = builder.addNode("check", () => ({})).addEdge("ask", "check");
+        return builder.addEdge(START, "ask").compile({ name: "inner" });
+      };
+      let inner = build(false);
+      const Outer = z.object({ q: z.string(), a: z.string().optional() });
+      const outer = new StateGraph(Outer)
+        .addNode("call", async (state, ctx) => {
+          const out = await inner.invoke({ question: state.q }, ctx.runnableConfig);
+          return { a: out.answer };
+        })
+        .addEdge(START, "call")
+        .addEdge("call", END)
+        .compile({ checkpointer: store });
+      const paused = await outer.invoke({ q: "name?" }, thread("t"));
+      // The parent's structure does not name the child: only the child's own pin can see this.
+      inner = build(true);
+      await expect(outer.invoke(new Command({ resume: "Ada" }), thread("t"))).rejects.toMatchObject(
+        {
+          code: "SUBGRAPH_VERSION_MISMATCH",
+          threadId: "t",
+          node: "call",
+          message: expect.stringContaining('graph "inner"') as unknown,
+        },
+      );
+      const waiting = await outer.getState(thread("t"));
+      expect(waiting.tasks[0]?.interrupts.map((entry) => entry.id)).toEqual([
+        paused.__interrupt__?.[0]?.id,
+      ]);
+      const done = await outer.invoke(new Command({ resume: "Ada" }), {
+        ...thread("t"),
+        allowGraphChange: true,
+      });
+      expect(done).toEqual({ q: "name?", a: "Ada" });
+    });
+  },
+);
+
 describe("streaming a subgraph in every mode", () => {
   it("stream(input, { subgraphs: true }) tags every mode's events with the child's namespace", async () => {
     const model = new FakeListChatModel({ responses: ["hi"] });

@@ -22,6 +22,8 @@ export interface SubgraphHost {
   readonly beforeStep: () => Promise<void>;
   readonly steps: StepTracker;
   readonly answerKind: "resume" | "timeout";
+  /** The run's `allowGraphChange`: a child in flight may go on with a changed structure. */
+  readonly allowGraphChange: boolean;
   /** The parent run's stream, when it has one. */
   readonly emitter: Emitter | undefined;
 }

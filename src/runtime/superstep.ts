@@ -4,6 +4,7 @@ import {
   InvalidResumeError,
   isStorageFailure,
   SerializationError,
+  SubgraphVersionMismatchError,
 } from "../errors.js";
 import {
   EMPTY_RECORD,
@@ -152,11 +153,13 @@ export async function runSuperstep(
         if (signal.aborted) return;
         failure = { error };
         run.controller.abort(TASK_FAILED);
-        // An invalid answer changes nothing: the task keeps waiting on its interrupt. A storage
+        // An invalid answer changes nothing: the task keeps waiting on its interrupt (so does a
+        // child whose structure changed while it was in flight). A storage
         // failure is not recorded: that write would fail (or wait) again and hide the real error.
         // A Command.PARENT ends the child's run; the parent records the command, not a failure.
         const recorded =
           !(error instanceof InvalidResumeError) &&
+          !(error instanceof SubgraphVersionMismatchError) &&
           !(error instanceof ParentCommandSignal) &&
           !isStorageFailure(error);
         if (recorded) {
@@ -217,6 +220,7 @@ function taskScope(
             beforeStep: run.beforeStep,
             steps: run.steps,
             answerKind: run.answerKind,
+            allowGraphChange: run.config.allowGraphChange === true,
             emitter: run.emitter,
           }
         : undefined,

@@ -1,7 +1,12 @@
 import type { GraphSpec } from "../graph/spec.js";
 import type { RunConfig } from "../graph/types.js";
 import { namespaceKey } from "../checkpoint/namespace.js";
-import { EmptyInputError, InvalidConfigError, NodeFailedError } from "../errors.js";
+import {
+  EmptyInputError,
+  InvalidConfigError,
+  NodeFailedError,
+  SubgraphVersionMismatchError,
+} from "../errors.js";
 import { InterruptSignal, Rejection, type AttemptScope } from "../runtime/interrupt.js";
 import { runLoop, type LoopResult } from "../runtime/loop.js";
 import { CommandFromChild, forParent, ParentCommandSignal } from "../runtime/parent-command.js";
@@ -9,6 +14,7 @@ import { createRunContext, type Emitter } from "../runtime/run-context.js";
 import {
   answersTakenKey,
   childNamespace,
+  namespacePath,
   subgraphCallKey,
   type SubgraphHost,
 } from "../runtime/subgraph-host.js";
@@ -61,7 +67,7 @@ export async function runSubgraph(
   delete configurable.checkpoint_id;
   const run = createRunContext({
     spec: graph.spec,
-    config: { ...config, configurable },
+    config: { ...config, configurable, allowGraphChange: host.allowGraphChange },
     emitter: childEmitter(host.emitter, namespace),
     checkpointer: host.checkpointer,
     threadId: namespaceKey(host.threadId, namespace),
@@ -107,6 +113,7 @@ async function continueChild(
   namespace: string,
 ): Promise<LoopResult> {
   const { state, pending } = await loadThread(run);
+  if (state.checkpoint) await checkPin(run, attempt);
   if (!state.checkpoint) {
     if (input === null || input === undefined) throw new EmptyInputError(run.userThreadId);
     const started = await applyInput(run, state, input, undefined);
@@ -135,6 +142,31 @@ async function continueChild(
   }
   if (state.next.length > 0) return runLoop(run, state, pending, new Map(), true);
   return { state, values: state.values, paused: false, interrupts: [] };
+}
+
+/**
+ * A child in flight goes on only with the structure it started with: a graph invoked from inside a
+ * node is not part of its parent's structural version, so the parent's pin cannot see it change.
+ * With `allowGraphChange` the namespace is re-pinned to the new structure instead.
+ */
+async function checkPin(
+  run: ReturnType<typeof createRunContext>,
+  attempt: AttemptScope,
+): Promise<void> {
+  const { checkpointer, threadId, spec } = run;
+  if (!checkpointer || threadId === undefined) return;
+  const stored = (await checkpointer.getThread(threadId))?.graph;
+  const current = { name: spec.name, version: spec.version };
+  if (!stored || stored.version === current.version) return;
+  if (!run.config.allowGraphChange) {
+    throw new SubgraphVersionMismatchError(
+      run.userThreadId ?? threadId,
+      namespacePath(run.namespace).join(" › ") || attempt.task.node,
+      stored,
+      current,
+    );
+  }
+  await checkpointer.setThreadGraph(threadId, current);
 }
 
 /**
