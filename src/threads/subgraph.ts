@@ -10,7 +10,7 @@ import {
 import { InterruptSignal, Rejection, type AttemptScope } from "../runtime/interrupt.js";
 import { runLoop, type LoopResult } from "../runtime/loop.js";
 import { CommandFromChild, forParent, ParentCommandSignal } from "../runtime/parent-command.js";
-import { createRunContext, type Emitter } from "../runtime/run-context.js";
+import { createRunContext, type Emitter, type RunContext } from "../runtime/run-context.js";
 import {
   answersTakenKey,
   childNamespace,
@@ -113,12 +113,12 @@ async function continueChild(
   namespace: string,
 ): Promise<LoopResult> {
   const { state, pending } = await loadThread(run);
-  if (state.checkpoint) await checkPin(run, attempt);
   if (!state.checkpoint) {
     if (input === null || input === undefined) throw new EmptyInputError(run.userThreadId);
     const started = await applyInput(run, state, input, undefined);
     return runLoop(run, started, new Map(), new Map(), false);
   }
+  await checkPin(run);
   const scope = attempt.task;
   const takenKey = answersTakenKey(namespace);
   const stored = scope.steps[takenKey];
@@ -149,22 +149,15 @@ async function continueChild(
  * node is not part of its parent's structural version, so the parent's pin cannot see it change.
  * With `allowGraphChange` the namespace is re-pinned to the new structure instead.
  */
-async function checkPin(
-  run: ReturnType<typeof createRunContext>,
-  attempt: AttemptScope,
-): Promise<void> {
+async function checkPin(run: RunContext): Promise<void> {
   const { checkpointer, threadId, spec } = run;
   if (!checkpointer || threadId === undefined) return;
   const stored = (await checkpointer.getThread(threadId))?.graph;
   const current = { name: spec.name, version: spec.version };
   if (!stored || stored.version === current.version) return;
   if (!run.config.allowGraphChange) {
-    throw new SubgraphVersionMismatchError(
-      run.userThreadId ?? threadId,
-      namespacePath(run.namespace).join(" › ") || attempt.task.node,
-      stored,
-      current,
-    );
+    const path = namespacePath(run.namespace).join(" › ");
+    throw new SubgraphVersionMismatchError(run.userThreadId ?? threadId, path, stored, current);
   }
   await checkpointer.setThreadGraph(threadId, current);
 }

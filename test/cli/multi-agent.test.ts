@@ -21,8 +21,10 @@ describe("graphs/multi-agent through the CLI", () => {
       ["▸ supervisor", "✓ supervisor"],
       ["▸ writing"],
     ]);
+    // The interrupt is named by its path: the supervisor's node › the agent's node.
     const waiting = waitingOf(started.stdout);
-    expect(Object.keys(waiting)).toEqual(["writing"]);
+    expect(Object.keys(waiting)).toEqual(["writing › editor_approval"]);
+    const asked = waiting["writing › editor_approval"] as string;
     expect(started.stdout).toContain(
       '"question": "Publish this draft about platform engineering?"',
     );
@@ -33,7 +35,7 @@ describe("graphs/multi-agent through the CLI", () => {
     // One waiting interrupt, on the supervisor's thread only: the agents' checkpoints are not threads.
     expect(rows).toHaveLength(1);
     expect(rows[0]).toContain(thread);
-    expect(rows[0]).toContain(waiting.writing);
+    expect(rows[0]).toContain(asked);
 
     const approved = await runCli(["approve", thread, "--as", "editor"], env);
     expect(approved.code, approved.stderr).toBe(0);
@@ -47,6 +49,7 @@ describe("graphs/multi-agent through the CLI", () => {
 
     const audit = await runCli(["audit", thread], env);
     expect(audit.stdout).toContain("editor");
-    expect(audit.stdout).toContain(waiting.writing);
+    expect(audit.stdout).toContain(asked);
+    expect(audit.stdout).toContain("writing › editor_approval");
   });
 });

@@ -92,7 +92,7 @@ export function threadOf(stdout: string): string {
 /** The interrupt ids of the `⏸ <node> waits for a decision (interrupt <id>)` lines, by node. */
 export function waitingOf(stdout: string): Record<string, string> {
   const waiting: Record<string, string> = {};
-  for (const match of stdout.matchAll(/^ {2}⏸ (\S+) waits for a decision \(interrupt (\w+)\)$/gm)) {
+  for (const match of stdout.matchAll(/^ {2}⏸ (.+?) waits for a decision \(interrupt (\w+)\)$/gm)) {
     waiting[match[1] as string] = match[2] as string;
   }
   return waiting;
