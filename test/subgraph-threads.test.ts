@@ -9,6 +9,7 @@ import {
   Command,
   END,
   interrupt,
+  listPendingInterrupts,
   MemoryCheckpointer,
   namespaceKey,
   Send,
@@ -250,6 +251,10 @@ describe.each(STORES)("auditing an answer given inside a child on %s", (_name, o
     const graph = parentOf(approvingChild({}), store);
     const paused = await graph.invoke({ topic: "otters", log: [] }, thread("t"));
     const namespace = await waitingNamespace(graph, "t");
+    // The inbox names the interrupt the way the audit will.
+    expect((await listPendingInterrupts(store)).map((item) => item.node)).toEqual([
+      "writer › approve",
+    ]);
     await graph.invoke(new Command({ resume: "yes" }), {
       configurable: { thread_id: "t", actor: "ada" },
     });
