@@ -181,6 +181,37 @@ describe.each(STORES)("copyThread with a child in flight on %s", (_name, open) =
   });
 });
 
+describe.each(STORES)("history and forks with a child in flight on %s", (_name, open) => {
+  it("a fork from before the child started runs its own child; the waiting branch's child is untouched", async () => {
+    const counts: Counts = {};
+    const graph = parentOf(approvingChild(counts), open());
+    const paused = await graph.invoke({ topic: "otters", log: [] }, thread("t"));
+    const history = await collect(graph.getStateHistory(thread("t")));
+    const [waitingAt, afterInput] = history.map(
+      (snapshot) => snapshot.config.configurable.checkpoint_id as string,
+    );
+    expect(history.map((snapshot) => snapshot.next)).toEqual([["writer"], ["plan"]]);
+    expect(history[0]?.tasks[0]?.interrupts.map((entry) => entry.id)).toEqual([
+      paused.__interrupt__?.[0]?.id,
+    ]);
+
+    const forked = await graph.invoke(null, thread("t", afterInput));
+    const forkId = forked.__interrupt__?.[0]?.id;
+    expect(forkId).toBeDefined();
+    expect(forkId).not.toBe(paused.__interrupt__?.[0]?.id);
+    const done = await graph.invoke(new Command({ resume: "fork" }), thread("t"));
+    expect(done.log).toEqual(["plan", "plan", "research", "approve:fork", "publish", "finish"]);
+    // A new branch is a new run of the child: its work happens again there, once.
+    expect(counts).toEqual({ research: 2, "search effect": 2, approve: 3, publish: 1 });
+
+    const original = await graph.getState(thread("t", waitingAt), { subgraphs: true });
+    expect(original.tasks[0]?.state?.next).toEqual(["approve"]);
+    expect(original.tasks[0]?.state?.tasks[0]?.interrupts[0]?.id).toBe(
+      paused.__interrupt__?.[0]?.id,
+    );
+  });
+});
+
 describe.each(STORES)("pruning a thread with subgraphs on %s", (_name, open) => {
   it("pruning keeps the namespace of a child that still waits, even carried by updateState", async () => {
     const counts: Counts = {};
