@@ -30,6 +30,7 @@ export function inboxList(items: readonly InboxItem[], now: Date): SafeHtml {
     id="inbox-list"
     class="items"
     aria-label="Waiting items"
+    hx-boost="false"
     hx-get="/console/inbox/list"
     hx-trigger="sy:refresh"
     hx-target="this"
@@ -69,12 +70,7 @@ function inboxItem(item: InboxItem, now: Date): SafeHtml {
       ${deadline(item, now)}
     </header>
     ${question === undefined ? "" : html`<p class="question">${question}</p>`}
-    ${rest === undefined ? "" : readable(rest)}
-    <details>
-      <summary>Payload as JSON</summary>
-      <pre>${JSON.stringify(payload, null, 2)}</pre>
-    </details>
-    ${answerForm(item)}
+    ${rest === undefined ? "" : readable(rest)} ${answerForm(item)}
     <div id="result-${key}" role="status" aria-live="polite"></div>
   </article>`;
 }
@@ -98,12 +94,11 @@ function answerForm(item: InboxItem): SafeHtml {
   const schema = item.expects as JsonSchema | undefined;
   const action = `/console/inbox/${encodeURIComponent(item.threadId)}/${key}`;
   const formId = `answer-${key}`;
-  const attributes = html`hx-post="${action}" hx-target="#result-${key}" hx-swap="innerHTML"`;
-  const asJson = html`<details>
+  // Sent by console.js (one listener for the whole list, not one htmx binding per form: the
+  // inbox must stay quick with a thousand items); the JSON editor is added when opened.
+  const attributes = html`data-answer="${action}" data-result="#result-${key}"`;
+  const asJson = html`<details class="json-answer">
     <summary>Edit the answer as JSON</summary>
-    <label for="${formId}-json">Answer (JSON)</label>
-    <textarea id="${formId}-json" name="json" rows="4" class="code"></textarea>
-    <button type="submit" name="mode" value="json" class="quiet">Send this JSON</button>
   </details>`;
   if (schema && isApproval(schema)) {
     return html`<form id="${formId}" ${attributes}>

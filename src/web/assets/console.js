@@ -27,6 +27,13 @@ document.addEventListener("input", (event) => {
 
 document.addEventListener("submit", (event) => {
   const form = event.target;
+  if (form.dataset.answer) {
+    // Inbox answers: one listener for every form, sent through htmx with the clicked button.
+    event.preventDefault();
+    const values = Object.fromEntries(new FormData(form, event.submitter));
+    htmx.ajax("POST", form.dataset.answer, { source: form, target: form.dataset.result, values });
+    return;
+  }
   if (form.id === "sign-in") {
     event.preventDefault();
     const key = form.elements.namedItem("key").value.trim();
@@ -35,6 +42,26 @@ document.addEventListener("submit", (event) => {
     startLive();
   }
 });
+
+// The JSON editor of an inbox answer is added when it is opened (a thousand idle textareas
+// would slow the inbox down for nothing).
+document.addEventListener(
+  "toggle",
+  (event) => {
+    const details = event.target;
+    if (!details.classList?.contains("json-answer") || !details.open) return;
+    if (details.querySelector("textarea")) return;
+    const id = `${details.closest("form").id}-json`;
+    details.insertAdjacentHTML(
+      "beforeend",
+      `<label for="${id}">Answer (JSON)</label>` +
+        `<textarea id="${id}" name="json" rows="4" class="code"></textarea>` +
+        `<button type="submit" name="mode" value="json" class="quiet">Send this JSON</button>`,
+    );
+    details.querySelector("textarea").focus();
+  },
+  true,
+);
 
 document.addEventListener("click", (event) => {
   if (event.target.closest("#sign-out")) {
