@@ -37,7 +37,10 @@ const NODE_HEIGHT = 34;
 export function graphSvg(
   structure: GraphStructure,
   marks: ReadonlyMap<string, NodeMark>,
+  /** Unique on the page: prefixes the SVG's ids and the anchors of its subgraphs. */
+  id = "graph",
 ): SafeHtml {
+  const subgraphs = new Set(Object.keys(structure.subgraphs ?? {}));
   const layout = new LayoutGraph({ multigraph: false });
   layout.setGraph({ rankdir: "TB", nodesep: 30, ranksep: 40, marginx: 10, marginy: 10 });
   layout.setDefaultEdgeLabel(() => ({}));
@@ -63,7 +66,7 @@ export function graphSvg(
     return html`<path
       class="edge${edge.conditional ? " conditional" : ""}"
       d="${path}"
-      marker-end="url(#arrow)"
+      marker-end="url(#${id}-arrow)"
       ><title>
         ${labelOf(edge.source)} → ${labelOf(edge.target)}${edge.conditional ? " (conditional)" : ""}
       </title></path
@@ -73,11 +76,16 @@ export function graphSvg(
     const box = layout.node(node);
     const mark = marks.get(node);
     const terminal = node === START || node === END;
-    const classes = ["node", mark ?? "", terminal ? "terminal" : ""].filter(Boolean).join(" ");
+    const subgraph = subgraphs.has(node);
+    const classes = ["node", mark ?? "", terminal ? "terminal" : "", subgraph ? "subgraph" : ""]
+      .filter(Boolean)
+      .join(" ");
     const x = box.x - box.width / 2;
     const y = box.y - box.height / 2;
-    return html`<g class="${classes}" data-node="${node}" data-mark="${mark ?? ""}">
-      <title>${labelOf(node)}${mark ? `: ${mark}` : ""}</title>
+    const shape = html`<g class="${classes}" data-node="${node}" data-mark="${mark ?? ""}">
+      <title>
+        ${labelOf(node)}${mark ? `: ${mark}` : ""}${subgraph ? " (subgraph: open it below)" : ""}
+      </title>
       <rect
         x="${x.toFixed(1)}"
         y="${y.toFixed(1)}"
@@ -89,10 +97,11 @@ export function graphSvg(
         >${labelOf(node)}${mark === "waiting" ? " ‖" : mark === "failed" ? " ✕" : mark === "done" ? " ✓" : mark === "running" ? " …" : ""}</text
       >
     </g>`;
+    return subgraph ? html`<a href="#${subgraphAnchor(id, node)}">${shape}</a>` : shape;
   });
   return html`<svg
       class="graph"
-      role="img"
+      role="group"
       aria-label="Graph of the thread, nodes marked by state"
       viewBox="0 0 ${width} ${height}"
       width="${width}"
@@ -101,7 +110,7 @@ export function graphSvg(
     >
       <defs>
         <marker
-          id="arrow"
+          id="${id}-arrow"
           viewBox="0 0 10 10"
           refX="9"
           refY="5"
@@ -114,10 +123,17 @@ export function graphSvg(
       </defs>
       ${edges}${nodes}
     </svg>
-    <p class="legend" aria-hidden="true">
-      <span class="badge done">✓ done</span> <span class="badge running">… running</span
-      ><span class="badge waiting">‖ waiting</span> <span class="badge failed">✕ failed</span>
-    </p>`;
+    ${id === "graph" ? LEGEND : ""}`;
+}
+
+const LEGEND = html`<p class="legend" aria-hidden="true">
+  <span class="badge done">✓ done</span> <span class="badge running">… running</span
+  ><span class="badge waiting">‖ waiting</span> <span class="badge failed">✕ failed</span>
+</p>`;
+
+/** The id of the element that shows subgraph `node` of the graph drawn with `id`. */
+export function subgraphAnchor(id: string, node: string): string {
+  return `${id}-sub-${node.replace(/[^A-Za-z0-9_-]/g, "_")}`;
 }
 
 function labelOf(node: string): string {

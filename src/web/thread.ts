@@ -1,8 +1,8 @@
-import type { AuditEntry, CompiledGraph } from "../index.js";
+import type { AuditEntry, CompiledGraph, GraphStructure, StateSnapshot } from "../index.js";
 import type { ApiClient } from "./api.js";
 import type { ConsoleDeps } from "./deps.js";
 import { span, when } from "./format.js";
-import { graphSvg } from "./graph-svg.js";
+import { graphSvg, subgraphAnchor, type NodeMark } from "./graph-svg.js";
 import { loadHistory, nodeMarks, type ThreadHistory, type TimelineEntry } from "./history.js";
 import { html, type SafeHtml } from "./html.js";
 import { errorBox, PAGES } from "./layout.js";
@@ -69,12 +69,13 @@ export async function threadLive(
   const audit = await served.graph.getAuditLog(threadId);
   const history = await loadHistory(served.graph, threadId, audit);
   const marks = nodeMarks(history, status === "running");
+  const structure = served.graph.getGraph();
   return html`<div ${region} data-status="${status}">
     ${header}
     <div class="columns">
       <section aria-labelledby="graph-title">
         <h2 id="graph-title">Graph</h2>
-        ${graphSvg(served.graph.getGraph(), marks)}
+        ${graphSvg(structure, marks)} ${await subgraphViews(served.graph, threadId, structure)}
       </section>
       <section aria-labelledby="audit-title">
         <h2 id="audit-title">Audit trail</h2>
@@ -86,6 +87,46 @@ export async function threadLive(
       ${timeline(threadId, history)}
     </section>
   </div>`;
+}
+
+/**
+ * Each subgraph node, expandable into its own graph; a child waiting inside marks its node. Nested
+ * subgraphs nest.
+ */
+async function subgraphViews(
+  graph: CompiledGraph<never>,
+  threadId: string,
+  structure: GraphStructure,
+): Promise<SafeHtml | string> {
+  const children = Object.entries(structure.subgraphs ?? {});
+  if (children.length === 0) return "";
+  const snapshot = await graph.getState(
+    { configurable: { thread_id: threadId } },
+    { subgraphs: true },
+  );
+  const view = (
+    id: string,
+    node: string,
+    child: GraphStructure,
+    state: StateSnapshot<unknown> | undefined,
+  ): SafeHtml => {
+    const anchor = subgraphAnchor(id, node);
+    const marks = new Map<string, NodeMark>();
+    for (const task of state?.tasks ?? []) {
+      if (task.error) marks.set(task.name, "failed");
+      else if (task.interrupts.length > 0) marks.set(task.name, "waiting");
+    }
+    const nested = Object.entries(child.subgraphs ?? {}).map(([name, grandchild]) =>
+      view(anchor, name, grandchild, state?.tasks.find((task) => task.name === name)?.state),
+    );
+    return html`<details class="subgraph" id="${anchor}" ${state ? "open" : ""}>
+      <summary>Subgraph ${node}${state ? " (active)" : ""}</summary>
+      ${graphSvg(child, marks, anchor)}${nested}
+    </details>`;
+  };
+  return html`${children.map(([node, child]) =>
+    view("graph", node, child, snapshot.tasks.find((task) => task.name === node)?.state),
+  )}`;
 }
 
 function errorsOf(history: ThreadHistory): SafeHtml | string {

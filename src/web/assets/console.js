@@ -64,6 +64,9 @@ document.addEventListener(
 );
 
 document.addEventListener("click", (event) => {
+  const subgraph = event.target.closest?.('a[href^="#graph-sub-"]');
+  if (subgraph)
+    document.getElementById(subgraph.getAttribute("href").slice(1))?.setAttribute("open", "");
   if (event.target.closest("#sign-out")) {
     sessionStorage.removeItem(KEY);
     stopLive();
