@@ -206,3 +206,31 @@ test("the threads list filters by status and starts a run from the graph's input
     await page.close();
   }
 }, 120_000);
+
+test("a running thread: its node is marked running, and a fork is refused in words while it runs", async () => {
+  const client = server().client();
+  const { thread_id: threadId } = await client.threads.create();
+  const run = await client.runs.create(threadId, "slow", { input: { ms: 60_000 } });
+  const page = await open(`/console/threads/${threadId}`);
+  try {
+    await page.locator('[data-node="wait"][data-mark="running"]').waitFor({ timeout: 30_000 });
+    await expect(page.locator("#thread-status").textContent()).resolves.toBe("running");
+    await page
+      .locator('table.timeline tr[data-step="-1"]')
+      .getByRole("link", { name: "state" })
+      .click();
+    const values = page.getByLabel(/Fork from this checkpoint/);
+    await values.fill(JSON.stringify({ ms: 1, log: [] }));
+    await page.getByRole("button", { name: "Fork and run from here" }).click();
+    const error = page.locator("#fork-result .error");
+    await error.waitFor();
+    expect(await error.textContent()).toMatch(/THREAD_BUSY|RUN_IN_PROGRESS/);
+
+    await client.runs.cancel(threadId, run.run_id, true);
+    // The page follows: the run stopped, nothing is running any more.
+    await page.locator("#thread-status", { hasNotText: "running" }).waitFor({ timeout: 30_000 });
+    expect(await page.locator('[data-mark="running"]').count()).toBe(0);
+  } finally {
+    await page.close();
+  }
+}, 120_000);
