@@ -39,6 +39,7 @@ document.addEventListener("submit", (event) => {
     const key = form.elements.namedItem("key").value.trim();
     if (key) sessionStorage.setItem(KEY, key);
     reloadMain();
+    showSignOut();
     startLive();
   }
 });
@@ -74,7 +75,14 @@ document.addEventListener("click", (event) => {
   }
 });
 
+// Sign out is offered only when a key was given in this tab.
+function showSignOut() {
+  const button = document.getElementById("sign-out");
+  if (button) button.hidden = !sessionStorage.getItem(KEY);
+}
+
 function reloadMain() {
+  showSignOut();
   htmx.ajax("GET", window.location.pathname + window.location.search, { target: "#main" });
 }
 
@@ -160,4 +168,5 @@ function changed(feed) {
   lastStamp = feed.stamp;
 }
 
+showSignOut();
 startLive();
