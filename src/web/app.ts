@@ -1,7 +1,7 @@
 import { Hono, type Context } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { streamSSE } from "hono/streaming";
-import { SwitchyardError } from "../index.js";
+import { InvalidRequestError, listPendingInterrupts, SwitchyardError } from "../index.js";
 import { ApiClient } from "./api.js";
 import { loadAssets } from "./assets.js";
 import { checkpointPanel, fork } from "./checkpoint.js";
@@ -10,7 +10,6 @@ import { errorBox, PAGES, shell, signIn } from "./layout.js";
 import type { SafeHtml } from "./html.js";
 import { answer, inboxList, inboxPage } from "./inbox.js";
 import { ChangeFeed } from "./live.js";
-import { listPendingInterrupts } from "../index.js";
 import { startFields, startRun, threadsPage, threadTable, type ThreadFilter } from "./threads.js";
 import { threadLive, threadPage } from "./thread.js";
 
@@ -44,6 +43,14 @@ export function createConsole(options: ConsoleOptions): Hono {
     async (c: Context): Promise<Response> => {
       c.header("Cache-Control", "no-store");
       c.header("Vary", "HX-Request, x-api-key");
+      // A form another site posts to this (loopback, keyless) server would be a "simple" request;
+      // htmx's header makes every console request one a browser checks with CORS first.
+      if (c.req.method !== "GET" && c.req.header("hx-request") !== "true") {
+        const refused = new InvalidRequestError(
+          "Console forms are sent by the console page itself: a form posted from elsewhere is refused.",
+        );
+        return c.html(errorBox(refused.code, refused.message).text, 403);
+      }
       const client = clientOf(c);
       if (!(await client.authorized())) {
         return c.html(signIn(c.req.header("x-api-key") !== undefined).text, 401);

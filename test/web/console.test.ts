@@ -110,6 +110,16 @@ test("an invalid answer shows the schema's message and the item stays waiting", 
     expect(text).toContain("approved: Invalid input: expected boolean, received string");
     await inbox.screenshot({ path: `${SHOTS}/inbox-invalid-answer-dark.png`, fullPage: true });
 
+    // A form posted from another site (no htmx header) is refused and answers nothing.
+    const interruptId = await item.getAttribute("data-interrupt-id");
+    const forged = await fetch(new URL(`/console/inbox/${threadId}/${interruptId}`, server().url), {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+      body: "f.approved=true",
+    });
+    expect(forged.status).toBe(403);
+    expect(await forged.text()).toContain("INVALID_REQUEST");
+
     // Still in the inbox after a reload, and still waiting in the engine.
     await inbox.reload();
     await item.waitFor();
