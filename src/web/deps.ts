@@ -15,7 +15,7 @@ export interface ConsoleOptions {
   readonly runs: RunStore;
   /** The server's API (`app.fetch`): every change the console makes goes through it. */
   readonly api: ApiFetch;
-  /** How often the change feed looks for changes, in ms (default 500). */
+  /** How often the change feed looks for changes, in ms (default 1000). */
   readonly pollMs?: number;
   /** How long an answer waits for the engine's verdict before saying "sent" (default 5000). */
   readonly answerWaitMs?: number;
@@ -37,7 +37,7 @@ export function consoleDeps(options: ConsoleOptions): ConsoleDeps {
     checkpointer: options.checkpointer,
     runs: options.runs,
     api: options.api,
-    pollMs: options.pollMs ?? 500,
+    pollMs: options.pollMs ?? 1000,
     answerWaitMs: options.answerWaitMs ?? 5000,
   };
 }
