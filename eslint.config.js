@@ -90,6 +90,12 @@ export default defineConfig([
               ],
               message: "Layers on top use the engine through src/index.ts only.",
             },
+            {
+              target: "./src/web",
+              from: ["./src/server", "./src/cli", "./src/worker"],
+              message:
+                "web/ is the console: it reaches the engine through src/index.ts and changes things through the server's HTTP API, never by importing the server.",
+            },
           ],
         },
       ],

@@ -251,7 +251,7 @@ describe("deadlines and sweepExpired()", () => {
 });
 
 describe("listPendingInterrupts()", () => {
-  it("lists what waits across threads and graphs: thread, graph, node, id, value, dates", async () => {
+  it("lists what waits across threads and graphs: thread, graph, node, id, value, dates, answer schema", async () => {
     const store = sqlite();
     const claimsGraph = claims(store, "claims", { deadline: DEADLINE }).graph;
     const survey = new StateGraph(z.object({ answers: z.array(z.string()).optional() }))
@@ -278,6 +278,12 @@ describe("listPendingInterrupts()", () => {
         value: { amount: 1 },
         createdAt: expect.any(String) as string,
         deadline: DEADLINE.toISOString(),
+        // The answer's JSON Schema, from which consoles build their forms.
+        expects: {
+          type: "object",
+          properties: { approved: { type: "boolean" }, comment: { type: "string" } },
+          required: ["approved"],
+        },
       },
       {
         threadId: "s",

@@ -9,6 +9,7 @@ import type { ServerOptions } from "./options.js";
 import { runRoutes } from "./runs.js";
 import { stateRoutes } from "./state.js";
 import { threadRoutes } from "./threads.js";
+import { createConsole } from "../web/index.js";
 import { wireError } from "./wire.js";
 
 /** What `createServer` returns: the routes, and how to stop the runs in flight. */
@@ -53,6 +54,9 @@ export function createServer(options: ServerOptions): SwitchyardServer {
     const { status, body } = wireError(new EndpointNotFoundError(c.req.method, c.req.path));
     return c.json(body, status);
   });
+
+  // The console at / (before the key check: its frame loads without a key, its data checks it).
+  app.route("/", createConsole({ ...options, api: (request) => app.fetch(request) }));
 
   if (options.apiKeys && Object.keys(options.apiKeys).length > 0) {
     app.use("*", browserAccess());

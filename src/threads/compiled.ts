@@ -294,7 +294,8 @@ export class CompiledGraph<Schema extends z.ZodObject> {
 
   /**
    * The graph's structure as data: its nodes (with `__start__` and `__end__`) and edges;
-   * `conditional` marks the possible targets of a router or of a node's Command `ends`.
+   * `conditional` marks the possible targets of a router or of a node's Command `ends`;
+   * `subgraphs` holds the structure of nodes that are compiled graphs.
    */
   getGraph(): GraphStructure {
     return graphStructure(this.spec);
@@ -501,6 +502,8 @@ export interface GraphStructure {
     readonly target: string;
     readonly conditional: boolean;
   }>;
+  /** The structure of each node that is a compiled graph (a subgraph), by node name; absent if none. */
+  readonly subgraphs?: Readonly<Record<string, GraphStructure>>;
 }
 
 function graphStructure(spec: GraphSpec): GraphStructure {
@@ -523,7 +526,14 @@ function graphStructure(spec: GraphSpec): GraphStructure {
   for (const node of spec.nodes.values()) {
     for (const target of node.ends) add(node.name, target, true);
   }
-  return { nodes: [START, ...spec.nodes.keys(), END], edges: [...edges.values()] };
+  const subgraphs: Record<string, GraphStructure> = {};
+  for (const node of spec.nodes.values()) {
+    if (node.subgraph) subgraphs[node.name] = graphStructure(node.subgraph);
+  }
+  const nodes = [START, ...spec.nodes.keys(), END];
+  return Object.keys(subgraphs).length > 0
+    ? { nodes, edges: [...edges.values()], subgraphs }
+    : { nodes, edges: [...edges.values()] };
 }
 
 /** The spec of a compiled graph (for a parent graph that uses it as a node). Not public API. */

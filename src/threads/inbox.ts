@@ -16,6 +16,8 @@ export interface InboxItem {
   readonly deadline?: string;
   /** What happens when the deadline passes (applied by `sweepExpired()`). */
   readonly onTimeout?: OnTimeout;
+  /** The JSON Schema the answer must match, when the interrupt was given a `resume` schema. */
+  readonly expects?: Record<string, unknown>;
 }
 
 /**
@@ -34,12 +36,13 @@ export async function listPendingInterrupts(store: ThreadStore): Promise<InboxIt
       interruptId: record.id,
       value: record.value,
     };
-    const { createdAt, deadline, onTimeout } = record;
+    const { createdAt, deadline, onTimeout, expects } = record;
     return {
       ...item,
       createdAt,
       ...(deadline === undefined ? {} : { deadline }),
       ...(onTimeout === undefined ? {} : { onTimeout }),
+      ...(expects === undefined ? {} : { expects }),
     };
   });
 }
