@@ -40,6 +40,7 @@ export {
   type GraphStructure,
 } from "./threads/compiled.js";
 export type { ThreadUsage } from "./runtime/usage.js";
+export { configureTelemetry, type TelemetryOptions } from "./telemetry/options.js";
 
 export { MemoryCheckpointer } from "./checkpoint/memory.js";
 export { SqliteCheckpointer, type SqliteCheckpointerOptions } from "./checkpoint/sqlite.js";

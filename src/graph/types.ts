@@ -113,9 +113,9 @@ export interface NodeContext {
   /**
    * Adds a model call's token counts to this task's usage, recorded per node in the superstep's
    * checkpoint metadata (`metadata.usage`) and summed by `graph.getUsage(threadId)`. `chatNode`
-   * reports its calls itself.
+   * reports its calls itself. `call.model` names the model (traced as `gen_ai.request.model`).
    */
-  readonly reportUsage: (usage: TokenUsage) => void;
+  readonly reportUsage: (usage: TokenUsage, call?: { readonly model?: string }) => void;
 }
 
 export type NodeResult<Update> = Update | Command<Update> | void | null | undefined;

@@ -3,6 +3,7 @@ import type { GraphSpec } from "../graph/spec.js";
 import type { Configurable, NodeContext, RunConfig } from "../graph/types.js";
 import type { Checkpointer } from "../checkpoint/types.js";
 import { InvalidConfigError, OutsideNodeError, UnknownNodeError } from "../errors.js";
+import type { RunObserver } from "./observer.js";
 import type { RunState } from "./run-state.js";
 import { StepTracker } from "./step-tracker.js";
 
@@ -44,6 +45,8 @@ export interface RunContext {
   readonly beforeStep: () => Promise<void>;
   /** See RunConfig.abandonedStepWaitMs. */
   readonly abandonedStepWaitMs: number;
+  /** Told about supersteps, tasks and checkpoints (telemetry); undefined when nobody listens. */
+  readonly observer: RunObserver | undefined;
 }
 
 /** Aborts the run's signal when the caller cancels it. */
@@ -69,6 +72,7 @@ export interface RunContextParams {
   readonly checkLease?: () => Promise<void>;
   /** For a subgraph: its namespace and the thread it runs in. */
   readonly subgraph?: { readonly namespace: string; readonly threadId: string };
+  readonly observer?: RunObserver;
 }
 
 /** Validates a call's config and fixes everything the run needs for its whole duration. */
@@ -124,6 +128,7 @@ export function createRunContext(params: RunContextParams): RunContext {
     steps: params.steps ?? new StepTracker(),
     beforeStep: params.checkLease ?? (() => Promise.resolve()),
     abandonedStepWaitMs,
+    observer: params.observer,
   };
 }
 

@@ -29,6 +29,7 @@ import { createTaskScope } from "./step.js";
 import { StepTracker } from "./step-tracker.js";
 import { runTask, type Task, type TaskEnvironment } from "./task.js";
 import type { TaskOutput } from "./writes.js";
+import type { SuperstepObserver, TaskObserver } from "./observer.js";
 
 /** Aborts the run's signal when a task fails, so its running siblings stop. */
 export const TASK_FAILED = Symbol("task failed");
@@ -52,6 +53,8 @@ export interface SuperstepResult {
 export interface SuperstepHooks {
   readonly started: (task: Task) => void;
   readonly finished: (task: Task, output: TaskOutput) => void;
+  /** The superstep's observer (telemetry), when the run has one. */
+  readonly observer?: SuperstepObserver;
 }
 
 /**
@@ -79,8 +82,10 @@ export async function runSuperstep(
   tasks.forEach((task, index) => {
     const known = pending.get(task.id);
     outputs.push(known?.output);
-    if (known?.output) hooks.finished(task, known.output);
-    else if (known?.interrupt && !answers.has(task.id)) interrupts.push(known.interrupt);
+    if (known?.output) {
+      hooks.observer?.reused(task.id, task.node.name, "pending");
+      hooks.finished(task, known.output);
+    } else if (known?.interrupt && !answers.has(task.id)) interrupts.push(known.interrupt);
     else todo.push(index);
   });
   if (todo.length === 0) {
@@ -125,7 +130,9 @@ export async function runSuperstep(
       const index = todo[cursor] as number;
       cursor += 1;
       const task = tasks[index] as Task;
-      const scope = taskScope(run, task, step, pending.get(task.id), answers.get(task.id), store);
+      const observer = hooks.observer?.task(task.id, task.node.name, answers.has(task.id));
+      const known = pending.get(task.id);
+      const scope = taskScope(run, task, step, known, answers.get(task.id), store, observer);
       hooks.started(task);
       try {
         const output = await runTask(task, env, scope);
@@ -133,6 +140,7 @@ export async function runSuperstep(
         if (!scope.inFlight.idle) await scope.inFlight.settle(run.abandonedStepWaitMs);
         outputs[index] = output;
         records[index] = recordOf(scope);
+        observer?.end("finished", output.update);
         if (task === lone && store) {
           uncommitted = task;
           uncommittedAudit = store.auditOf(task, scope);
@@ -143,10 +151,13 @@ export async function runSuperstep(
       } catch (error) {
         if (error instanceof InterruptSignal) {
           if (!scope.inFlight.idle) await scope.inFlight.settle(run.abandonedStepWaitMs);
-          await store?.interrupted(task, scope, error.interrupt);
-          interrupts.push(error.interrupt);
+          const traceparent = observer?.interrupted(error.interrupt);
+          const interrupt = traceparent ? { ...error.interrupt, traceparent } : error.interrupt;
+          await store?.interrupted(task, scope, interrupt);
+          interrupts.push(interrupt);
           continue;
         }
+        observer?.end("failed", error);
         if (signal.aborted) return;
         failure = { error };
         run.controller.abort(TASK_FAILED);
@@ -178,6 +189,7 @@ function taskScope(
   known: PendingTask | undefined,
   answer: unknown,
   store: TaskStore | undefined,
+  observer: TaskObserver | undefined,
 ): TaskScope {
   const resumes = [...(known?.record.resumes ?? [])];
   const rejections = new Map(
@@ -218,6 +230,7 @@ function taskScope(
             emitter: run.emitter,
           }
         : undefined,
+    observer,
   });
   return scope;
 }

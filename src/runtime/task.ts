@@ -85,7 +85,9 @@ export async function runTask(
       if (env.signal.aborted) throw env.signal.reason;
       const definitionError =
         error instanceof SwitchyardError && !(error instanceof NodeTimeoutError);
-      if (attempt >= maxAttempts || !retryOn(error) || definitionError) {
+      const last = attempt >= maxAttempts || !retryOn(error) || definitionError;
+      scope.observer?.attemptFailed(attempt, error, !last);
+      if (last) {
         if (error instanceof SwitchyardError) throw error;
         throw new NodeFailedError(task.node.name, env.step, env.threadId, attempt, error);
       }
@@ -133,13 +135,17 @@ async function attemptTask(
       interrupt: (value, options) => interruptIn(attempt, value, options),
       step: (name, fn) => stepIn(attempt, name, fn),
       runnableConfig: runnableConfig(env, node.name, signal),
-      reportUsage: (usage) => {
+      reportUsage: (usage, call) => {
         spent.usage = addUsage(spent.usage, usage);
+        scope.observer?.usage(usage, call?.model);
       },
     };
     let result: unknown;
     try {
-      result = runInScope(attempt, () => node.run(task.input, ctx));
+      const observer = scope.observer;
+      result = observer
+        ? observer.within(() => runInScope(attempt, () => node.run(task.input, ctx)))
+        : runInScope(attempt, () => node.run(task.input, ctx));
       if (isPromiseLike(result)) result = await untilAborted(result, signal);
     } catch (error) {
       // A child graph's Command.PARENT: this node's result.

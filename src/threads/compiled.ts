@@ -26,8 +26,11 @@ import {
   CANCELLED,
   createRunContext,
   type Emitter,
+  type RunContext,
   type StreamMode,
 } from "../runtime/run-context.js";
+import type { RunObserver } from "../runtime/observer.js";
+import { observeRun, type RunTelemetry } from "../telemetry/run-span.js";
 import {
   emptyState,
   pendingTasks,
@@ -410,40 +413,74 @@ export class CompiledGraph<Schema extends z.ZodObject> {
     access: ThreadAccess,
     answerKind: "resume" | "timeout",
   ): Promise<LoopResult> {
-    const run = this.runContext(config, emitter, threadId, access, answerKind);
+    const telemetry = observeRun({
+      spec: this.spec,
+      threadId,
+      namespace: "",
+      input: isCommand(input) ? undefined : input,
+    });
+    let run: RunContext;
+    try {
+      run = this.runContext(config, emitter, threadId, access, answerKind, telemetry);
+    } catch (error) {
+      telemetry?.end(undefined, error);
+      throw error;
+    }
     const external = config.signal;
     const onAbort = (): void => run.controller.abort(CANCELLED);
-    if (external?.aborted) throw new CancelledError(0, threadId);
+    if (external?.aborted) {
+      const error = new CancelledError(0, threadId);
+      telemetry?.end(undefined, error);
+      throw error;
+    }
     external?.addEventListener("abort", onAbort, { once: true });
     try {
-      const loaded = await loadThread(run);
-      let state = loaded.state;
-      let pending: ReadonlyMap<string, PendingTask> = loaded.superseded
-        ? new Map()
-        : loaded.pending;
-      if (access.migration) {
-        ({ state, pending } = await migrateThread(run, state, pending, access.migration));
-      }
-      const waiting = waitingInterrupts(state, pending);
-      if (input === null || input === undefined) {
-        if (!state.checkpoint) throw new EmptyInputError(threadId);
-        if (loaded.superseded) state = await forkFrom(run, state);
-        return await runLoop(run, state, pending, new Map(), true);
-      }
-      if (isCommand(input) && input.resume !== undefined) {
-        const answers = matchAnswers(threadId, input.resume, waiting);
-        if (answerKind === "resume") refuseIfPastDeadline(threadId, answers, waiting, new Date());
-        const start = await startResume(run, state, pending, input, answers);
-        return await runLoop(run, start.state, start.pending, start.answers, true);
-      }
-      refuseIfWaiting(threadId, waiting, config.discardInterrupts === true);
-      state = isCommand(input)
-        ? await applyInput(run, state, input.update ?? {}, [...input.goto])
-        : await applyInput(run, state, input, undefined);
-      return await runLoop(run, state, new Map(), new Map(), false);
+      const result = await this.continueThread(run, input, access, answerKind, telemetry);
+      telemetry?.end({ paused: result.paused, interrupts: result.interrupts.length });
+      return result;
+    } catch (error) {
+      telemetry?.end(undefined, error);
+      throw error;
     } finally {
       external?.removeEventListener("abort", onAbort);
     }
+  }
+
+  /** A run on a held thread: continue it, resume its interrupts, or start it with new input. */
+  private async continueThread(
+    run: RunContext,
+    input: unknown,
+    access: ThreadAccess,
+    answerKind: "resume" | "timeout",
+    telemetry: RunTelemetry | undefined,
+  ): Promise<LoopResult> {
+    const { threadId, config } = run;
+    const loaded = await loadThread(run);
+    let state = loaded.state;
+    let pending: ReadonlyMap<string, PendingTask> = loaded.superseded ? new Map() : loaded.pending;
+    if (access.migration) {
+      ({ state, pending } = await migrateThread(run, state, pending, access.migration));
+    }
+    const waiting = waitingInterrupts(state, pending);
+    if (input === null || input === undefined) {
+      if (!state.checkpoint) throw new EmptyInputError(threadId);
+      if (loaded.superseded) state = await forkFrom(run, state);
+      return await runLoop(run, state, pending, new Map(), true);
+    }
+    if (isCommand(input) && input.resume !== undefined) {
+      const answers = matchAnswers(threadId, input.resume, waiting);
+      telemetry?.resumes(
+        waiting.filter((entry) => answers.has(entry.taskId)).map((e) => e.interrupt.traceparent),
+      );
+      if (answerKind === "resume") refuseIfPastDeadline(threadId, answers, waiting, new Date());
+      const start = await startResume(run, state, pending, input, answers);
+      return await runLoop(run, start.state, start.pending, start.answers, true);
+    }
+    refuseIfWaiting(threadId, waiting, config.discardInterrupts === true);
+    state = isCommand(input)
+      ? await applyInput(run, state, input.update ?? {}, [...input.goto])
+      : await applyInput(run, state, input, undefined);
+    return await runLoop(run, state, new Map(), new Map(), false);
   }
 
   private runContext(
@@ -452,8 +489,10 @@ export class CompiledGraph<Schema extends z.ZodObject> {
     threadId: string | undefined,
     access: ThreadAccess,
     answerKind: "resume" | "timeout" = "resume",
-  ) {
+    observer?: RunObserver,
+  ): RunContext {
     return createRunContext({
+      observer,
       spec: this.spec,
       config,
       emitter,

@@ -12,6 +12,7 @@ import {
   subgraphCallKey,
   type SubgraphHost,
 } from "../runtime/subgraph-host.js";
+import { observeRun, type RunTelemetry } from "../telemetry/run-span.js";
 import { applyInput, loadThread } from "./entry.js";
 import { waitingInterrupts } from "./resume.js";
 
@@ -59,12 +60,21 @@ export async function runSubgraph(
   attempt.subgraphCalls += 1;
   const configurable = { ...config.configurable, checkpoint_ns: namespace };
   delete configurable.checkpoint_id;
+  const threadId = namespaceKey(host.threadId, namespace);
+  const telemetry = observeRun({
+    spec: graph.spec,
+    threadId: host.threadId,
+    namespace,
+    parentTask: task.observer,
+    input,
+  });
   const run = createRunContext({
+    observer: telemetry,
     spec: graph.spec,
     config: { ...config, configurable },
     emitter: childEmitter(host.emitter, namespace),
     checkpointer: host.checkpointer,
-    threadId: namespaceKey(host.threadId, namespace),
+    threadId,
     lease: host.lease,
     steps: host.steps,
     checkLease: host.beforeStep,
@@ -77,13 +87,18 @@ export async function runSubgraph(
   const onAbort = (): void => run.controller.abort(signal?.reason);
   signal?.addEventListener("abort", onAbort, { once: true });
   try {
-    const result = await continueChild(run, input, attempt, namespace);
+    const result = await continueChild(run, input, attempt, namespace, telemetry);
+    telemetry?.end({ paused: result.paused, interrupts: result.interrupts.length });
     if (result.paused && result.interrupts.length > 0) {
       throw surfaced(attempt, result.interrupts[0] as (typeof result.interrupts)[number]);
     }
     return result;
   } catch (error) {
-    if (error instanceof ParentCommandSignal) throw new CommandFromChild(forParent(error.command));
+    if (error instanceof ParentCommandSignal) {
+      telemetry?.end({ paused: false, interrupts: 0 });
+      throw new CommandFromChild(forParent(error.command));
+    }
+    if (!(error instanceof InterruptSignal)) telemetry?.end(undefined, error);
     if (error instanceof NodeFailedError && !error.node.startsWith(`${task.node} › `)) {
       // Named by its path from the thread's graph: parent node › child node.
       throw new NodeFailedError(
@@ -105,6 +120,7 @@ async function continueChild(
   input: unknown,
   attempt: AttemptScope,
   namespace: string,
+  telemetry: RunTelemetry | undefined,
 ): Promise<LoopResult> {
   const { state, pending } = await loadThread(run);
   if (!state.checkpoint) {
@@ -132,6 +148,7 @@ async function continueChild(
     scope.steps[takenKey] = taken + 1;
     const audited = reason === undefined ? scope.resumes[index] : { reject: reason };
     attempt.accepted.push({ id: first.interrupt.id, index, value: audited });
+    telemetry?.resumes([first.interrupt.traceparent]);
     return runLoop(run, state, pending, new Map([[first.taskId, answer]]), true);
   }
   if (state.next.length > 0) return runLoop(run, state, pending, new Map(), true);
