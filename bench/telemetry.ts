@@ -45,7 +45,11 @@ async function time(): Promise<readonly number[]> {
   });
   bench.add("S1", run);
   await bench.run();
-  return bench.tasks[0]?.result?.latency.samples ?? [];
+  const result = bench.tasks[0]?.result;
+  if (result?.state !== "completed" || !result.latency.samples) {
+    throw new Error(`S1: tinybench did not complete (${result?.state})`);
+  }
+  return result.latency.samples;
 }
 
 const setups = options["no-sdk"] ? (["no SDK"] as const) : (["no SDK", "SDK"] as const);

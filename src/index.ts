@@ -25,6 +25,7 @@ export type {
   InterruptOptions,
   OnTimeout,
   TokenUsage,
+  CachePolicy,
 } from "./graph/types.js";
 
 export {
@@ -43,6 +44,8 @@ export type { ThreadUsage } from "./runtime/usage.js";
 export { configureTelemetry, type TelemetryOptions } from "./telemetry/options.js";
 
 export { MemoryCheckpointer } from "./checkpoint/memory.js";
+export { MemoryCache, type CacheEntry, type CacheKey, type NodeCache } from "./checkpoint/cache.js";
+export { SqliteCache } from "./checkpoint/cache-sqlite.js";
 export { SqliteCheckpointer, type SqliteCheckpointerOptions } from "./checkpoint/sqlite.js";
 export { serialize, deserialize } from "./checkpoint/serializer.js";
 export {

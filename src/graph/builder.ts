@@ -7,6 +7,7 @@ import {
   InvalidNodeNameError,
   UnknownNodeError,
 } from "../errors.js";
+import type { NodeCache } from "../checkpoint/cache.js";
 import type { Checkpointer } from "../checkpoint/types.js";
 import { CompiledGraph, specOf } from "../threads/compiled.js";
 import { END, RESERVED_NAMES, START } from "./constants.js";
@@ -44,6 +45,8 @@ export interface CompileOptions {
    * (the hash named in the GRAPH_VERSION_MISMATCH error).
    */
   migrations?: Readonly<Record<string, ThreadMigration>>;
+  /** Where nodes with a `cachePolicy` keep their results (`MemoryCache`, `SqliteCache`). */
+  cache?: NodeCache;
 }
 
 interface MutableOutgoing {
@@ -145,6 +148,7 @@ export class StateGraph<Schema extends z.ZodObject> {
       ...(subgraph ? { subgraph } : {}),
       retryPolicy: options.retryPolicy,
       timeoutMs: options.timeoutMs,
+      ...(options.cachePolicy ? { cachePolicy: options.cachePolicy } : {}),
       ends: options.ends ?? [],
       description: options.description,
     });
@@ -237,6 +241,7 @@ export class StateGraph<Schema extends z.ZodObject> {
     return new CompiledGraph<Schema>(spec, {
       schema: this.schema,
       checkpointer: options.checkpointer,
+      cache: options.cache,
       interruptBefore: this.breakpoints(options.interruptBefore, "interruptBefore"),
       interruptAfter: this.breakpoints(options.interruptAfter, "interruptAfter"),
       migrations: options.migrations ?? {},

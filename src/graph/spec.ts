@@ -1,5 +1,5 @@
 import type { ChannelSpec } from "./state.js";
-import type { NodeContext, PathMap, RetryPolicy, Router } from "./types.js";
+import type { CachePolicy, NodeContext, PathMap, RetryPolicy, Router } from "./types.js";
 
 /**
  * The validated, immutable description of a graph that the runtime executes. The builder produces
@@ -21,6 +21,7 @@ export interface NodeSpec {
   readonly run: (input: unknown, ctx: NodeContext) => unknown;
   readonly retryPolicy: RetryPolicy | undefined;
   readonly timeoutMs: number | undefined;
+  readonly cachePolicy?: CachePolicy;
   readonly ends: readonly string[];
   readonly description: string | undefined;
   /** Set when the node is a compiled graph (`addNode("name", compiled)`): the child's spec. */

@@ -149,8 +149,22 @@ export interface RetryPolicy {
   retryOn?: (error: unknown) => boolean;
 }
 
+/**
+ * Caches a node's result by its input (`compile({ cache })` says where), as LangGraph's
+ * `cachePolicy`: a task whose input key was cached within `ttl` returns the cached writes without
+ * running the node.
+ */
+export interface CachePolicy {
+  /** The cache key of the node's input; receives `[input]`, as in LangGraph (default JSON). */
+  keyFunc?: (args: readonly unknown[]) => string;
+  /** Seconds an entry lives (default: forever). */
+  ttl?: number;
+}
+
 export interface NodeOptions {
   retryPolicy?: RetryPolicy;
+  /** Reuse the node's result for an input seen before; needs `compile({ cache })`. */
+  cachePolicy?: CachePolicy;
   /** Abort the node (its `ctx.signal` fires) and fail it with NODE_TIMEOUT after this many ms. */
   timeoutMs?: number;
   /** Nodes a `Command` from this node may go to; used for drawing and reachability checks. */

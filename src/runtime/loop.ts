@@ -198,9 +198,13 @@ function emitTaskStart(run: RunContext, task: Task, step: number): void {
 function emitTaskResult(run: RunContext, task: Task, output: TaskOutput, step: number): void {
   const emitter = run.emitter;
   if (!emitter) return;
-  if (emitter.modes.has("updates"))
-    emitter.emit("updates", { [task.node.name]: output.update ?? {} });
-  if (emitter.modes.has("debug")) {
+  if (emitter.modes.has("updates")) {
+    const update = { [task.node.name]: output.update ?? {} };
+    // LangGraph marks a result served by the node cache so in the task's update chunk.
+    emitter.emit("updates", output.cached ? { ...update, __metadata__: { cached: true } } : update);
+  }
+  // As LangGraph, a cached result has no task_result event: the node did not run.
+  if (emitter.modes.has("debug") && !output.cached) {
     emitter.emit("debug", {
       type: "task_result",
       timestamp: new Date().toISOString(),

@@ -1,6 +1,7 @@
 import { setMaxListeners } from "node:events";
 import type { GraphSpec } from "../graph/spec.js";
 import type { Configurable, NodeContext, RunConfig } from "../graph/types.js";
+import type { NodeCache } from "../checkpoint/cache.js";
 import type { Checkpointer } from "../checkpoint/types.js";
 import { InvalidConfigError, OutsideNodeError, UnknownNodeError } from "../errors.js";
 import type { RunObserver } from "./observer.js";
@@ -47,6 +48,8 @@ export interface RunContext {
   readonly abandonedStepWaitMs: number;
   /** Told about supersteps, tasks and checkpoints (telemetry); undefined when nobody listens. */
   readonly observer: RunObserver | undefined;
+  /** Where nodes with a `cachePolicy` find and keep their results (`compile({ cache })`). */
+  readonly cache: NodeCache | undefined;
 }
 
 /** Aborts the run's signal when the caller cancels it. */
@@ -73,6 +76,7 @@ export interface RunContextParams {
   /** For a subgraph: its namespace and the thread it runs in. */
   readonly subgraph?: { readonly namespace: string; readonly threadId: string };
   readonly observer?: RunObserver;
+  readonly cache?: NodeCache;
 }
 
 /** Validates a call's config and fixes everything the run needs for its whole duration. */
@@ -129,6 +133,7 @@ export function createRunContext(params: RunContextParams): RunContext {
     beforeStep: params.checkLease ?? (() => Promise.resolve()),
     abandonedStepWaitMs,
     observer: params.observer,
+    cache: params.cache,
   };
 }
 

@@ -27,6 +27,7 @@ import {
 } from "./run-state.js";
 import { createTaskScope } from "./step.js";
 import { StepTracker } from "./step-tracker.js";
+import { lookupCached, storeCached } from "./node-cache.js";
 import { runTask, type Task, type TaskEnvironment } from "./task.js";
 import type { TaskOutput } from "./writes.js";
 import type { SuperstepObserver, TaskObserver } from "./observer.js";
@@ -123,6 +124,9 @@ export async function runSuperstep(
     run.checkpointer && run.threadId !== undefined && checkpointId !== undefined
       ? new TaskStore(run, checkpointId, pending, answers)
       : undefined;
+  const cached = run.cache
+    ? await lookupCached(run.cache, run.spec.name, tasks, todo, pending, answers)
+    : undefined;
   let failure: { error: unknown } | undefined;
   let cursor = 0;
   const worker = async (): Promise<void> => {
@@ -130,12 +134,18 @@ export async function runSuperstep(
       const index = todo[cursor] as number;
       cursor += 1;
       const task = tasks[index] as Task;
-      const observer = hooks.observer?.task(task.id, task.node.name, answers.has(task.id));
+      const caching = cached?.get(index);
+      const hit = caching?.hit;
+      if (hit) hooks.observer?.reused(task.id, task.node.name, "cached");
+      const observer = hit
+        ? undefined
+        : hooks.observer?.task(task.id, task.node.name, answers.has(task.id));
       const known = pending.get(task.id);
       const scope = taskScope(run, task, step, known, answers.get(task.id), store, observer);
       hooks.started(task);
       try {
-        const output = await runTask(task, env, scope);
+        const output = hit ?? (await runTask(task, env, scope));
+        if (caching && !hit && run.cache) await storeCached(run.cache, caching, output);
         // A task is finished once the steps it started are recorded (a node may not await one).
         if (!scope.inFlight.idle) await scope.inFlight.settle(run.abandonedStepWaitMs);
         outputs[index] = output;

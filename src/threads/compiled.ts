@@ -30,6 +30,8 @@ import {
   type StreamMode,
 } from "../runtime/run-context.js";
 import type { RunObserver } from "../runtime/observer.js";
+import { CACHE_NAMESPACE } from "../runtime/node-cache.js";
+import type { NodeCache } from "../checkpoint/cache.js";
 import { observeRun, type RunTelemetry } from "../telemetry/run-span.js";
 import {
   emptyState,
@@ -79,6 +81,7 @@ interface CompiledOptions<Schema extends z.ZodObject> {
   readonly interruptBefore: ReadonlySet<string>;
   readonly interruptAfter: ReadonlySet<string>;
   readonly checkpointer: Checkpointer | undefined;
+  readonly cache: NodeCache | undefined;
   readonly migrations: Readonly<Record<string, ThreadMigration>>;
   /** Compiles the same builder again with these options over the original ones. */
   readonly recompile: (overrides: RecompileOptions) => CompiledGraph<Schema>;
@@ -288,6 +291,17 @@ export class CompiledGraph<Schema extends z.ZodObject> {
     return this.checkpointer.getAuditLog(threadId);
   }
 
+  /**
+   * Drops the cached results of this graph's nodes (`cachePolicy`) from its `compile({ cache })`,
+   * so each of them runs again the next time.
+   */
+  async clearCache(): Promise<void> {
+    const namespaces = [...this.spec.nodes.values()]
+      .filter((node) => node.cachePolicy)
+      .map((node) => [CACHE_NAMESPACE, this.spec.name, node.name]);
+    if (namespaces.length > 0) await this.options.cache?.clear(namespaces);
+  }
+
   /** Mermaid flowchart text of the graph. */
   drawMermaid(): string {
     return drawMermaid(this.spec);
@@ -493,6 +507,7 @@ export class CompiledGraph<Schema extends z.ZodObject> {
   ): RunContext {
     return createRunContext({
       observer,
+      cache: this.options.cache,
       spec: this.spec,
       config,
       emitter,

@@ -1,5 +1,6 @@
 import type { GraphSpec } from "../graph/spec.js";
 import type { RunConfig } from "../graph/types.js";
+import type { NodeCache } from "../checkpoint/cache.js";
 import { namespaceKey } from "../checkpoint/namespace.js";
 import { EmptyInputError, InvalidConfigError, NodeFailedError } from "../errors.js";
 import { InterruptSignal, Rejection, type AttemptScope } from "../runtime/interrupt.js";
@@ -20,6 +21,7 @@ export interface SubgraphGraph {
   readonly spec: GraphSpec;
   readonly interruptBefore: ReadonlySet<string>;
   readonly interruptAfter: ReadonlySet<string>;
+  readonly cache: NodeCache | undefined;
 }
 
 /**
@@ -70,6 +72,7 @@ export async function runSubgraph(
   });
   const run = createRunContext({
     observer: telemetry,
+    cache: graph.cache,
     spec: graph.spec,
     config: { ...config, configurable },
     emitter: childEmitter(host.emitter, namespace),
