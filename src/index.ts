@@ -26,7 +26,11 @@ export type {
   OnTimeout,
   TokenUsage,
   CachePolicy,
+  Budget,
+  BudgetDecision,
+  BudgetLimits,
 } from "./graph/types.js";
+export type { BudgetStatus } from "./runtime/budget.js";
 
 export {
   CompiledGraph,
@@ -165,3 +169,5 @@ export {
   DatabaseReplacedError,
   DiskFullError,
 } from "./errors.js";
+// Governance: budgets and guardrails (issue 16).
+export { BudgetExceededError } from "./errors.js";

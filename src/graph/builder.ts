@@ -20,6 +20,7 @@ import {
 } from "./spec.js";
 import { channelsOf, type ChannelSpec, type StateOf, type UpdateOf } from "./state.js";
 import type {
+  Budget,
   NodeContext,
   NodeFunction,
   NodeOptions,
@@ -47,6 +48,8 @@ export interface CompileOptions {
   migrations?: Readonly<Record<string, ThreadMigration>>;
   /** Where nodes with a `cachePolicy` keep their results (`MemoryCache`, `SqliteCache`). */
   cache?: NodeCache;
+  /** Caps what model calls may spend per run and per thread; see `Budget`. */
+  budget?: Budget;
 }
 
 interface MutableOutgoing {
@@ -242,6 +245,7 @@ export class StateGraph<Schema extends z.ZodObject> {
       schema: this.schema,
       checkpointer: options.checkpointer,
       cache: options.cache,
+      budget: options.budget,
       interruptBefore: this.breakpoints(options.interruptBefore, "interruptBefore"),
       interruptAfter: this.breakpoints(options.interruptAfter, "interruptAfter"),
       migrations: options.migrations ?? {},

@@ -36,6 +36,8 @@ export interface RunConfig {
    * Without it such input is refused with THREAD_INTERRUPTED.
    */
   discardInterrupts?: boolean;
+  /** Replaces the graph's `compile({ budget })` for this call. */
+  budget?: Budget;
   /**
    * When the run stops waiting for a node attempt that is inside a `ctx.step` (a timeout, a retry,
    * a failed sibling, a cancellation the node ignores), how long it waits for that step to end so
@@ -72,7 +74,41 @@ export interface TokenUsage {
   input_tokens: number;
   output_tokens: number;
   total_tokens: number;
+  /** What the calls cost, when the graph's budget has prices for their models. */
+  cost?: number;
 }
+
+/** Limits on what model calls may spend: tokens (input + output) and cost (in `prices`' unit). */
+export interface BudgetLimits {
+  tokens?: number;
+  cost?: number;
+}
+
+/**
+ * Caps what model calls may spend, per run (one invoke/stream call) and per thread (every run of
+ * it), checked as nodes report usage (`ctx.reportUsage`, `chatNode`). The task that goes over
+ * finishes (its answer was paid for); before the next task starts, `onExceeded` acts: `"stop"`
+ * fails the run with BUDGET_EXCEEDED, `"ask"` pauses it with an approval interrupt (needs a
+ * checkpointer) answered with `{ raise: { tokens?, cost? } }` to go on or `{ stop: true }`.
+ *
+ * @example
+ * compile({ checkpointer, budget: {
+ *   thread: { cost: 0.5 },
+ *   prices: { "gpt-4o-mini": { input: 0.15, output: 0.6 } }, // per million tokens
+ *   onExceeded: "ask",
+ * } });
+ */
+export interface Budget {
+  run?: BudgetLimits;
+  thread?: BudgetLimits;
+  /** Price per million input and output tokens, by model name; `"*"` for any other model. */
+  prices?: Readonly<Record<string, { readonly input: number; readonly output: number }>>;
+  /** Default "stop". */
+  onExceeded?: "stop" | "ask";
+}
+
+/** What a budget's approval interrupt is answered with. */
+export type BudgetDecision = { raise: BudgetLimits } | { stop: true };
 
 /** What a node receives besides the state. */
 export interface NodeContext {

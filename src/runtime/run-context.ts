@@ -4,6 +4,7 @@ import type { Configurable, NodeContext, RunConfig } from "../graph/types.js";
 import type { NodeCache } from "../checkpoint/cache.js";
 import type { Checkpointer } from "../checkpoint/types.js";
 import { InvalidConfigError, OutsideNodeError, UnknownNodeError } from "../errors.js";
+import type { BudgetTracker } from "./budget.js";
 import type { RunObserver } from "./observer.js";
 import type { RunState } from "./run-state.js";
 import { StepTracker } from "./step-tracker.js";
@@ -50,6 +51,8 @@ export interface RunContext {
   readonly observer: RunObserver | undefined;
   /** Where nodes with a `cachePolicy` find and keep their results (`compile({ cache })`). */
   readonly cache: NodeCache | undefined;
+  /** What model calls may still spend (`compile({ budget })`); undefined without a budget. */
+  readonly budget: BudgetTracker | undefined;
 }
 
 /** Aborts the run's signal when the caller cancels it. */
@@ -77,6 +80,7 @@ export interface RunContextParams {
   readonly subgraph?: { readonly namespace: string; readonly threadId: string };
   readonly observer?: RunObserver;
   readonly cache?: NodeCache;
+  readonly budget?: BudgetTracker;
 }
 
 /** Validates a call's config and fixes everything the run needs for its whole duration. */
@@ -134,6 +138,7 @@ export function createRunContext(params: RunContextParams): RunContext {
     abandonedStepWaitMs,
     observer: params.observer,
     cache: params.cache,
+    budget: params.budget,
   };
 }
 

@@ -106,6 +106,7 @@ export async function runSuperstep(
     step,
     signal,
     abandonedStepWaitMs: run.abandonedStepWaitMs,
+    budget: run.budget,
     values: state.values,
     writer: run.emitter?.modes.has("custom")
       ? (_node: string, event: unknown) => run.emitter?.emit("custom", event)
@@ -238,6 +239,7 @@ function taskScope(
             steps: run.steps,
             answerKind: run.answerKind,
             emitter: run.emitter,
+            budget: run.budget,
           }
         : undefined,
     observer,

@@ -20,6 +20,7 @@ import {
 import { interruptIn, InterruptSignal, runInScope, type TaskScope } from "./interrupt.js";
 import { CommandFromChild, ParentCommandSignal } from "./parent-command.js";
 import { endAttempt, startAttempt, stepIn } from "./step.js";
+import type { BudgetTracker } from "./budget.js";
 import { TokenStreamHandler } from "./token-stream.js";
 import { addUsage } from "./usage.js";
 import { parseNodeResult, withWrites, type TaskOutput } from "./writes.js";
@@ -48,6 +49,8 @@ export interface TaskEnvironment {
   readonly writer: (node: string, event: unknown) => void;
   /** Set when the run streams "messages": receives each model token a node's model call streams. */
   readonly onToken?: (node: string, step: number, chunk: BaseMessageChunk) => void;
+  /** The run's budget: checked before the node runs, told of its usage. */
+  readonly budget?: BudgetTracker;
 }
 
 const RETRY_DEFAULTS = {
@@ -136,12 +139,14 @@ async function attemptTask(
       step: (name, fn) => stepIn(attempt, name, fn),
       runnableConfig: runnableConfig(env, node.name, signal),
       reportUsage: (usage, call) => {
-        spent.usage = addUsage(spent.usage, usage);
+        const recorded = env.budget ? env.budget.record(usage, call?.model) : usage;
+        spent.usage = addUsage(spent.usage, recorded);
         scope.observer?.usage(usage, call?.model);
       },
     };
     let result: unknown;
     try {
+      env.budget?.gate(attempt, env.step, env.threadId);
       const observer = scope.observer;
       result = observer
         ? observer.within(() => runInScope(attempt, () => node.run(task.input, ctx)))

@@ -3,7 +3,7 @@ import { Command, END, START, isCommand } from "../graph/constants.js";
 import { drawMermaid } from "../graph/mermaid.js";
 import { pathMapTargets, type GraphSpec } from "../graph/spec.js";
 import type { StateOf, UpdateOf } from "../graph/state.js";
-import type { Configurable, RunConfig, ThreadMigration } from "../graph/types.js";
+import type { Budget, Configurable, RunConfig, ThreadMigration } from "../graph/types.js";
 import type { AuditEntry, Checkpointer, GraphIdentity, ThreadStore } from "../checkpoint/types.js";
 import {
   CancelledError,
@@ -31,6 +31,7 @@ import {
 } from "../runtime/run-context.js";
 import type { RunObserver } from "../runtime/observer.js";
 import { CACHE_NAMESPACE } from "../runtime/node-cache.js";
+import { BudgetTracker } from "../runtime/budget.js";
 import type { NodeCache } from "../checkpoint/cache.js";
 import { observeRun, type RunTelemetry } from "../telemetry/run-span.js";
 import {
@@ -82,6 +83,7 @@ interface CompiledOptions<Schema extends z.ZodObject> {
   readonly interruptAfter: ReadonlySet<string>;
   readonly checkpointer: Checkpointer | undefined;
   readonly cache: NodeCache | undefined;
+  readonly budget: Budget | undefined;
   readonly migrations: Readonly<Record<string, ThreadMigration>>;
   /** Compiles the same builder again with these options over the original ones. */
   readonly recompile: (overrides: RecompileOptions) => CompiledGraph<Schema>;
@@ -282,7 +284,25 @@ export class CompiledGraph<Schema extends z.ZodObject> {
    */
   async getUsage(threadId: string): Promise<ThreadUsage> {
     const { checkpointer } = this.thread({ configurable: { thread_id: threadId } }, "getUsage()");
-    return sumUsage(checkpointer.list(threadId));
+    const usage = await sumUsage(checkpointer.list(threadId));
+    const budget = this.options.budget;
+    if (!budget?.thread) return usage;
+    const statuses = new BudgetTracker(budget, usage.total).status();
+    return { ...usage, budget: statuses.filter((status) => status.scope === "thread") };
+  }
+
+  /** The run's budget, with what its thread spent before (undefined without a budget). */
+  private async budgetTracker(
+    config: RunConfig,
+    threadId: string | undefined,
+  ): Promise<BudgetTracker | undefined> {
+    const budget = config.budget ?? this.options.budget;
+    if (!budget) return undefined;
+    const spent =
+      budget.thread && this.checkpointer && threadId !== undefined
+        ? (await sumUsage(this.checkpointer.list(threadId))).total
+        : undefined;
+    return new BudgetTracker(budget, spent);
   }
 
   /** Who answered which interrupt of the thread, when, and with what; oldest first. */
@@ -435,7 +455,8 @@ export class CompiledGraph<Schema extends z.ZodObject> {
     });
     let run: RunContext;
     try {
-      run = this.runContext(config, emitter, threadId, access, answerKind, telemetry);
+      const budget = await this.budgetTracker(config, threadId);
+      run = this.runContext(config, emitter, threadId, access, answerKind, telemetry, budget);
     } catch (error) {
       telemetry?.end(undefined, error);
       throw error;
@@ -504,9 +525,11 @@ export class CompiledGraph<Schema extends z.ZodObject> {
     access: ThreadAccess,
     answerKind: "resume" | "timeout" = "resume",
     observer?: RunObserver,
+    budget?: BudgetTracker,
   ): RunContext {
     return createRunContext({
       observer,
+      budget,
       cache: this.options.cache,
       spec: this.spec,
       config,

@@ -73,6 +73,7 @@ export async function runSubgraph(
   const run = createRunContext({
     observer: telemetry,
     cache: graph.cache,
+    budget: host.budget,
     spec: graph.spec,
     config: { ...config, configurable },
     emitter: childEmitter(host.emitter, namespace),
