@@ -29,6 +29,9 @@ export type {
   Budget,
   BudgetDecision,
   BudgetLimits,
+  GuardCheck,
+  GuardOptions,
+  ReviewDecision,
 } from "./graph/types.js";
 export type { BudgetStatus } from "./runtime/budget.js";
 
@@ -170,4 +173,5 @@ export {
   DiskFullError,
 } from "./errors.js";
 // Governance: budgets and guardrails (issue 16).
-export { BudgetExceededError } from "./errors.js";
+export { BudgetExceededError, GuardrailFailedError, ReviewRejectedError } from "./errors.js";
+export { reviewBelow } from "./runtime/guard.js";

@@ -152,6 +152,7 @@ export class StateGraph<Schema extends z.ZodObject> {
       retryPolicy: options.retryPolicy,
       timeoutMs: options.timeoutMs,
       ...(options.cachePolicy ? { cachePolicy: options.cachePolicy } : {}),
+      ...(options.guard ? { guard: options.guard } : {}),
       ends: options.ends ?? [],
       description: options.description,
     });

@@ -1,5 +1,12 @@
 import type { ChannelSpec } from "./state.js";
-import type { CachePolicy, NodeContext, PathMap, RetryPolicy, Router } from "./types.js";
+import type {
+  CachePolicy,
+  GuardOptions,
+  NodeContext,
+  PathMap,
+  RetryPolicy,
+  Router,
+} from "./types.js";
 
 /**
  * The validated, immutable description of a graph that the runtime executes. The builder produces
@@ -22,6 +29,7 @@ export interface NodeSpec {
   readonly retryPolicy: RetryPolicy | undefined;
   readonly timeoutMs: number | undefined;
   readonly cachePolicy?: CachePolicy;
+  readonly guard?: GuardOptions;
   readonly ends: readonly string[];
   readonly description: string | undefined;
   /** Set when the node is a compiled graph (`addNode("name", compiled)`): the child's spec. */

@@ -197,8 +197,35 @@ export interface CachePolicy {
   ttl?: number;
 }
 
+/**
+ * A guardrail check: passes when it returns `true` or nothing; fails with `false` or a string (the
+ * reason). A zod schema passes when the value parses (its refinements' messages are the reason).
+ */
+export type GuardCheck =
+  ((value: unknown) => boolean | string | void | Promise<boolean | string | void>) | z.ZodType;
+
+/**
+ * Checks on a node's input (the state, or a Send's argument) before it runs and on its output (its
+ * update) after. A failing check fails the node with GUARDRAIL_FAILED, or with `onFail: "review"`
+ * pauses for a person: an interrupt `{ type: "guardrail_review", node, check, value, reason }`
+ * answered `{ action: "accept" }`, `{ action: "edit", value }` or `{ action: "reject", reason? }`.
+ * A reviewed output is not computed again: the node's result is kept while it waits.
+ */
+export interface GuardOptions {
+  input?: GuardCheck | readonly GuardCheck[];
+  output?: GuardCheck | readonly GuardCheck[];
+  /** Default "error". */
+  onFail?: "error" | "review";
+}
+
+/** What a guardrail review interrupt is answered with. */
+export type ReviewDecision =
+  { action: "accept" } | { action: "edit"; value: unknown } | { action: "reject"; reason?: string };
+
 export interface NodeOptions {
   retryPolicy?: RetryPolicy;
+  /** Checks on the node's input and output; see `GuardOptions` and `reviewBelow`. */
+  guard?: GuardOptions;
   /** Reuse the node's result for an input seen before; needs `compile({ cache })`. */
   cachePolicy?: CachePolicy;
   /** Abort the node (its `ctx.signal` fires) and fail it with NODE_TIMEOUT after this many ms. */

@@ -21,6 +21,7 @@ import { interruptIn, InterruptSignal, runInScope, type TaskScope } from "./inte
 import { CommandFromChild, ParentCommandSignal } from "./parent-command.js";
 import { endAttempt, startAttempt, stepIn } from "./step.js";
 import type { BudgetTracker } from "./budget.js";
+import { guardInput, guardOutput, keptOutput } from "./guard.js";
 import { TokenStreamHandler } from "./token-stream.js";
 import { addUsage } from "./usage.js";
 import { parseNodeResult, withWrites, type TaskOutput } from "./writes.js";
@@ -145,18 +146,26 @@ async function attemptTask(
       },
     };
     let result: unknown;
+    const place = { step: env.step, threadId: env.threadId };
     try {
       env.budget?.gate(attempt, env.step, env.threadId);
-      const observer = scope.observer;
-      result = observer
-        ? observer.within(() => runInScope(attempt, () => node.run(task.input, ctx)))
-        : runInScope(attempt, () => node.run(task.input, ctx));
-      if (isPromiseLike(result)) result = await untilAborted(result, signal);
+      const kept = node.guard ? keptOutput(attempt) : undefined;
+      if (kept) {
+        result = kept.result;
+      } else {
+        const input = node.guard ? await guardInput(node, task.input, attempt, place) : task.input;
+        const observer = scope.observer;
+        result = observer
+          ? observer.within(() => runInScope(attempt, () => node.run(input, ctx)))
+          : runInScope(attempt, () => node.run(input, ctx));
+        if (isPromiseLike(result)) result = await untilAborted(result, signal);
+      }
     } catch (error) {
       // A child graph's Command.PARENT: this node's result.
       if (!(error instanceof CommandFromChild)) throw error;
       result = error.command;
     }
+    if (node.guard) result = await guardOutput(node, result, attempt, place);
     if (isCommand(result) && result.graph === Command.PARENT) {
       throw new ParentCommandSignal(result, node.name);
     }
