@@ -151,7 +151,12 @@ async function attemptTask(
       env.budget?.gate(attempt, env.step, env.threadId);
       const kept = node.guard ? keptOutput(attempt) : undefined;
       if (kept) {
+        // The reviewed result, and what it cost: paid once, in the attempt that computed it.
         result = kept.result;
+        if (kept.usage) {
+          spent.usage = addUsage(spent.usage, kept.usage);
+          env.budget?.add(kept.usage);
+        }
       } else {
         const input = node.guard ? await guardInput(node, task.input, attempt, place) : task.input;
         const observer = scope.observer;
@@ -165,7 +170,7 @@ async function attemptTask(
       if (!(error instanceof CommandFromChild)) throw error;
       result = error.command;
     }
-    if (node.guard) result = await guardOutput(node, result, attempt, place);
+    if (node.guard) result = await guardOutput(node, result, spent.usage, attempt, place);
     if (isCommand(result) && result.graph === Command.PARENT) {
       throw new ParentCommandSignal(result, node.name);
     }
