@@ -168,7 +168,9 @@ export async function runSuperstep(
           interrupts.push(interrupt);
           continue;
         }
-        observer?.end("failed", error);
+        // A Command.PARENT is the node's way out of a child graph, not a failure.
+        if (error instanceof ParentCommandSignal) observer?.end("finished");
+        else observer?.end("failed", error);
         if (signal.aborted) return;
         failure = { error };
         run.controller.abort(TASK_FAILED);

@@ -146,7 +146,6 @@ async function attemptTask(
       },
     };
     let result: unknown;
-    const place = { step: env.step, threadId: env.threadId };
     try {
       env.budget?.gate(attempt, env.step, env.threadId);
       const kept = node.guard ? keptOutput(attempt) : undefined;
@@ -158,7 +157,9 @@ async function attemptTask(
           env.budget?.add(kept.usage);
         }
       } else {
-        const input = node.guard ? await guardInput(node, task.input, attempt, place) : task.input;
+        const input = node.guard
+          ? await guardInput(node, task.input, attempt, placeOf(env))
+          : task.input;
         const observer = scope.observer;
         result = observer
           ? observer.within(() => runInScope(attempt, () => node.run(input, ctx)))
@@ -170,7 +171,7 @@ async function attemptTask(
       if (!(error instanceof CommandFromChild)) throw error;
       result = error.command;
     }
-    if (node.guard) result = await guardOutput(node, result, spent.usage, attempt, place);
+    if (node.guard) result = await guardOutput(node, result, spent.usage, attempt, placeOf(env));
     if (isCommand(result) && result.graph === Command.PARENT) {
       throw new ParentCommandSignal(result, node.name);
     }
@@ -182,6 +183,10 @@ async function attemptTask(
     if (timer) clearTimeout(timer);
     endAttempt(attempt, whyEnded(signal));
   }
+}
+
+function placeOf(env: TaskEnvironment): { step: number; threadId: string | undefined } {
+  return { step: env.step, threadId: env.threadId };
 }
 
 function whyEnded(signal: AbortSignal): string {

@@ -455,7 +455,10 @@ export class CompiledGraph<Schema extends z.ZodObject> {
     });
     let run: RunContext;
     try {
-      const budget = await this.budgetTracker(config, threadId);
+      const budget =
+        config.budget || this.options.budget
+          ? await this.budgetTracker(config, threadId)
+          : undefined;
       run = this.runContext(config, emitter, threadId, access, answerKind, telemetry, budget);
     } catch (error) {
       telemetry?.end(undefined, error);
