@@ -865,3 +865,69 @@ export class PayloadTooLargeError extends SwitchyardError {
     super(`The request body is larger than ${limitBytes} bytes, the most this server accepts.`);
   }
 }
+
+// ---------------------------------------------------------------- governance
+
+/** A run or thread spent more on model calls than its budget allows. */
+export class BudgetExceededError extends SwitchyardError {
+  readonly code = "BUDGET_EXCEEDED";
+  constructor(
+    readonly scope: "run" | "thread",
+    readonly measure: "tokens" | "cost",
+    readonly limit: number,
+    readonly spent: number,
+    readonly node: string,
+    readonly step: number,
+    readonly threadId: string | undefined,
+  ) {
+    const where = threadId === undefined ? "" : ` on thread "${threadId}"`;
+    const amount = (value: number) => (measure === "tokens" ? `${value} tokens` : `${value}`);
+    super(
+      `The ${scope} budget of ${amount(limit)} ${measure === "cost" ? "(cost) " : ""}is exceeded by ` +
+        `${amount(round(spent - limit))} (${amount(round(spent))} spent); stopped before node "${node}" ` +
+        `at superstep ${step}${where}. Raise budget.${scope}.${measure} (compile({ budget }) or the ` +
+        `run's config) and continue the thread with invoke(null, config).`,
+    );
+  }
+}
+
+function round(value: number): number {
+  return Math.round(value * 1e6) / 1e6;
+}
+
+/** A node's input or output failed one of its guardrail checks (`addNode(..., { guard })`). */
+export class GuardrailFailedError extends SwitchyardError {
+  readonly code = "GUARDRAIL_FAILED";
+  constructor(
+    readonly node: string,
+    readonly check: "input" | "output",
+    readonly reason: string,
+    readonly step: number,
+    readonly threadId: string | undefined,
+  ) {
+    const where = threadId === undefined ? "" : ` on thread "${threadId}"`;
+    super(
+      `The ${check} of node "${node}" failed its guardrail at superstep ${step}${where}: ${reason}. ` +
+        `Fix the ${check === "input" ? "state the node receives" : "node"} or its check, or route ` +
+        `failures to a person with guard: { onFail: "review" }.`,
+    );
+  }
+}
+
+/** A person reviewing a guardrail failure rejected the node's input or output. */
+export class ReviewRejectedError extends SwitchyardError {
+  readonly code = "REVIEW_REJECTED";
+  constructor(
+    readonly node: string,
+    readonly check: "input" | "output",
+    readonly reason: string,
+    readonly step: number,
+    readonly threadId: string | undefined,
+  ) {
+    const where = threadId === undefined ? "" : ` on thread "${threadId}"`;
+    super(
+      `A reviewer rejected the ${check} of node "${node}" at superstep ${step}${where}: ${reason}. ` +
+        `The thread keeps its state before the node; change it (updateState) and continue, or leave it.`,
+    );
+  }
+}

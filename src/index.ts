@@ -25,7 +25,15 @@ export type {
   InterruptOptions,
   OnTimeout,
   TokenUsage,
+  CachePolicy,
+  Budget,
+  BudgetDecision,
+  BudgetLimits,
+  GuardCheck,
+  GuardOptions,
+  ReviewDecision,
 } from "./graph/types.js";
+export type { BudgetStatus } from "./runtime/budget.js";
 
 export {
   CompiledGraph,
@@ -40,8 +48,11 @@ export {
   type GraphStructure,
 } from "./threads/compiled.js";
 export type { ThreadUsage } from "./runtime/usage.js";
+export { configureTelemetry, type TelemetryOptions } from "./telemetry/options.js";
 
 export { MemoryCheckpointer } from "./checkpoint/memory.js";
+export { MemoryCache, type CacheEntry, type CacheKey, type NodeCache } from "./checkpoint/cache.js";
+export { SqliteCache } from "./checkpoint/cache-sqlite.js";
 export { SqliteCheckpointer, type SqliteCheckpointerOptions } from "./checkpoint/sqlite.js";
 export { serialize, deserialize } from "./checkpoint/serializer.js";
 export {
@@ -163,3 +174,6 @@ export {
   DatabaseReplacedError,
   DiskFullError,
 } from "./errors.js";
+// Governance: budgets and guardrails (issue 16).
+export { BudgetExceededError, GuardrailFailedError, ReviewRejectedError } from "./errors.js";
+export { reviewBelow } from "./runtime/guard.js";

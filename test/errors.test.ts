@@ -524,6 +524,10 @@ describe("error codes", () => {
     new UnsafeBindError("0.0.0.0"),
     new RateLimitedError("dana", 1),
     new PayloadTooLargeError(1),
+    // Governance (issue 16).
+    new switchyard.BudgetExceededError("run", "tokens", 1000, 1200, "c", 2, "t"),
+    new switchyard.GuardrailFailedError("a", "output", "x", 0, "t"),
+    new switchyard.ReviewRejectedError("a", "output", "x", 0, "t"),
   ];
 
   it("every exported error class has a distinct, upper-case code", () => {

@@ -1,4 +1,4 @@
-import type { CompiledGraph, RunConfig, StateSnapshot } from "../index.js";
+import type { CompiledGraph, RunConfig, StateSnapshot, ThreadUsage } from "../index.js";
 import type { CliContext } from "./context.js";
 import { EXIT, RunFailed } from "./errors.js";
 import { indent } from "./format.js";
@@ -52,7 +52,7 @@ export async function runWithProgress(
         if (open.has(task.id)) ctx.out(`  ✗ ${task.name} failed: ${task.error}`);
       }
     }
-    printState(ctx, graph.name, threadId, state);
+    printState(ctx, graph.name, threadId, state, undefined);
     throw new RunFailed(error);
   }
   return printOutcome(ctx, graph, threadId);
@@ -100,9 +100,10 @@ export async function printOutcome(
   ctx: CliContext,
   graph: CompiledGraph<never>,
   threadId: string,
+  usage?: ThreadUsage,
 ): Promise<number> {
   const state = await graph.getState({ configurable: { thread_id: threadId } });
-  const status = printState(ctx, graph.name, threadId, state);
+  const status = printState(ctx, graph.name, threadId, state, usage);
   if (status === "failed") return EXIT.failed;
   if (status === "done") return EXIT.done;
   return ctx.exitCodes ? EXIT.paused : EXIT.done;
@@ -135,6 +136,7 @@ function printState(
   graphName: string,
   threadId: string,
   state: StateSnapshot<unknown>,
+  usage: ThreadUsage | undefined,
 ): ThreadStatus {
   const status = statusOf(state);
   const waiting = state.tasks.flatMap((task) => task.interrupts);
@@ -150,10 +152,12 @@ function printState(
       next: state.next,
       interrupts: waiting,
       ...(failed.length > 0 ? { failed } : {}),
+      ...(usage ? { usage } : {}),
     },
     () => {
       const lines = [`thread ${threadId}: ${status}`, "state:", indent(textOf(state.values))];
       if (state.next.length > 0) lines.push(`next: ${state.next.join(", ")}`);
+      if (usage) lines.push(...usageLines(usage));
       for (const task of failuresOf(state)) lines.push(`  ✗ ${task.name}: ${task.error}`);
       if (status === "failed" || status === "paused") {
         const fix = status === "failed" ? "   (after fixing the cause)" : "";
@@ -178,4 +182,24 @@ function printState(
     },
   );
   return status;
+}
+
+/** `show`'s lines about model usage: tokens (and cost) in total, and each thread budget. */
+function usageLines(usage: ThreadUsage): string[] {
+  const { input_tokens, output_tokens, cost } = usage.total;
+  if (input_tokens + output_tokens === 0 && !usage.budget) return [];
+  const priced = cost === undefined ? "" : `, cost ${round(cost)}`;
+  const lines = [`usage: ${input_tokens} input + ${output_tokens} output tokens${priced}`];
+  for (const limit of usage.budget ?? []) {
+    const left = round(limit.limit - limit.spent);
+    const state = left < 0 ? `exceeded by ${round(-left)}` : `${left} left`;
+    lines.push(
+      `budget: ${limit.scope} ${limit.measure} ${round(limit.spent)} of ${limit.limit} (${state})`,
+    );
+  }
+  return lines;
+}
+
+function round(value: number): number {
+  return Math.round(value * 1e6) / 1e6;
 }

@@ -33,6 +33,12 @@ const CLI_ADVICE: Readonly<
       `Answer with \`switchyard approve|reject ${String(error.threadId)}\` or \`switchyard resume ${String(error.threadId)} --value JSON\`, ` +
         `or add --discard-interrupts to drop them`,
     ),
+  BUDGET_EXCEEDED: (message, error) =>
+    message.replace(
+      /Raise budget\.(\w+)\.(\w+) \(compile\(\{ budget \}\) or the run's config\) and continue the thread with invoke\(null, config\)\./,
+      `Raise budget.$1.$2 in the graph file's compile options (export const compileOptions = { budget }) ` +
+        `and run \`switchyard continue ${String(error.threadId)}\`.`,
+    ),
   GRAPH_VERSION_MISMATCH: (message) =>
     message.replace(
       /Register a migration\s+with compile\(\{ migrations: (.*?) \}\), or pass \{ allowGraphChange: true \}\s+in the config to continue anyway\./,

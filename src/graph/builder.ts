@@ -7,6 +7,7 @@ import {
   InvalidNodeNameError,
   UnknownNodeError,
 } from "../errors.js";
+import type { NodeCache } from "../checkpoint/cache.js";
 import type { Checkpointer } from "../checkpoint/types.js";
 import { CompiledGraph, specOf } from "../threads/compiled.js";
 import { END, RESERVED_NAMES, START } from "./constants.js";
@@ -19,6 +20,7 @@ import {
 } from "./spec.js";
 import { channelsOf, type ChannelSpec, type StateOf, type UpdateOf } from "./state.js";
 import type {
+  Budget,
   NodeContext,
   NodeFunction,
   NodeOptions,
@@ -44,6 +46,10 @@ export interface CompileOptions {
    * (the hash named in the GRAPH_VERSION_MISMATCH error).
    */
   migrations?: Readonly<Record<string, ThreadMigration>>;
+  /** Where nodes with a `cachePolicy` keep their results (`MemoryCache`, `SqliteCache`). */
+  cache?: NodeCache;
+  /** Caps what model calls may spend per run and per thread; see `Budget`. */
+  budget?: Budget;
 }
 
 interface MutableOutgoing {
@@ -145,6 +151,8 @@ export class StateGraph<Schema extends z.ZodObject> {
       ...(subgraph ? { subgraph } : {}),
       retryPolicy: options.retryPolicy,
       timeoutMs: options.timeoutMs,
+      ...(options.cachePolicy ? { cachePolicy: options.cachePolicy } : {}),
+      ...(options.guard ? { guard: options.guard } : {}),
       ends: options.ends ?? [],
       description: options.description,
     });
@@ -237,6 +245,8 @@ export class StateGraph<Schema extends z.ZodObject> {
     return new CompiledGraph<Schema>(spec, {
       schema: this.schema,
       checkpointer: options.checkpointer,
+      cache: options.cache,
+      budget: options.budget,
       interruptBefore: this.breakpoints(options.interruptBefore, "interruptBefore"),
       interruptAfter: this.breakpoints(options.interruptAfter, "interruptAfter"),
       migrations: options.migrations ?? {},

@@ -1,5 +1,12 @@
 import type { ChannelSpec } from "./state.js";
-import type { NodeContext, PathMap, RetryPolicy, Router } from "./types.js";
+import type {
+  CachePolicy,
+  GuardOptions,
+  NodeContext,
+  PathMap,
+  RetryPolicy,
+  Router,
+} from "./types.js";
 
 /**
  * The validated, immutable description of a graph that the runtime executes. The builder produces
@@ -21,6 +28,8 @@ export interface NodeSpec {
   readonly run: (input: unknown, ctx: NodeContext) => unknown;
   readonly retryPolicy: RetryPolicy | undefined;
   readonly timeoutMs: number | undefined;
+  readonly cachePolicy?: CachePolicy;
+  readonly guard?: GuardOptions;
   readonly ends: readonly string[];
   readonly description: string | undefined;
   /** Set when the node is a compiled graph (`addNode("name", compiled)`): the child's spec. */

@@ -36,6 +36,8 @@ export interface RunConfig {
    * Without it such input is refused with THREAD_INTERRUPTED.
    */
   discardInterrupts?: boolean;
+  /** Replaces the graph's `compile({ budget })` for this call. */
+  budget?: Budget;
   /**
    * When the run stops waiting for a node attempt that is inside a `ctx.step` (a timeout, a retry,
    * a failed sibling, a cancellation the node ignores), how long it waits for that step to end so
@@ -72,7 +74,41 @@ export interface TokenUsage {
   input_tokens: number;
   output_tokens: number;
   total_tokens: number;
+  /** What the calls cost, when the graph's budget has prices for their models. */
+  cost?: number;
 }
+
+/** Limits on what model calls may spend: tokens (input + output) and cost (in `prices`' unit). */
+export interface BudgetLimits {
+  tokens?: number;
+  cost?: number;
+}
+
+/**
+ * Caps what model calls may spend, per run (one invoke/stream call) and per thread (every run of
+ * it), checked as nodes report usage (`ctx.reportUsage`, `chatNode`). The task that goes over
+ * finishes (its answer was paid for); before the next task starts, `onExceeded` acts: `"stop"`
+ * fails the run with BUDGET_EXCEEDED, `"ask"` pauses it with an approval interrupt (needs a
+ * checkpointer) answered with `{ raise: { tokens?, cost? } }` to go on or `{ stop: true }`.
+ *
+ * @example
+ * compile({ checkpointer, budget: {
+ *   thread: { cost: 0.5 },
+ *   prices: { "gpt-4o-mini": { input: 0.15, output: 0.6 } }, // per million tokens
+ *   onExceeded: "ask",
+ * } });
+ */
+export interface Budget {
+  run?: BudgetLimits;
+  thread?: BudgetLimits;
+  /** Price per million input and output tokens, by model name; `"*"` for any other model. */
+  prices?: Readonly<Record<string, { readonly input: number; readonly output: number }>>;
+  /** Default "stop". */
+  onExceeded?: "stop" | "ask";
+}
+
+/** What a budget's approval interrupt is answered with. */
+export type BudgetDecision = { raise: BudgetLimits } | { stop: true };
 
 /** What a node receives besides the state. */
 export interface NodeContext {
@@ -113,9 +149,9 @@ export interface NodeContext {
   /**
    * Adds a model call's token counts to this task's usage, recorded per node in the superstep's
    * checkpoint metadata (`metadata.usage`) and summed by `graph.getUsage(threadId)`. `chatNode`
-   * reports its calls itself.
+   * reports its calls itself. `call.model` names the model (traced as `gen_ai.request.model`).
    */
-  readonly reportUsage: (usage: TokenUsage) => void;
+  readonly reportUsage: (usage: TokenUsage, call?: { readonly model?: string }) => void;
 }
 
 export type NodeResult<Update> = Update | Command<Update> | void | null | undefined;
@@ -149,8 +185,49 @@ export interface RetryPolicy {
   retryOn?: (error: unknown) => boolean;
 }
 
+/**
+ * Caches a node's result by its input (`compile({ cache })` says where), as LangGraph's
+ * `cachePolicy`: a task whose input key was cached within `ttl` returns the cached writes without
+ * running the node.
+ */
+export interface CachePolicy {
+  /** The cache key of the node's input; receives `[input]`, as in LangGraph (default JSON). */
+  keyFunc?: (args: readonly unknown[]) => string;
+  /** Seconds an entry lives (default: forever). */
+  ttl?: number;
+}
+
+/**
+ * A guardrail check: passes when it returns `true` or nothing; fails with `false` or a string (the
+ * reason). A zod schema passes when the value parses (its refinements' messages are the reason).
+ */
+export type GuardCheck =
+  ((value: unknown) => boolean | string | void | Promise<boolean | string | void>) | z.ZodType;
+
+/**
+ * Checks on a node's input (the state, or a Send's argument) before it runs and on its output (its
+ * update) after. A failing check fails the node with GUARDRAIL_FAILED, or with `onFail: "review"`
+ * pauses for a person: an interrupt `{ type: "guardrail_review", node, check, value, reason }`
+ * answered `{ action: "accept" }`, `{ action: "edit", value }` or `{ action: "reject", reason? }`.
+ * A reviewed output is not computed again: the node's result is kept while it waits.
+ */
+export interface GuardOptions {
+  input?: GuardCheck | readonly GuardCheck[];
+  output?: GuardCheck | readonly GuardCheck[];
+  /** Default "error". */
+  onFail?: "error" | "review";
+}
+
+/** What a guardrail review interrupt is answered with. */
+export type ReviewDecision =
+  { action: "accept" } | { action: "edit"; value: unknown } | { action: "reject"; reason?: string };
+
 export interface NodeOptions {
   retryPolicy?: RetryPolicy;
+  /** Checks on the node's input and output; see `GuardOptions` and `reviewBelow`. */
+  guard?: GuardOptions;
+  /** Reuse the node's result for an input seen before; needs `compile({ cache })`. */
+  cachePolicy?: CachePolicy;
   /** Abort the node (its `ctx.signal` fires) and fail it with NODE_TIMEOUT after this many ms. */
   timeoutMs?: number;
   /** Nodes a `Command` from this node may go to; used for drawing and reachability checks. */

@@ -53,7 +53,9 @@ export function chatNode<Key extends string = "messages">(
     const history = state[key];
     const input = system ? [system, ...history] : [...history];
     const answer = completeMessage(await runnable.invoke(input, ctx.runnableConfig));
-    if (answer.usage_metadata) ctx.reportUsage(answer.usage_metadata);
+    if (answer.usage_metadata) {
+      ctx.reportUsage(answer.usage_metadata, { model: modelName(model, answer) });
+    }
     return { [key]: [answer] } as MessagesOutput<Key>;
   };
 }
@@ -87,4 +89,12 @@ function completeMessage(message: AIMessage): AIMessage {
     invalid_tool_calls: message.invalid_tool_calls,
     usage_metadata: message.usage_metadata,
   });
+}
+
+/** The model that answered (as the provider reports it), else the one configured, else its class. */
+function modelName(model: BaseChatModel, answer: AIMessage): string {
+  const reported = answer.response_metadata?.model_name ?? answer.response_metadata?.model;
+  if (typeof reported === "string" && reported.length > 0) return reported;
+  const configured = (model as unknown as { model?: unknown }).model;
+  return typeof configured === "string" && configured.length > 0 ? configured : model.getName();
 }

@@ -8,6 +8,7 @@ import {
   NoCheckpointerError,
   OutsideNodeError,
 } from "../errors.js";
+import type { TaskObserver } from "./observer.js";
 import type { StepTracker } from "./step-tracker.js";
 import type { SubgraphHost } from "./subgraph-host.js";
 
@@ -24,6 +25,8 @@ export interface InterruptRecord {
   readonly onTimeout?: OnTimeout;
   /** The JSON Schema of the answer (from the `resume` schema), when the interrupt has one. */
   readonly expects?: Record<string, unknown>;
+  /** W3C traceparent of the task that raised it, when traced: the resumed run links to it. */
+  readonly traceparent?: string;
 }
 
 /**
@@ -73,6 +76,8 @@ export interface TaskScope {
   readonly beforeStep: () => Promise<void>;
   /** What a graph invoked inside this task checkpoints with; undefined without a checkpointer. */
   readonly host: SubgraphHost | undefined;
+  /** Told about the task's attempts, steps and usage (telemetry); undefined when nobody listens. */
+  readonly observer: TaskObserver | undefined;
 }
 
 /** One execution of a task's node: interrupts and steps are matched by call order within it. */

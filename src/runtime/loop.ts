@@ -13,7 +13,8 @@ import { failConflictingTasks } from "./failed-step.js";
 import type { InterruptRecord, TaskRecord } from "./interrupt.js";
 import type { RunContext } from "./run-context.js";
 import { taskId, type PendingTask, type RunState } from "./run-state.js";
-import { runSuperstep } from "./superstep.js";
+import type { SuperstepObserver } from "./observer.js";
+import { runSuperstep, type SuperstepHooks } from "./superstep.js";
 import type { Task } from "./task.js";
 import { usageByNode } from "./usage.js";
 import { withWrites, type TaskOutput } from "./writes.js";
@@ -60,14 +61,24 @@ export async function runLoop(
       throw new RecursionLimitError(run.recursionLimit, run.threadId);
 
     const tasks = planTasks(run.spec, state);
-    const result = await runSuperstep(run, state, tasks, step, known, given, {
+    const observer = run.observer?.superstep(
+      step,
+      tasks.map((task) => task.node.name),
+    );
+    const hooks: SuperstepHooks = {
       started: (task) => emitTaskStart(run, task, step),
       finished: (task, output) => emitTaskResult(run, task, output, step),
-    });
+      observer,
+    };
+    const result = await watched(
+      observer,
+      runSuperstep(run, state, tasks, step, known, given, hooks),
+    );
     known = new Map();
     given = new Map();
     if (result.interrupts.length > 0) {
       // The superstep is not over: it commits when every interrupt has been answered.
+      observer?.end("paused");
       emitPaused(run, result.interrupts);
       // As getState shows it: finished siblings' writes folded in, in plan order.
       let values = state.values;
@@ -78,7 +89,10 @@ export async function runLoop(
     }
     const outputs = result.outputs as TaskOutput[];
     const nodes = tasks.map((task) => task.node.name);
-    const applied = await applyOrFail(run, state, tasks, outputs, result.records, step);
+    const applied = await watched(
+      observer,
+      applyOrFail(run, state, tasks, outputs, result.records, step),
+    );
     const usage = usageByNode(nodes, outputs);
     const toCommit: StepToCommit = {
       source: "loop",
@@ -86,13 +100,14 @@ export async function runLoop(
       ...applied,
       metadata: usage ? { ...run.config.metadata, usage } : run.config.metadata,
     };
-    state = await commitSuperstep(
-      run,
-      state,
-      toCommit,
-      result.uncommitted,
-      result.uncommittedAudit,
+    state = await watched(
+      observer,
+      commitSuperstep(run, state, toCommit, result.uncommitted, result.uncommittedAudit),
     );
+    if (observer) {
+      if (state.checkpoint) observer.checkpoint(state.checkpoint.id);
+      observer.end("committed");
+    }
     if (result.uncommitted) emitTaskResult(run, result.uncommitted, outputs[0] as TaskOutput, step);
     emitStepEnd(run, state, applied.updates.size > 0);
 
@@ -102,6 +117,15 @@ export async function runLoop(
     }
   }
   return { state, values: state.values, paused: false, interrupts: [] };
+}
+
+/** `work`, with its failure told to the superstep's observer when there is one. */
+function watched<T>(observer: SuperstepObserver | undefined, work: Promise<T>): Promise<T> {
+  if (!observer) return work;
+  return work.catch((error: unknown) => {
+    observer.end("failed", error);
+    throw error;
+  });
 }
 
 /** Applies the superstep's writes; on CONCURRENT_UPDATE its writers are stored as failed first. */
@@ -174,9 +198,13 @@ function emitTaskStart(run: RunContext, task: Task, step: number): void {
 function emitTaskResult(run: RunContext, task: Task, output: TaskOutput, step: number): void {
   const emitter = run.emitter;
   if (!emitter) return;
-  if (emitter.modes.has("updates"))
-    emitter.emit("updates", { [task.node.name]: output.update ?? {} });
-  if (emitter.modes.has("debug")) {
+  if (emitter.modes.has("updates")) {
+    const update = { [task.node.name]: output.update ?? {} };
+    // LangGraph marks a result served by the node cache so in the task's update chunk.
+    emitter.emit("updates", output.cached ? { ...update, __metadata__: { cached: true } } : update);
+  }
+  // As LangGraph, a cached result has no task_result event: the node did not run.
+  if (emitter.modes.has("debug") && !output.cached) {
     emitter.emit("debug", {
       type: "task_result",
       timestamp: new Date().toISOString(),

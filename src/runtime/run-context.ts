@@ -1,8 +1,11 @@
 import { setMaxListeners } from "node:events";
 import type { GraphSpec } from "../graph/spec.js";
 import type { Configurable, NodeContext, RunConfig } from "../graph/types.js";
+import type { NodeCache } from "../checkpoint/cache.js";
 import type { Checkpointer } from "../checkpoint/types.js";
 import { InvalidConfigError, OutsideNodeError, UnknownNodeError } from "../errors.js";
+import type { BudgetTracker } from "./budget.js";
+import type { RunObserver } from "./observer.js";
 import type { RunState } from "./run-state.js";
 import { StepTracker } from "./step-tracker.js";
 
@@ -44,6 +47,12 @@ export interface RunContext {
   readonly beforeStep: () => Promise<void>;
   /** See RunConfig.abandonedStepWaitMs. */
   readonly abandonedStepWaitMs: number;
+  /** Told about supersteps, tasks and checkpoints (telemetry); undefined when nobody listens. */
+  readonly observer: RunObserver | undefined;
+  /** Where nodes with a `cachePolicy` find and keep their results (`compile({ cache })`). */
+  readonly cache: NodeCache | undefined;
+  /** What model calls may still spend (`compile({ budget })`); undefined without a budget. */
+  readonly budget: BudgetTracker | undefined;
 }
 
 /** Aborts the run's signal when the caller cancels it. */
@@ -69,6 +78,9 @@ export interface RunContextParams {
   readonly checkLease?: () => Promise<void>;
   /** For a subgraph: its namespace and the thread it runs in. */
   readonly subgraph?: { readonly namespace: string; readonly threadId: string };
+  readonly observer?: RunObserver;
+  readonly cache?: NodeCache;
+  readonly budget?: BudgetTracker;
 }
 
 /** Validates a call's config and fixes everything the run needs for its whole duration. */
@@ -124,6 +136,9 @@ export function createRunContext(params: RunContextParams): RunContext {
     steps: params.steps ?? new StepTracker(),
     beforeStep: params.checkLease ?? (() => Promise.resolve()),
     abandonedStepWaitMs,
+    observer: params.observer,
+    cache: params.cache,
+    budget: params.budget,
   };
 }
 

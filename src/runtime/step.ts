@@ -50,13 +50,17 @@ export async function stepIn<T>(
   refuseIfEnded(attempt);
   if (attempt.stepsRun.has(name)) throw new DuplicateStepError(scope.node, name);
   attempt.stepsRun.add(name);
-  if (Object.prototype.hasOwnProperty.call(scope.steps, name)) return scope.steps[name] as T;
+  if (Object.prototype.hasOwnProperty.call(scope.steps, name)) {
+    scope.observer?.step(name, true);
+    return scope.steps[name] as T;
+  }
   await scope.beforeStep();
   refuseIfEnded(attempt);
   const running = (async () => {
     const result = await fn();
     scope.steps[name] = result;
     if (scope.durable) await scope.save(recordOf(scope));
+    scope.observer?.step(name, false);
     return result;
   })();
   scope.inFlight.track(running);

@@ -1,4 +1,5 @@
 import type { Checkpointer } from "../checkpoint/types.js";
+import type { BudgetTracker } from "./budget.js";
 import type { Emitter } from "./run-context.js";
 import type { StepTracker } from "./step-tracker.js";
 
@@ -26,6 +27,8 @@ export interface SubgraphHost {
   readonly allowGraphChange: boolean;
   /** The parent run's stream, when it has one. */
   readonly emitter: Emitter | undefined;
+  /** The parent run's budget: a child's model calls count against it. */
+  readonly budget: BudgetTracker | undefined;
 }
 
 /** The namespace of the `call`-th graph invoked by a task (`node:taskId`, nested with `|`). */

@@ -30,8 +30,10 @@ import {
 import { createTaskScope } from "./step.js";
 import { namespacePath } from "./subgraph-host.js";
 import { StepTracker } from "./step-tracker.js";
+import { lookupCached, storeCached } from "./node-cache.js";
 import { runTask, type Task, type TaskEnvironment } from "./task.js";
 import type { TaskOutput } from "./writes.js";
+import type { SuperstepObserver, TaskObserver } from "./observer.js";
 
 /** Aborts the run's signal when a task fails, so its running siblings stop. */
 export const TASK_FAILED = Symbol("task failed");
@@ -55,6 +57,8 @@ export interface SuperstepResult {
 export interface SuperstepHooks {
   readonly started: (task: Task) => void;
   readonly finished: (task: Task, output: TaskOutput) => void;
+  /** The superstep's observer (telemetry), when the run has one. */
+  readonly observer?: SuperstepObserver;
 }
 
 /**
@@ -82,8 +86,10 @@ export async function runSuperstep(
   tasks.forEach((task, index) => {
     const known = pending.get(task.id);
     outputs.push(known?.output);
-    if (known?.output) hooks.finished(task, known.output);
-    else if (known?.interrupt && !answers.has(task.id)) interrupts.push(known.interrupt);
+    if (known?.output) {
+      hooks.observer?.reused(task.id, task.node.name, "pending");
+      hooks.finished(task, known.output);
+    } else if (known?.interrupt && !answers.has(task.id)) interrupts.push(known.interrupt);
     else todo.push(index);
   });
   if (todo.length === 0) {
@@ -103,6 +109,7 @@ export async function runSuperstep(
     step,
     signal,
     abandonedStepWaitMs: run.abandonedStepWaitMs,
+    budget: run.budget,
     values: state.values,
     writer: run.emitter?.modes.has("custom")
       ? (_node: string, event: unknown) => run.emitter?.emit("custom", event)
@@ -121,6 +128,9 @@ export async function runSuperstep(
     run.checkpointer && run.threadId !== undefined && checkpointId !== undefined
       ? new TaskStore(run, checkpointId, pending, answers)
       : undefined;
+  const cached = run.cache
+    ? await lookupCached(run.cache, run.spec.name, tasks, todo, pending, answers)
+    : undefined;
   let failure: { error: unknown } | undefined;
   let cursor = 0;
   const worker = async (): Promise<void> => {
@@ -128,14 +138,23 @@ export async function runSuperstep(
       const index = todo[cursor] as number;
       cursor += 1;
       const task = tasks[index] as Task;
-      const scope = taskScope(run, task, step, pending.get(task.id), answers.get(task.id), store);
+      const caching = cached?.get(index);
+      const hit = caching?.hit;
+      if (hit) hooks.observer?.reused(task.id, task.node.name, "cached");
+      const observer = hit
+        ? undefined
+        : hooks.observer?.task(task.id, task.node.name, answers.has(task.id));
+      const known = pending.get(task.id);
+      const scope = taskScope(run, task, step, known, answers.get(task.id), store, observer);
       hooks.started(task);
       try {
-        const output = await runTask(task, env, scope);
+        const output = hit ?? (await runTask(task, env, scope));
+        if (caching && !hit && run.cache) await storeCached(run.cache, caching, output);
         // A task is finished once the steps it started are recorded (a node may not await one).
         if (!scope.inFlight.idle) await scope.inFlight.settle(run.abandonedStepWaitMs);
         outputs[index] = output;
         records[index] = recordOf(scope);
+        observer?.end("finished", output.update);
         if (task === lone && store) {
           uncommitted = task;
           uncommittedAudit = store.auditOf(task, scope);
@@ -146,10 +165,15 @@ export async function runSuperstep(
       } catch (error) {
         if (error instanceof InterruptSignal) {
           if (!scope.inFlight.idle) await scope.inFlight.settle(run.abandonedStepWaitMs);
-          await store?.interrupted(task, scope, error.interrupt);
-          interrupts.push(error.interrupt);
+          const traceparent = observer?.interrupted(error.interrupt);
+          const interrupt = traceparent ? { ...error.interrupt, traceparent } : error.interrupt;
+          await store?.interrupted(task, scope, interrupt);
+          interrupts.push(interrupt);
           continue;
         }
+        // A Command.PARENT is the node's way out of a child graph, not a failure.
+        if (error instanceof ParentCommandSignal) observer?.end("finished");
+        else observer?.end("failed", error);
         if (signal.aborted) return;
         failure = { error };
         run.controller.abort(TASK_FAILED);
@@ -183,6 +207,7 @@ function taskScope(
   known: PendingTask | undefined,
   answer: unknown,
   store: TaskStore | undefined,
+  observer: TaskObserver | undefined,
 ): TaskScope {
   const resumes = [...(known?.record.resumes ?? [])];
   const rejections = new Map(
@@ -222,8 +247,10 @@ function taskScope(
             answerKind: run.answerKind,
             allowGraphChange: run.config.allowGraphChange === true,
             emitter: run.emitter,
+            budget: run.budget,
           }
         : undefined,
+    observer,
   });
   return scope;
 }

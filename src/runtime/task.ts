@@ -20,6 +20,8 @@ import {
 import { interruptIn, InterruptSignal, runInScope, type TaskScope } from "./interrupt.js";
 import { CommandFromChild, ParentCommandSignal } from "./parent-command.js";
 import { endAttempt, startAttempt, stepIn } from "./step.js";
+import type { BudgetTracker } from "./budget.js";
+import { guardInput, guardOutput, keptOutput } from "./guard.js";
 import { TokenStreamHandler } from "./token-stream.js";
 import { addUsage } from "./usage.js";
 import { parseNodeResult, withWrites, type TaskOutput } from "./writes.js";
@@ -48,6 +50,8 @@ export interface TaskEnvironment {
   readonly writer: (node: string, event: unknown) => void;
   /** Set when the run streams "messages": receives each model token a node's model call streams. */
   readonly onToken?: (node: string, step: number, chunk: BaseMessageChunk) => void;
+  /** The run's budget: checked before the node runs, told of its usage. */
+  readonly budget?: BudgetTracker;
 }
 
 const RETRY_DEFAULTS = {
@@ -85,7 +89,9 @@ export async function runTask(
       if (env.signal.aborted) throw env.signal.reason;
       const definitionError =
         error instanceof SwitchyardError && !(error instanceof NodeTimeoutError);
-      if (attempt >= maxAttempts || !retryOn(error) || definitionError) {
+      const last = attempt >= maxAttempts || !retryOn(error) || definitionError;
+      scope.observer?.attemptFailed(attempt, error, !last);
+      if (last) {
         if (error instanceof SwitchyardError) throw error;
         throw new NodeFailedError(task.node.name, env.step, env.threadId, attempt, error);
       }
@@ -133,19 +139,39 @@ async function attemptTask(
       interrupt: (value, options) => interruptIn(attempt, value, options),
       step: (name, fn) => stepIn(attempt, name, fn),
       runnableConfig: runnableConfig(env, node.name, signal),
-      reportUsage: (usage) => {
-        spent.usage = addUsage(spent.usage, usage);
+      reportUsage: (usage, call) => {
+        const recorded = env.budget ? env.budget.record(usage, call?.model) : usage;
+        spent.usage = addUsage(spent.usage, recorded);
+        scope.observer?.usage(usage, call?.model);
       },
     };
     let result: unknown;
     try {
-      result = runInScope(attempt, () => node.run(task.input, ctx));
-      if (isPromiseLike(result)) result = await untilAborted(result, signal);
+      env.budget?.gate(attempt, env.step, env.threadId);
+      const kept = node.guard ? keptOutput(attempt) : undefined;
+      if (kept) {
+        // The reviewed result, and what it cost: paid once, in the attempt that computed it.
+        result = kept.result;
+        if (kept.usage) {
+          spent.usage = addUsage(spent.usage, kept.usage);
+          env.budget?.add(kept.usage);
+        }
+      } else {
+        const input = node.guard
+          ? await guardInput(node, task.input, attempt, placeOf(env))
+          : task.input;
+        const observer = scope.observer;
+        result = observer
+          ? observer.within(() => runInScope(attempt, () => node.run(input, ctx)))
+          : runInScope(attempt, () => node.run(input, ctx));
+        if (isPromiseLike(result)) result = await untilAborted(result, signal);
+      }
     } catch (error) {
       // A child graph's Command.PARENT: this node's result.
       if (!(error instanceof CommandFromChild)) throw error;
       result = error.command;
     }
+    if (node.guard) result = await guardOutput(node, result, spent.usage, attempt, placeOf(env));
     if (isCommand(result) && result.graph === Command.PARENT) {
       throw new ParentCommandSignal(result, node.name);
     }
@@ -157,6 +183,10 @@ async function attemptTask(
     if (timer) clearTimeout(timer);
     endAttempt(attempt, whyEnded(signal));
   }
+}
+
+function placeOf(env: TaskEnvironment): { step: number; threadId: string | undefined } {
+  return { step: env.step, threadId: env.threadId };
 }
 
 function whyEnded(signal: AbortSignal): string {

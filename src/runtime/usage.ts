@@ -1,20 +1,28 @@
 import type { TokenUsage } from "../graph/types.js";
 import type { CheckpointTuple } from "../checkpoint/types.js";
 import type { TaskOutput } from "./writes.js";
+import type { BudgetStatus } from "./budget.js";
 
 /** What `getUsage(threadId)` returns: token counts per node and in total. */
 export interface ThreadUsage {
   readonly total: TokenUsage;
   readonly nodes: Readonly<Record<string, TokenUsage>>;
+  /** The thread's budget limits (`compile({ budget: { thread } })`) with what was spent. */
+  readonly budget?: readonly BudgetStatus[];
 }
 
 /** `total` plus `usage`; a missing or non-numeric count adds nothing. */
 export function addUsage(total: TokenUsage | undefined, usage: Partial<TokenUsage>): TokenUsage {
-  return {
+  const sum: TokenUsage = {
     input_tokens: (total?.input_tokens ?? 0) + count(usage.input_tokens),
     output_tokens: (total?.output_tokens ?? 0) + count(usage.output_tokens),
     total_tokens: (total?.total_tokens ?? 0) + count(usage.total_tokens),
   };
+  // A cost is known only where a budget priced the calls: kept only when one side has it.
+  if (total?.cost !== undefined || usage.cost !== undefined) {
+    sum.cost = count(total?.cost) + count(usage.cost);
+  }
+  return sum;
 }
 
 /**

@@ -14,6 +14,8 @@ export interface TaskOutput {
   readonly update: unknown;
   /** Token counts the task reported (`ctx.reportUsage`), over all its attempts. */
   readonly usage?: TokenUsage;
+  /** Set when the output came from the node cache: the node did not run. */
+  readonly cached?: true;
 }
 
 /**

@@ -3,7 +3,7 @@ import { Command, END, START, isCommand } from "../graph/constants.js";
 import { drawMermaid } from "../graph/mermaid.js";
 import { pathMapTargets, type GraphSpec } from "../graph/spec.js";
 import type { StateOf, UpdateOf } from "../graph/state.js";
-import type { Configurable, RunConfig, ThreadMigration } from "../graph/types.js";
+import type { Budget, Configurable, RunConfig, ThreadMigration } from "../graph/types.js";
 import type { AuditEntry, Checkpointer, GraphIdentity, ThreadStore } from "../checkpoint/types.js";
 import {
   CancelledError,
@@ -26,8 +26,14 @@ import {
   CANCELLED,
   createRunContext,
   type Emitter,
+  type RunContext,
   type StreamMode,
 } from "../runtime/run-context.js";
+import type { RunObserver } from "../runtime/observer.js";
+import { CACHE_NAMESPACE } from "../runtime/node-cache.js";
+import { BudgetTracker } from "../runtime/budget.js";
+import type { NodeCache } from "../checkpoint/cache.js";
+import { observeRun, type RunTelemetry } from "../telemetry/run-span.js";
 import {
   emptyState,
   pendingTasks,
@@ -77,6 +83,8 @@ interface CompiledOptions<Schema extends z.ZodObject> {
   readonly interruptBefore: ReadonlySet<string>;
   readonly interruptAfter: ReadonlySet<string>;
   readonly checkpointer: Checkpointer | undefined;
+  readonly cache: NodeCache | undefined;
+  readonly budget: Budget | undefined;
   readonly migrations: Readonly<Record<string, ThreadMigration>>;
   /** Compiles the same builder again with these options over the original ones. */
   readonly recompile: (overrides: RecompileOptions) => CompiledGraph<Schema>;
@@ -278,13 +286,42 @@ export class CompiledGraph<Schema extends z.ZodObject> {
    */
   async getUsage(threadId: string): Promise<ThreadUsage> {
     const { checkpointer } = this.thread({ configurable: { thread_id: threadId } }, "getUsage()");
-    return sumUsage(checkpointer.list(threadId));
+    const usage = await sumUsage(checkpointer.list(threadId));
+    const budget = this.options.budget;
+    if (!budget?.thread) return usage;
+    const statuses = new BudgetTracker(budget, usage.total).status();
+    return { ...usage, budget: statuses.filter((status) => status.scope === "thread") };
+  }
+
+  /** The run's budget, with what its thread spent before (undefined without a budget). */
+  private async budgetTracker(
+    config: RunConfig,
+    threadId: string | undefined,
+  ): Promise<BudgetTracker | undefined> {
+    const budget = config.budget ?? this.options.budget;
+    if (!budget) return undefined;
+    const spent =
+      budget.thread && this.checkpointer && threadId !== undefined
+        ? (await sumUsage(this.checkpointer.list(threadId))).total
+        : undefined;
+    return new BudgetTracker(budget, spent);
   }
 
   /** Who answered which interrupt of the thread, when, and with what; oldest first. */
   async getAuditLog(threadId: string): Promise<AuditEntry[]> {
     if (!this.checkpointer) throw new NoCheckpointerError("getAuditLog()");
     return this.checkpointer.getAuditLog(threadId);
+  }
+
+  /**
+   * Drops the cached results of this graph's nodes (`cachePolicy`) from its `compile({ cache })`,
+   * so each of them runs again the next time.
+   */
+  async clearCache(): Promise<void> {
+    const namespaces = [...this.spec.nodes.values()]
+      .filter((node) => node.cachePolicy)
+      .map((node) => [CACHE_NAMESPACE, this.spec.name, node.name]);
+    if (namespaces.length > 0) await this.options.cache?.clear(namespaces);
   }
 
   /** Mermaid flowchart text of the graph. */
@@ -413,40 +450,78 @@ export class CompiledGraph<Schema extends z.ZodObject> {
     access: ThreadAccess,
     answerKind: "resume" | "timeout",
   ): Promise<LoopResult> {
-    const run = this.runContext(config, emitter, threadId, access, answerKind);
+    const telemetry = observeRun({
+      spec: this.spec,
+      threadId,
+      namespace: "",
+      input: isCommand(input) ? undefined : input,
+    });
+    let run: RunContext;
+    try {
+      const budget =
+        config.budget || this.options.budget
+          ? await this.budgetTracker(config, threadId)
+          : undefined;
+      run = this.runContext(config, emitter, threadId, access, answerKind, telemetry, budget);
+    } catch (error) {
+      telemetry?.end(undefined, error);
+      throw error;
+    }
     const external = config.signal;
     const onAbort = (): void => run.controller.abort(CANCELLED);
-    if (external?.aborted) throw new CancelledError(0, threadId);
+    if (external?.aborted) {
+      const error = new CancelledError(0, threadId);
+      telemetry?.end(undefined, error);
+      throw error;
+    }
     external?.addEventListener("abort", onAbort, { once: true });
     try {
-      const loaded = await loadThread(run);
-      let state = loaded.state;
-      let pending: ReadonlyMap<string, PendingTask> = loaded.superseded
-        ? new Map()
-        : loaded.pending;
-      if (access.migration) {
-        ({ state, pending } = await migrateThread(run, state, pending, access.migration));
-      }
-      const waiting = waitingInterrupts(state, pending);
-      if (input === null || input === undefined) {
-        if (!state.checkpoint) throw new EmptyInputError(threadId);
-        if (loaded.superseded) state = await forkFrom(run, state);
-        return await runLoop(run, state, pending, new Map(), true);
-      }
-      if (isCommand(input) && input.resume !== undefined) {
-        const answers = matchAnswers(threadId, input.resume, waiting);
-        if (answerKind === "resume") refuseIfPastDeadline(threadId, answers, waiting, new Date());
-        const start = await startResume(run, state, pending, input, answers);
-        return await runLoop(run, start.state, start.pending, start.answers, true);
-      }
-      refuseIfWaiting(threadId, waiting, config.discardInterrupts === true);
-      state = isCommand(input)
-        ? await applyInput(run, state, input.update ?? {}, [...input.goto])
-        : await applyInput(run, state, input, undefined);
-      return await runLoop(run, state, new Map(), new Map(), false);
+      const result = await this.continueThread(run, input, access, answerKind, telemetry);
+      telemetry?.end({ paused: result.paused, interrupts: result.interrupts.length });
+      return result;
+    } catch (error) {
+      telemetry?.end(undefined, error);
+      throw error;
     } finally {
       external?.removeEventListener("abort", onAbort);
     }
+  }
+
+  /** A run on a held thread: continue it, resume its interrupts, or start it with new input. */
+  private async continueThread(
+    run: RunContext,
+    input: unknown,
+    access: ThreadAccess,
+    answerKind: "resume" | "timeout",
+    telemetry: RunTelemetry | undefined,
+  ): Promise<LoopResult> {
+    const { threadId, config } = run;
+    const loaded = await loadThread(run);
+    let state = loaded.state;
+    let pending: ReadonlyMap<string, PendingTask> = loaded.superseded ? new Map() : loaded.pending;
+    if (access.migration) {
+      ({ state, pending } = await migrateThread(run, state, pending, access.migration));
+    }
+    const waiting = waitingInterrupts(state, pending);
+    if (input === null || input === undefined) {
+      if (!state.checkpoint) throw new EmptyInputError(threadId);
+      if (loaded.superseded) state = await forkFrom(run, state);
+      return await runLoop(run, state, pending, new Map(), true);
+    }
+    if (isCommand(input) && input.resume !== undefined) {
+      const answers = matchAnswers(threadId, input.resume, waiting);
+      telemetry?.resumes(
+        waiting.filter((entry) => answers.has(entry.taskId)).map((e) => e.interrupt.traceparent),
+      );
+      if (answerKind === "resume") refuseIfPastDeadline(threadId, answers, waiting, new Date());
+      const start = await startResume(run, state, pending, input, answers);
+      return await runLoop(run, start.state, start.pending, start.answers, true);
+    }
+    refuseIfWaiting(threadId, waiting, config.discardInterrupts === true);
+    state = isCommand(input)
+      ? await applyInput(run, state, input.update ?? {}, [...input.goto])
+      : await applyInput(run, state, input, undefined);
+    return await runLoop(run, state, new Map(), new Map(), false);
   }
 
   private runContext(
@@ -455,8 +530,13 @@ export class CompiledGraph<Schema extends z.ZodObject> {
     threadId: string | undefined,
     access: ThreadAccess,
     answerKind: "resume" | "timeout" = "resume",
-  ) {
+    observer?: RunObserver,
+    budget?: BudgetTracker,
+  ): RunContext {
     return createRunContext({
+      observer,
+      budget,
+      cache: this.options.cache,
       spec: this.spec,
       config,
       emitter,

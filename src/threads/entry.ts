@@ -87,6 +87,7 @@ export async function applyInput(
   ).catch((error: unknown) => {
     throw error instanceof SerializationError ? error.forNode(START) : error;
   });
+  if (saved.checkpoint) run.observer?.checkpoint(saved.step, saved.checkpoint.id, "input");
   if (writes.length > 0 && run.emitter?.modes.has("values")) {
     run.emitter.emit("values", saved.values);
   }

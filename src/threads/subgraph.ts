@@ -1,5 +1,6 @@
 import type { GraphSpec } from "../graph/spec.js";
 import type { RunConfig } from "../graph/types.js";
+import type { NodeCache } from "../checkpoint/cache.js";
 import { namespaceKey } from "../checkpoint/namespace.js";
 import {
   EmptyInputError,
@@ -18,6 +19,7 @@ import {
   subgraphCallKey,
   type SubgraphHost,
 } from "../runtime/subgraph-host.js";
+import { observeRun, type RunTelemetry } from "../telemetry/run-span.js";
 import { applyInput, loadThread } from "./entry.js";
 import { waitingInterrupts } from "./resume.js";
 
@@ -25,6 +27,7 @@ export interface SubgraphGraph {
   readonly spec: GraphSpec;
   readonly interruptBefore: ReadonlySet<string>;
   readonly interruptAfter: ReadonlySet<string>;
+  readonly cache: NodeCache | undefined;
 }
 
 /**
@@ -65,12 +68,23 @@ export async function runSubgraph(
   attempt.subgraphCalls += 1;
   const configurable = { ...config.configurable, checkpoint_ns: namespace };
   delete configurable.checkpoint_id;
+  const threadId = namespaceKey(host.threadId, namespace);
+  const telemetry = observeRun({
+    spec: graph.spec,
+    threadId: host.threadId,
+    namespace,
+    parentTask: task.observer,
+    input,
+  });
   const run = createRunContext({
+    observer: telemetry,
+    cache: graph.cache,
+    budget: host.budget,
     spec: graph.spec,
     config: { ...config, configurable, allowGraphChange: host.allowGraphChange },
     emitter: childEmitter(host.emitter, namespace),
     checkpointer: host.checkpointer,
-    threadId: namespaceKey(host.threadId, namespace),
+    threadId,
     lease: host.lease,
     steps: host.steps,
     checkLease: host.beforeStep,
@@ -83,13 +97,18 @@ export async function runSubgraph(
   const onAbort = (): void => run.controller.abort(signal?.reason);
   signal?.addEventListener("abort", onAbort, { once: true });
   try {
-    const result = await continueChild(run, input, attempt, namespace);
+    const result = await continueChild(run, input, attempt, namespace, telemetry);
+    telemetry?.end({ paused: result.paused, interrupts: result.interrupts.length });
     if (result.paused && result.interrupts.length > 0) {
       throw surfaced(attempt, result.interrupts[0] as (typeof result.interrupts)[number]);
     }
     return result;
   } catch (error) {
-    if (error instanceof ParentCommandSignal) throw new CommandFromChild(forParent(error.command));
+    if (error instanceof ParentCommandSignal) {
+      telemetry?.end({ paused: false, interrupts: 0 });
+      throw new CommandFromChild(forParent(error.command));
+    }
+    if (!(error instanceof InterruptSignal)) telemetry?.end(undefined, error);
     if (error instanceof NodeFailedError && !error.node.startsWith(`${task.node} › `)) {
       // Named by its path from the thread's graph: parent node › child node.
       throw new NodeFailedError(
@@ -111,6 +130,7 @@ async function continueChild(
   input: unknown,
   attempt: AttemptScope,
   namespace: string,
+  telemetry: RunTelemetry | undefined,
 ): Promise<LoopResult> {
   const { state, pending } = await loadThread(run);
   if (!state.checkpoint) {
@@ -138,6 +158,7 @@ async function continueChild(
     // run audits the answer, in the transaction that stores it there.
     attempt.interrupts = index + 1;
     scope.steps[takenKey] = taken + 1;
+    telemetry?.resumes([first.interrupt.traceparent]);
     return runLoop(run, state, pending, new Map([[first.taskId, answer]]), true);
   }
   if (state.next.length > 0) return runLoop(run, state, pending, new Map(), true);

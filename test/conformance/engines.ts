@@ -15,11 +15,13 @@ import {
   StateGraph as LangGraphStateGraph,
 } from "@langchain/langgraph";
 import { registry } from "@langchain/langgraph/zod";
+import { InMemoryCache } from "@langchain/langgraph-checkpoint";
 import { z } from "zod";
 import {
   Command as SwitchyardCommand,
   END as SWITCHYARD_END,
   interrupt as switchyardInterrupt,
+  MemoryCache,
   MemoryCheckpointer,
   messages as switchyardMessages,
   reducer as switchyardReducer,
@@ -103,16 +105,20 @@ export interface CompiledLike<State> {
 
 export interface CompileOptions {
   checkpointer?: unknown;
+  /** A node cache: Switchyard's MemoryCache, LangGraph's InMemoryCache. */
+  cache?: unknown;
   interruptBefore?: string[];
   interruptAfter?: string[];
 }
 
+/** Node options both engines share. */
+export interface NodeOptions {
+  ends?: string[];
+  cachePolicy?: { keyFunc?: (args: unknown[]) => string; ttl?: number };
+}
+
 /** A node in LangGraph's list form: `[name, fn, options?]`. */
-export type NodeEntry<State> = [
-  name: string,
-  fn: NodeFn<State, State>,
-  options?: { ends?: string[] },
-];
+export type NodeEntry<State> = [name: string, fn: NodeFn<State, State>, options?: NodeOptions];
 
 /** A router: a function, or a `@langchain/core` Runnable. */
 export type RouterLike<State> = ((state: State) => Route | Promise<Route>) | Runnable;
@@ -121,7 +127,7 @@ export interface GraphBuilder<State> {
   addNode<Input = State>(
     name: string,
     fn: NodeFn<Input, State>,
-    options?: { ends?: string[] },
+    options?: NodeOptions,
   ): GraphBuilder<State>;
   /** Several nodes at once: `{ a: fnA }` or `[["a", fnA, options]]`. */
   addNode(
@@ -167,6 +173,8 @@ export interface Engine {
   /** A state key of @langchain/core messages merged by id. */
   messages(): z.ZodType<BaseMessage[]>;
   checkpointer(): unknown;
+  /** A node cache in memory. */
+  cache(): unknown;
 }
 
 // The casts below are the adapter's whole job: each engine's own generic types are replaced by the
@@ -184,6 +192,7 @@ export const switchyard: Engine = {
   interrupt: switchyardInterrupt,
   messages: () => switchyardMessages(),
   checkpointer: () => new MemoryCheckpointer(),
+  cache: () => new MemoryCache(),
 };
 
 const LangGraphGraph = LangGraphStateGraph as unknown as new (schema: z.ZodObject) => unknown;
@@ -201,6 +210,7 @@ export const langgraph: Engine = {
   interrupt: langGraphInterrupt,
   messages: () => z.custom<BaseMessage[]>().register(registry, { ...MessagesZodMeta }),
   checkpointer: () => new MemorySaver(),
+  cache: () => new InMemoryCache(),
 };
 
 export const ENGINES: readonly Engine[] = [switchyard, langgraph];

@@ -1,6 +1,7 @@
 // Every conformance scenario, grouped by theme in the files imported here.
 import type { Scenario } from "./harness.js";
 import { builderScenarios } from "./scenarios-builder.js";
+import { cacheScenarios } from "./scenarios-cache.js";
 import { continueScenarios } from "./scenarios-continue.js";
 import { differenceScenarios } from "./scenarios-differences.js";
 import { flowScenarios } from "./scenarios-flow.js";
@@ -23,5 +24,6 @@ export const SCENARIOS: readonly Scenario[] = [
   ...continueScenarios,
   ...subgraphScenarios,
   ...subgraphStateScenarios,
+  ...cacheScenarios,
   ...differenceScenarios,
 ];

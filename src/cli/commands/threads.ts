@@ -8,7 +8,7 @@ import { printOutcome } from "../progress.js";
 /** `switchyard show <thread>`: current state, next nodes, waiting interrupts. */
 export async function show(ctx: CliContext, threadId: string): Promise<number> {
   const graph = await ctx.graphOfThread(threadId);
-  return printOutcome(ctx, graph, threadId);
+  return printOutcome(ctx, graph, threadId, await graph.getUsage(threadId));
 }
 
 /**

@@ -1,0 +1,125 @@
+// The node cache beyond what LangGraph shares (test/conformance/scenarios-cache.ts): both caches
+// pass one suite, the SQLite one survives its process, Send tasks, clearCache, failures, usage.
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { z } from "zod";
+import {
+  append,
+  END,
+  MemoryCache,
+  MemoryCheckpointer,
+  Send,
+  SqliteCache,
+  SqliteCheckpointer,
+  START,
+  StateGraph,
+  type NodeCache,
+} from "../src/index.js";
+
+const dir = mkdtempSync(join(tmpdir(), "switchyard-cache-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+let files = 0;
+
+function sqliteCache(): { cache: SqliteCache; path: string } {
+  files += 1;
+  const path = join(dir, `cache-${files}.db`);
+  new SqliteCheckpointer(path); // creates the Switchyard file the cache adds its table to
+  return { cache: new SqliteCache(path), path };
+}
+
+const CACHES: ReadonlyArray<readonly [string, () => NodeCache]> = [
+  ["MemoryCache", () => new MemoryCache()],
+  ["SqliteCache", () => sqliteCache().cache],
+];
+
+const State = z.object({ items: z.array(z.number()), out: append(z.string()) });
+
+/** START -> fan (Send per item) -> work (cached) -> END; counts work's calls per item. */
+function fanOut(cache: NodeCache, calls: Map<number, number>, fail = new Set<number>()) {
+  return new StateGraph(State)
+    .addNode(
+      "work",
+      (item: number, ctx) => {
+        calls.set(item, (calls.get(item) ?? 0) + 1);
+        if (fail.has(item)) throw new Error(`item ${item} failed`);
+        ctx.reportUsage({ input_tokens: 10, output_tokens: 1, total_tokens: 11 });
+        return { out: `done ${item}` };
+      },
+      { cachePolicy: {} },
+    )
+    .addConditionalEdges(START, (state) => state.items.map((item) => new Send("work", item)))
+    .addEdge("work", END)
+    .compile({ cache, checkpointer: new MemoryCheckpointer(), name: "fan" });
+}
+
+describe.each(CACHES)("%s", (_, makeCache) => {
+  it("serves each Send argument seen before from the cache and runs the new ones", async () => {
+    const calls = new Map<number, number>();
+    const graph = fanOut(makeCache(), calls);
+    await graph.invoke({ items: [1, 2] }, { configurable: { thread_id: "a" } });
+    const second = await graph.invoke({ items: [2, 3] }, { configurable: { thread_id: "b" } });
+    expect(second.out).toEqual(["done 2", "done 3"]);
+    expect(Object.fromEntries(calls)).toEqual({ 1: 1, 2: 1, 3: 1 });
+  });
+
+  it("does not cache a failed task, and counts no tokens for a cached one", async () => {
+    const calls = new Map<number, number>();
+    const cache = makeCache();
+    const failing = fanOut(cache, calls, new Set([9]));
+    await expect(
+      failing.invoke({ items: [9] }, { configurable: { thread_id: "f" } }),
+    ).rejects.toThrow(/item 9 failed/);
+    const graph = fanOut(cache, calls);
+    await graph.invoke({ items: [9] }, { configurable: { thread_id: "g1" } });
+    await graph.invoke({ items: [9] }, { configurable: { thread_id: "g2" } });
+    expect(calls.get(9)).toBe(2);
+    expect((await graph.getUsage("g1")).total.input_tokens).toBe(10);
+    expect((await graph.getUsage("g2")).total.input_tokens).toBe(0);
+  });
+
+  it("clearCache() makes the graph's cached nodes run again", async () => {
+    const calls = new Map<number, number>();
+    const graph = fanOut(makeCache(), calls);
+    await graph.invoke({ items: [4] }, { configurable: { thread_id: "c1" } });
+    await graph.clearCache();
+    await graph.invoke({ items: [4] }, { configurable: { thread_id: "c2" } });
+    expect(calls.get(4)).toBe(2);
+  });
+
+  it("streams a cached task's start in debug but no task_result, as LangGraph", async () => {
+    const graph = fanOut(makeCache(), new Map());
+    await graph.invoke({ items: [5] }, { configurable: { thread_id: "d1" } });
+    const events: Array<[string, unknown]> = [];
+    for await (const event of graph.stream(
+      { items: [5] },
+      { configurable: { thread_id: "d2" }, streamMode: "debug" },
+    )) {
+      const { type, payload } = event as { type: string; payload: { name?: string } };
+      events.push([type, payload.name]);
+    }
+    expect(events.filter(([type]) => type !== "checkpoint")).toEqual([["task", "work"]]);
+  });
+});
+
+describe("SqliteCache", () => {
+  it("keeps cached results in the database file across connections", async () => {
+    const { cache, path } = sqliteCache();
+    const calls = new Map<number, number>();
+    await fanOut(cache, calls).invoke({ items: [8] }, { configurable: { thread_id: "p1" } });
+    cache.close();
+    const reopened = new SqliteCache(path);
+    const result = await fanOut(reopened, calls).invoke(
+      { items: [8] },
+      { configurable: { thread_id: "p2" } },
+    );
+    expect(result.out).toEqual(["done 8"]);
+    expect(calls.get(8)).toBe(1);
+    reopened.close();
+  });
+
+  it("refuses a file that is not a Switchyard database", () => {
+    expect(() => new SqliteCache(join(dir, "missing.db"))).toThrow(/DATABASE_UNAVAILABLE|open/i);
+  });
+});
