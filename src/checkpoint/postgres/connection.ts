@@ -1,5 +1,11 @@
 import type pg from "pg";
-import { connectFailure, isConflict, isConnectionFailure, storageFailure } from "./failures.js";
+import {
+  connectFailure,
+  endedBeforeCommit,
+  isConflict,
+  isConnectionFailure,
+  storageFailure,
+} from "./failures.js";
 
 /** What a statement needs: a pooled client inside or outside a transaction. */
 export type Queryable = Pick<pg.PoolClient, "query">;
@@ -68,7 +74,23 @@ export class PostgresConnection {
     statement: StatementText,
     values: readonly unknown[] = [],
   ): Promise<Row[]> {
-    return this.attempt(threadId, (client) => run<Row>(client, statement, values), undefined);
+    return this.attempt(threadId, (client) => run<Row>(client, statement, values), {});
+  }
+
+  /**
+   * One statement that writes, on its own: atomic by itself, and its own commit. Conflicts are
+   * retried (the server rolled it back), and so is a session the server ended before it
+   * committed; a connection that just broke under it is reported, not retried, since the
+   * statement may have committed (DATABASE_CONNECTION_LOST with duringCommit).
+   */
+  async write<Row>(
+    threadId: string | undefined,
+    statement: StatementText,
+    values: readonly unknown[],
+  ): Promise<Row[]> {
+    return this.attempt(threadId, (client) => run<Row>(client, statement, values), {
+      commitsAsSent: true,
+    });
   }
 
   /**
@@ -84,19 +106,20 @@ export class PostgresConnection {
     options: { readonly isolation?: "repeatable read" } = {},
   ): Promise<T> {
     const begin = options.isolation ? "BEGIN ISOLATION LEVEL REPEATABLE READ" : "BEGIN";
-    return this.attempt(threadId, work, begin);
+    return this.attempt(threadId, work, { begin });
   }
 
   private async attempt<T>(
     threadId: string | undefined,
     work: (client: Queryable) => Promise<T>,
-    begin: string | undefined,
+    mode: { readonly begin?: string; readonly commitsAsSent?: boolean },
   ): Promise<T> {
+    const { begin } = mode;
     let conflicts = 0;
     let reconnected = false;
     for (;;) {
       const client = await this.connect(threadId);
-      let committing = false;
+      let committing = mode.commitsAsSent === true;
       try {
         if (begin) await client.query(begin);
         const result = await work(client);
@@ -114,7 +137,9 @@ export class PostgresConnection {
           await pause(conflicts);
           continue;
         }
-        if (lost && !committing && !reconnected) {
+        // A transaction (or statement) that certainly did not commit died with its session:
+        // nothing was stored, so it is sent once more on a fresh connection.
+        if (lost && (!committing || endedBeforeCommit(error)) && !reconnected) {
           reconnected = true;
           continue;
         }

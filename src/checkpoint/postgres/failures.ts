@@ -38,6 +38,15 @@ export function isConnectionFailure(error: unknown): boolean {
   );
 }
 
+/**
+ * The server ended the session and said so in its answer to the statement (an administrator's
+ * pg_terminate_backend, a shutdown, another backend's crash): the statement did not commit. A
+ * connection that just broke (a reset, a timeout) gives no such answer, and leaves it unknown.
+ */
+export function endedBeforeCommit(error: unknown): boolean {
+  return /^57P0[123]$/.test(errorCode(error));
+}
+
 /** Why a connection could not be made, and what to check, as a named error. */
 export function connectFailure(
   error: unknown,
@@ -112,7 +121,8 @@ export function storageFailure(
     return new DatabaseConflictError(where, threadId, context.attempts, messageOf(error));
   }
   if (isConnectionFailure(error)) {
-    return new DatabaseConnectionLostError(where, threadId, messageOf(error), context.committing);
+    const unknownOutcome = context.committing && !endedBeforeCommit(error);
+    return new DatabaseConnectionLostError(where, threadId, messageOf(error), unknownOutcome);
   }
   if (code === "53100") return new DiskFullError(where, threadId);
   if (code === "25006") return new DatabaseReadOnlyError(where, threadId);

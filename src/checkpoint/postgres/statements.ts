@@ -11,6 +11,15 @@ export function buildStatements(schema: string, quoted: string) {
   });
   const checkpointColumns = "checkpoint_id, parent_id, step, source, created_at, body";
   const threadColumns = "thread_id, graph_name, graph_version, created_at, updated_at";
+  /** One row when lease owner `owner` (a text parameter, null: no lease asked) holds `thread`. */
+  const leaseCheck = (owner: string, thread: string) =>
+    `held AS (
+       SELECT 1 FROM ${s}.leases
+       WHERE ${owner}::text IS NOT NULL AND thread_id = ${thread}::text AND owner = ${owner}::text
+       FOR SHARE
+     ), allowed AS (
+       SELECT 1 AS one FROM held UNION ALL SELECT 1 WHERE ${owner}::text IS NULL
+     )`;
   const ofThreadAndNamespaces =
     "(thread_id = $1 OR (thread_id >= $1 || chr(31) AND thread_id < $1 || chr(32)))";
   return {
@@ -145,55 +154,69 @@ export function buildStatements(schema: string, quoted: string) {
     ),
 
     /**
-     * A superstep's commit in one statement: the thread row (created, touched, bound to its graph
-     * if it has none), the checkpoint, its channel versions, the removal of the superstep's pending
-     * writes ($15; null keeps them) and the audit entries it carries.
+     * A superstep's commit in one statement (so one round trip, atomic by itself): the thread row
+     * (created, touched, bound to its graph if it has none), the checkpoint, its channel versions,
+     * the removal of the superstep's pending writes ($15; null keeps them) and the audit entries it
+     * carries — all only if `allowed` has its row, i.e. no lease is asked for ($22 null) or owner
+     * $22 holds the lease of thread $23. The lease row is locked FOR SHARE before anything is
+     * written (every insert reads `allowed`) and stays locked until the statement commits, so a
+     * takeover waits for this write or finds it refused. Returns `allowed` = 0 when refused.
      */
     commit: named(
       "commit",
-      `WITH thread AS (
-         INSERT INTO ${s}.threads AS t (${threadColumns}) VALUES ($1, $2, $3, $4, $4)
+      `WITH ${leaseCheck("$22", "$23")},
+       thread AS (
+         INSERT INTO ${s}.threads AS t (${threadColumns})
+         SELECT $1, $2, $3, $4, $4 FROM allowed
          ON CONFLICT (thread_id) DO UPDATE SET updated_at = excluded.updated_at,
            graph_name = COALESCE(t.graph_name, excluded.graph_name),
            graph_version = CASE WHEN t.graph_name IS NULL THEN excluded.graph_version
                                 ELSE t.graph_version END
        ), checkpoint AS (
          INSERT INTO ${s}.checkpoints (thread_id, ${checkpointColumns})
-         VALUES ($1, $5, $6, $7, $8, $4, $9)
+         SELECT $1, $5, $6, $7, $8, $4, $9 FROM allowed
        ), versions AS (
          INSERT INTO ${s}.channel_versions (thread_id, channel, version, kind, previous, data)
-         SELECT $1::text, * FROM unnest($10::text[], $11::text[], $12::text[], $13::text[], $14::text[])
+         SELECT $1::text, v.* FROM allowed,
+           unnest($10::text[], $11::text[], $12::text[], $13::text[], $14::text[]) AS v
          ON CONFLICT (thread_id, channel, version) DO UPDATE
            SET kind = excluded.kind, previous = excluded.previous, data = excluded.data
        ), obsolete AS (
-         DELETE FROM ${s}.pending_writes WHERE thread_id = $1 AND checkpoint_id = $15::text
+         DELETE FROM ${s}.pending_writes
+         WHERE thread_id = $1 AND checkpoint_id = $15::text AND EXISTS (SELECT 1 FROM allowed)
        ), audit AS (
          INSERT INTO ${s}.audit (thread_id, at, actor, interrupt_id, node, kind, value)
-         SELECT $1::text, * FROM unnest($16::text[], $17::text[], $18::text[], $19::text[], $20::text[], $21::text[])
+         SELECT $1::text, a.* FROM allowed,
+           unnest($16::text[], $17::text[], $18::text[], $19::text[], $20::text[], $21::text[]) AS a
        )
-       SELECT 1`,
+       SELECT count(*)::int AS allowed FROM allowed`,
     ),
     /**
-     * Pending writes of some tasks, replacing what those tasks ($3) wrote before, with the audit
-     * entries they carry.
+     * Pending writes of some tasks in one statement, replacing what those tasks ($3) wrote before,
+     * with the audit entries they carry; only if `allowed` (as for `commit`, lease $14 of $15).
      */
     putWrites: named(
       "putWrites",
-      `WITH fresh AS (
-         SELECT * FROM unnest($4::text[], $5::int[], $6::text[], $7::text[])
-           AS f (task_id, idx, channel, data)
+      `WITH ${leaseCheck("$14", "$15")},
+       fresh AS (
+         SELECT f.* FROM allowed,
+           unnest($4::text[], $5::int[], $6::text[], $7::text[]) AS f (task_id, idx, channel, data)
        ), stale AS (
          DELETE FROM ${s}.pending_writes p
          WHERE p.thread_id = $1 AND p.checkpoint_id = $2 AND p.task_id = ANY($3::text[])
+           AND EXISTS (SELECT 1 FROM allowed)
            AND NOT EXISTS (SELECT 1 FROM fresh f WHERE f.task_id = p.task_id AND f.idx = p.idx)
        ), audit AS (
          INSERT INTO ${s}.audit (thread_id, at, actor, interrupt_id, node, kind, value)
-         SELECT $1::text, * FROM unnest($8::text[], $9::text[], $10::text[], $11::text[], $12::text[], $13::text[])
+         SELECT $1::text, a.* FROM allowed,
+           unnest($8::text[], $9::text[], $10::text[], $11::text[], $12::text[], $13::text[]) AS a
+       ), written AS (
+         INSERT INTO ${s}.pending_writes (thread_id, checkpoint_id, task_id, idx, channel, data)
+         SELECT $1, $2, task_id, idx, channel, data FROM fresh
+         ON CONFLICT (thread_id, checkpoint_id, task_id, idx) DO UPDATE
+           SET channel = excluded.channel, data = excluded.data
        )
-       INSERT INTO ${s}.pending_writes (thread_id, checkpoint_id, task_id, idx, channel, data)
-       SELECT $1, $2, task_id, idx, channel, data FROM fresh
-       ON CONFLICT (thread_id, checkpoint_id, task_id, idx) DO UPDATE
-         SET channel = excluded.channel, data = excluded.data`,
+       SELECT count(*)::int AS allowed FROM allowed`,
     ),
 
     deleteCheckpoints: named(

@@ -17,7 +17,7 @@ import type {
   ThreadStore,
   WriteOptions,
 } from "../types.js";
-import { PostgresConnection, run, type ConnectionOptions, type Queryable } from "./connection.js";
+import { PostgresConnection, type ConnectionOptions } from "./connection.js";
 import { copyThread, deleteThread, pruneThread } from "./retention.js";
 import {
   auditColumns,
@@ -150,16 +150,21 @@ export class PostgresCheckpointer implements ThreadStore {
     }
     const audit = auditColumns(options.audit);
     await this.ensureReady();
-    await this.connection.transaction(threadId, async (client) => {
-      await this.checkLease(client, threadId, options.lease);
-      await run(client, this.statements.putWrites, [
+    const [result] = await this.connection.write<{ allowed: number }>(
+      threadId,
+      this.statements.putWrites,
+      [
         threadId,
         checkpointId,
         tasks.map((task) => task.taskId),
         ...columns,
         ...audit,
-      ]);
-    });
+        options.lease ?? null,
+        rootThreadOf(threadId),
+      ],
+    );
+    // A subgraph namespace is written under its thread's lease.
+    if (result?.allowed === 0) throw new LeaseLostError(rootThreadOf(threadId));
   }
 
   async commit(
@@ -187,9 +192,10 @@ export class PostgresCheckpointer implements ThreadStore {
       (checkpoint.source === "loop" || checkpoint.source === "input")
         ? checkpoint.parentId
         : null;
-    await this.connection.transaction(threadId, async (client) => {
-      await this.checkLease(client, threadId, options.lease);
-      await run(client, this.statements.commit, [
+    const [result] = await this.connection.write<{ allowed: number }>(
+      threadId,
+      this.statements.commit,
+      [
         threadId,
         options.graph?.name ?? null,
         options.graph?.version ?? null,
@@ -206,8 +212,11 @@ export class PostgresCheckpointer implements ThreadStore {
         rows.map((row) => row.data),
         obsolete,
         ...audit,
-      ]);
-    });
+        options.lease ?? null,
+        rootThreadOf(threadId),
+      ],
+    );
+    if (result?.allowed === 0) throw new LeaseLostError(rootThreadOf(threadId));
     for (const row of rows)
       this.chains.set(chainKey(threadId, row.channel, row.version), row.chain);
   }
@@ -392,19 +401,6 @@ export class PostgresCheckpointer implements ThreadStore {
     values: readonly unknown[],
   ): Promise<Row[]> {
     return this.connection.query<Row>(threadId, statement, values);
-  }
-
-  /** Holds the lease row of the thread until the transaction ends; refuses unless `owner` holds it. */
-  private async checkLease(
-    client: Queryable,
-    threadId: string,
-    owner: string | undefined,
-  ): Promise<void> {
-    if (owner === undefined) return;
-    // A subgraph namespace is written under its thread's lease.
-    const root = rootThreadOf(threadId);
-    const [held] = await run<{ owner: string }>(client, this.statements.leaseShared, [root]);
-    if (held?.owner !== owner) throw new LeaseLostError(root);
   }
 
   /** The chain state of the versions `writes` extend: remembered when this process wrote them, else read. */
