@@ -1,9 +1,8 @@
 import type pg from "pg";
 import { LeaseLostError, ThreadBusyError, ThreadNotFoundError } from "../../errors.js";
-import { chainOfRows, EMPTY_CHAIN, encodeVersion, type ChainInfo } from "../delta-policy.js";
 import { rootThreadOf } from "../namespace.js";
 import { matchesFilter } from "../retention.js";
-import { deserialize, serialize } from "../serializer.js";
+import { deserialize } from "../serializer.js";
 import type {
   AuditEntry,
   ChannelWrite,
@@ -20,10 +19,8 @@ import type {
 import { PostgresConnection, type ConnectionOptions } from "./connection.js";
 import { copyThread, deleteThread, pruneThread } from "./retention.js";
 import {
-  auditColumns,
   auditEntryOf,
   channelsOf,
-  encodeBody,
   pendingWritesOf,
   recordOf,
   threadInfo,
@@ -33,6 +30,7 @@ import {
 } from "./rows.js";
 import { ensureSchema, quoteSchema } from "./schema.js";
 import { buildStatements, type Statements } from "./statements.js";
+import { ChainCache, commitValues, putWritesValues } from "./writes.js";
 
 export interface PostgresCheckpointerOptions extends ConnectionOptions {
   /** Lease length in ms (default 30 s). A run renews its lease at a third of this. */
@@ -52,8 +50,8 @@ export interface PostgresCheckpointerOptions extends ConnectionOptions {
 /**
  * The checkpointer for several processes and machines: every one of them points at one Postgres
  * database. The same contract and guarantees as SqliteCheckpointer: a superstep's checkpoint, its
- * channel versions (deltas for reducer channels) and the audit entries it carries are one
- * transaction; each task's pending writes another. Leases live in a row per thread, taken with a
+ * channel versions (deltas for reducer channels) and the audit entries it carries are one SQL
+ * statement, so one transaction and one round trip; each task's pending writes another. Leases live in a row per thread, taken with a
  * conditional upsert and timed by the server's clock; every write holds its thread's lease row
  * (FOR SHARE) until it commits, so a run that lost its lease can never interleave writes with the
  * run that took it over. Serialization failures and deadlocks are retried with backoff.
@@ -76,8 +74,7 @@ export class PostgresCheckpointer implements ThreadStore {
   private readonly statements: Statements;
   private readonly create: boolean;
   private ready: Promise<void> | undefined;
-  /** The chain state of versions this process wrote, so deciding delta or full value needs no read. */
-  private readonly chains = new Map<string, ChainInfo>();
+  private readonly chains = new ChainCache();
 
   /** `source`: a connection string (the checkpointer makes and ends its pool) or a pg.Pool of yours. */
   constructor(source: string | pg.Pool, options: PostgresCheckpointerOptions = {}) {
@@ -138,32 +135,13 @@ export class PostgresCheckpointer implements ThreadStore {
     tasks: ReadonlyArray<TaskWrites>,
     options: WriteOptions = {},
   ): Promise<void> {
-    // Serialized before the transaction: a value that cannot be stored aborts with nothing written.
-    const columns: [string[], number[], string[], string[]] = [[], [], [], []];
-    for (const { taskId, writes } of tasks) {
-      writes.forEach(([channel, value], index) => {
-        columns[0].push(taskId);
-        columns[1].push(index);
-        columns[2].push(channel);
-        columns[3].push(serialize(value, channel));
-      });
-    }
-    const audit = auditColumns(options.audit);
+    const values = putWritesValues(threadId, checkpointId, tasks, options);
     await this.ensureReady();
     const [result] = await this.connection.write<{ allowed: number }>(
       threadId,
       this.statements.putWrites,
-      [
-        threadId,
-        checkpointId,
-        tasks.map((task) => task.taskId),
-        ...columns,
-        ...audit,
-        options.lease ?? null,
-        rootThreadOf(threadId),
-      ],
+      values,
     );
-    // A subgraph namespace is written under its thread's lease.
     if (result?.allowed === 0) throw new LeaseLostError(rootThreadOf(threadId));
   }
 
@@ -173,52 +151,18 @@ export class PostgresCheckpointer implements ThreadStore {
     channelWrites: readonly ChannelWrite[],
     options: WriteOptions = {},
   ): Promise<void> {
-    // Serialized before the transaction: a value that cannot be stored aborts with nothing written.
-    const body = encodeBody(checkpoint);
-    const audit = auditColumns(options.audit);
     await this.ensureReady();
-    const previous = await this.previousChains(threadId, channelWrites);
-    const rows = channelWrites.map((write) =>
-      encodeVersion(
-        write,
-        write.kind === "delta" && write.previous !== undefined
-          ? (previous.get(write.channel) ?? EMPTY_CHAIN)
-          : EMPTY_CHAIN,
-      ),
+    const rows = await this.chains.encode(threadId, channelWrites, (channels, versions) =>
+      this.query<ChainRow>(threadId, this.statements.chains, [threadId, channels, versions]),
     );
-    // The superstep is committed (or, for new input, dropped): its pending writes are obsolete.
-    const obsolete =
-      checkpoint.parentId !== undefined &&
-      (checkpoint.source === "loop" || checkpoint.source === "input")
-        ? checkpoint.parentId
-        : null;
+    const values = commitValues(threadId, checkpoint, rows, options);
     const [result] = await this.connection.write<{ allowed: number }>(
       threadId,
       this.statements.commit,
-      [
-        threadId,
-        options.graph?.name ?? null,
-        options.graph?.version ?? null,
-        checkpoint.createdAt,
-        checkpoint.id,
-        checkpoint.parentId ?? null,
-        checkpoint.step,
-        checkpoint.source,
-        body,
-        rows.map((row) => row.channel),
-        rows.map((row) => row.version),
-        rows.map((row) => row.kind),
-        rows.map((row) => row.previous),
-        rows.map((row) => row.data),
-        obsolete,
-        ...audit,
-        options.lease ?? null,
-        rootThreadOf(threadId),
-      ],
+      values,
     );
     if (result?.allowed === 0) throw new LeaseLostError(rootThreadOf(threadId));
-    for (const row of rows)
-      this.chains.set(chainKey(threadId, row.channel, row.version), row.chain);
+    this.chains.stored(threadId, rows);
   }
 
   async getThread(threadId: string): Promise<ThreadInfo | undefined> {
@@ -294,9 +238,7 @@ export class PostgresCheckpointer implements ThreadStore {
     await this.connection.transaction(threadId, (client) =>
       deleteThread(client, this.statements, threadId),
     );
-    for (const key of [...this.chains.keys()]) {
-      if (rootThreadOf(key.slice(0, key.indexOf("\u0000"))) === threadId) this.chains.delete(key);
-    }
+    this.chains.forgetThread(threadId);
   }
 
   async pruneThread(
@@ -310,9 +252,7 @@ export class PostgresCheckpointer implements ThreadStore {
       (client) => pruneThread(client, this.statements, threadId, options),
       { isolation: "repeatable read" },
     );
-    for (const [channel, version] of versions) {
-      this.chains.delete(chainKey(threadId, channel, version));
-    }
+    for (const [channel, version] of versions) this.chains.forget(threadId, channel, version);
     return dropped;
   }
 
@@ -403,33 +343,6 @@ export class PostgresCheckpointer implements ThreadStore {
     return this.connection.query<Row>(threadId, statement, values);
   }
 
-  /** The chain state of the versions `writes` extend: remembered when this process wrote them, else read. */
-  private async previousChains(
-    threadId: string,
-    writes: readonly ChannelWrite[],
-  ): Promise<Map<string, ChainInfo>> {
-    const found = new Map<string, ChainInfo>();
-    const missing: Array<[string, string]> = [];
-    for (const write of writes) {
-      if (write.kind !== "delta" || write.previous === undefined) continue;
-      const cached = this.chains.get(chainKey(threadId, write.channel, write.previous));
-      if (cached) found.set(write.channel, cached);
-      else missing.push([write.channel, write.previous]);
-    }
-    if (missing.length === 0) return found;
-    const rows = await this.query<ChainRow>(threadId, this.statements.chains, [
-      threadId,
-      missing.map(([channel]) => channel),
-      missing.map(([, version]) => version),
-    ]);
-    for (const [channel, version] of missing) {
-      const chain = chainOfRows(rows.filter((row) => row.channel === channel));
-      found.set(channel, chain);
-      this.chains.set(chainKey(threadId, channel, version), chain);
-    }
-    return found;
-  }
-
   private async tupleOf(threadId: string, row: CheckpointRow): Promise<CheckpointTuple> {
     const checkpoint = recordOf(row);
     const heads = Object.entries(checkpoint.versions);
@@ -454,8 +367,4 @@ export class PostgresCheckpointer implements ThreadStore {
       pendingWrites: pendingWritesOf(writes),
     };
   }
-}
-
-function chainKey(threadId: string, channel: string, version: string): string {
-  return `${threadId}\u0000${channel}\u0000${version}`;
 }
