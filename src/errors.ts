@@ -700,7 +700,8 @@ export class DatabaseUnreachableError extends SwitchyardError {
 
 /**
  * The connection to the Postgres server broke during an operation (the server restarted, an
- * administrator ended the session, the network dropped). The server rolled the transaction back.
+ * administrator ended the session, the network dropped). The transaction was rolled back, unless
+ * `duringCommit`: then whether it was stored is unknown.
  */
 export class DatabaseConnectionLostError extends SwitchyardError {
   readonly code = "DATABASE_CONNECTION_LOST";
