@@ -54,6 +54,10 @@ export { MemoryCheckpointer } from "./checkpoint/memory.js";
 export { MemoryCache, type CacheEntry, type CacheKey, type NodeCache } from "./checkpoint/cache.js";
 export { SqliteCache } from "./checkpoint/cache-sqlite.js";
 export { SqliteCheckpointer, type SqliteCheckpointerOptions } from "./checkpoint/sqlite.js";
+export {
+  PostgresCheckpointer,
+  type PostgresCheckpointerOptions,
+} from "./checkpoint/postgres/store.js";
 export { serialize, deserialize } from "./checkpoint/serializer.js";
 export {
   MemoryRunStore,
@@ -177,3 +181,10 @@ export {
 // Governance: budgets and guardrails (issue 16).
 export { BudgetExceededError, GuardrailFailedError, ReviewRejectedError } from "./errors.js";
 export { reviewBelow } from "./runtime/guard.js";
+// Postgres storage failures (issue 14).
+export {
+  DatabaseConflictError,
+  DatabaseConnectionLostError,
+  DatabaseUnreachableError,
+  SchemaNotFoundError,
+} from "./errors.js";

@@ -37,7 +37,8 @@ export async function main(
     await program.parseAsync([...argv]);
   } catch (error) {
     const options = program.opts<GlobalOptions>();
-    const { graphsDir } = projectPaths(options, process.env, process.cwd());
+    // Only the graphs folder is needed here (the database options may be what was wrong).
+    const { graphsDir } = projectPaths({ graphs: options.graphs }, process.env, process.cwd());
     return report(error, { verbose: options.verbose === true, json, graphsDir }, io.err);
   }
   return exitCode;
@@ -52,6 +53,10 @@ function buildProgram(
     .option(
       "--db <path>",
       "SQLite database (env SWITCHYARD_DB; default: the project's checkpoints/switchyard.db)",
+    )
+    .option(
+      "--postgres <url>",
+      "a Postgres database shared by several processes or machines, instead of --db (env SWITCHYARD_POSTGRES)",
     )
     .option("--graphs <dir>", "folder of graph files (default: the project's graphs/)")
     .option(
@@ -75,7 +80,7 @@ function buildProgram(
       try {
         setExit(await run(ctx, ...args));
       } finally {
-        ctx.close();
+        await ctx.close();
       }
     };
 

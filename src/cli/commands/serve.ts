@@ -49,6 +49,15 @@ export async function serve(ctx: CliContext, options: ServeOptions): Promise<num
   const apiKeys = parseApiKeys(process.env.SWITCHYARD_API_KEYS);
   if (!apiKeys && !LOOPBACK.test(host)) throw new UnsafeBindError(host);
 
+  if (ctx.postgres !== undefined) {
+    throw new CliError(
+      "SERVE_NEEDS_SQLITE",
+      "switchyard serve keeps its runs in a SQLite file for now; --postgres / SWITCHYARD_POSTGRES " +
+        "work with run, continue, inbox, approve, reject, resume, show, history, fork, audit, prune, " +
+        "delete and vacuum. Serve with --db (or unset SWITCHYARD_POSTGRES).",
+      EXIT.usage,
+    );
+  }
   // A server starts threads, like `run`: it creates the database when there is none yet.
   const checkpointer = ctx.checkpointer({ create: true });
   const graphs: Record<string, ServedGraph> = {};
