@@ -14,7 +14,11 @@ const folder = mkdtempSync(join(tmpdir(), "switchyard-old-file-"));
 afterAll(() => rmSync(folder, { recursive: true, force: true }));
 
 const Counter = z.object({
-  total: reducer(z.number(), (a: number, b: number) => a + b, () => 0),
+  total: reducer(
+    z.number(),
+    (a: number, b: number) => a + b,
+    () => 0,
+  ),
   until: z.number(),
 });
 const counterGraph = (checkpointer: SqliteCheckpointer) =>

@@ -20,7 +20,11 @@ const SHORT = 10;
 
 /** A counter that adds 1 per step until it reaches `until`: one reducer key, one last-value key. */
 const Counter = z.object({
-  total: reducer(z.number(), (a: number, b: number) => a + b, () => 0),
+  total: reducer(
+    z.number(),
+    (a: number, b: number) => a + b,
+    () => 0,
+  ),
   until: z.number(),
 });
 const counterGraph = (checkpointer: SqliteCheckpointer) =>
