@@ -14,6 +14,15 @@ import { initialiseSchema, SCHEMA_VERSION, readSchemaVersion } from "./sqlite-sc
 
 /** The longest single pause between two tries for the write lock. */
 const MAX_PAUSE_MS = 50;
+/**
+ * The WAL is merged into the file (a checkpoint) by this connection, never inside a COMMIT:
+ * soon after a write once it exceeds WAL_CHECKPOINT_BYTES or a quarter of the file, and, truncated
+ * to nothing, once writes pause for WAL_IDLE_MS. SQLite keeps a WAL it reuses to at most
+ * WAL_KEPT_BYTES.
+ */
+const WAL_CHECKPOINT_BYTES = 1024 * 1024;
+const WAL_IDLE_MS = 250;
+const WAL_KEPT_BYTES = 1024 * 1024;
 
 interface FileIdentity {
   readonly dev: number;
@@ -35,6 +44,9 @@ export class SqliteConnection {
   private readonly begin: Database.Statement;
   private readonly commit: Database.Statement;
   private readonly rollback: Database.Statement;
+  /** Merges the WAL into the file once writes pause (restarted by every write). */
+  private readonly idleCheckpoint: NodeJS.Timeout | undefined;
+  private checkpointSoon = false;
 
   constructor(
     readonly path: string,
@@ -54,6 +66,12 @@ export class SqliteConnection {
     }
     // From here on SQLite never sleeps in its busy handler: a write's wait is asynchronous.
     this.db.pragma("busy_timeout = 0");
+    if (this.file) {
+      this.db.pragma("wal_autocheckpoint = 0");
+      this.db.pragma(`journal_size_limit = ${WAL_KEPT_BYTES}`);
+      this.idleCheckpoint = setTimeout(() => this.checkpointWal("TRUNCATE"), WAL_IDLE_MS);
+      this.idleCheckpoint.unref();
+    }
     this.begin = this.db.prepare("BEGIN IMMEDIATE");
     this.commit = this.db.prepare("COMMIT");
     this.rollback = this.db.prepare("ROLLBACK");
@@ -76,6 +94,7 @@ export class SqliteConnection {
       this.checkFile(threadId);
       const result = work();
       this.commit.run();
+      this.afterCommit();
       return result;
     } catch (error) {
       if (this.db.inTransaction) this.rollback.run();
@@ -117,7 +136,40 @@ export class SqliteConnection {
   }
 
   close(): void {
+    clearTimeout(this.idleCheckpoint);
     this.db.close();
+  }
+
+  /**
+   * Keeps the WAL small without a checkpoint inside COMMIT: a large WAL is merged right after the
+   * current work (setImmediate), and an idle connection merges and truncates it.
+   */
+  private afterCommit(): void {
+    if (!this.idleCheckpoint) return;
+    this.idleCheckpoint.refresh();
+    if (this.checkpointSoon) return;
+    const wal = statSync(`${this.path}-wal`, { throwIfNoEntry: false })?.size ?? 0;
+    if (wal < WAL_CHECKPOINT_BYTES) return;
+    const file = statSync(this.path, { throwIfNoEntry: false })?.size ?? 0;
+    if (wal < file / 4) return;
+    this.checkpointSoon = true;
+    setImmediate(() => {
+      this.checkpointSoon = false;
+      this.checkpointWal("PASSIVE");
+    });
+  }
+
+  /**
+   * Merges the WAL into the file. Best effort: a reader or writer in another process may keep
+   * part of it (SQLite then merges the rest later); a closed connection does nothing.
+   */
+  private checkpointWal(mode: "PASSIVE" | "TRUNCATE"): void {
+    if (!this.db.open || this.db.inTransaction) return;
+    try {
+      this.db.pragma(`wal_checkpoint(${mode})`);
+    } catch {
+      // Busy or failing storage: the next write reports a real problem; the WAL waits.
+    }
   }
 
   /** Takes the write lock if it is free right now; false if another connection holds it. */
