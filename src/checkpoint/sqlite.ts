@@ -39,8 +39,10 @@ const MAX_CHAIN = 256;
 const MIN_CHAIN_BYTES = 16 * 1024;
 /** Checkpoints read per page of a history listing without a limit (or with a filter). */
 const HISTORY_PAGE = 64;
-/** How many chain states of recently written versions are remembered (writes need no read). */
-const REMEMBERED_CHAINS = 4096;
+/** How many chain states (and thread rows) of recent writes are remembered (writes need no read). */
+const REMEMBERED = 4096;
+/** A thread's `updated_at` is rewritten once it is this much older than its latest checkpoint. */
+const THREAD_TOUCH_MS = 1000;
 
 export interface SqliteCheckpointerOptions {
   /** Lease length in ms (default 30 s). A run renews its lease at a third of this. */
@@ -118,6 +120,13 @@ export class SqliteCheckpointer implements ThreadStore {
   private readonly statements: Statements;
   /** Chain states of versions this process wrote or read last, so a write needs no read. */
   private readonly chains = new Map<string, ChainInfo>();
+  /** Leases this process took or renewed, and until when: a write under one needs no read. */
+  private readonly leases = new Map<string, { owner: string; expiresAt: number }>();
+  /** Thread rows this process wrote under a lease: when `updated_at` was set, and the graph bound. */
+  private readonly threadRows = new Map<
+    string,
+    { owner: string; touchedAt: number; bound: boolean }
+  >();
 
   constructor(path: string, options: SqliteCheckpointerOptions = {}) {
     this.path = path;
@@ -219,10 +228,17 @@ export class SqliteCheckpointer implements ThreadStore {
     );
     const audit = encodeAudit(options.audit);
     const { graph } = options;
+    const touchedAt = Date.parse(checkpoint.createdAt);
     const inserted = await this.connection.write(threadId, () => {
       this.checkLease(threadId, options.lease);
-      this.statements.touchThread.run({ thread: threadId, now: checkpoint.createdAt });
-      if (graph) {
+      // Under a lease no other process deletes the thread, so a row this process wrote stays.
+      // Within one run (one lease owner) its `updated_at` is kept to within THREAD_TOUCH_MS
+      // instead of being rewritten at every step; a new run always sets it.
+      const cached = options.lease === undefined ? undefined : this.threadRows.get(threadId);
+      const known = cached?.owner === options.lease ? cached : undefined;
+      const touch = !known || !(touchedAt - known.touchedAt < THREAD_TOUCH_MS);
+      if (touch) this.statements.touchThread.run({ thread: threadId, now: checkpoint.createdAt });
+      if (graph && !known?.bound) {
         this.statements.bindThreadGraph.run({
           thread: threadId,
           name: graph.name,
@@ -257,12 +273,18 @@ export class SqliteCheckpointer implements ThreadStore {
         this.statements.deleteCheckpointWrites.run(threadId, checkpoint.parentId);
       }
       this.appendAudit(threadId, audit);
-      return ids;
+      const row = {
+        owner: options.lease ?? "",
+        touchedAt: touch ? touchedAt : (known?.touchedAt ?? touchedAt),
+        bound: graph !== undefined || !!known?.bound,
+      };
+      return { ids, row };
     });
+    if (options.lease !== undefined) remember(this.threadRows, threadId, inserted.row);
     rows.forEach((row, index) => {
       this.remember(chainKey(threadId, row.channel, row.version), {
         ...row.chain,
-        id: inserted[index] as number,
+        id: inserted.ids[index] as number,
       });
     });
   }
@@ -319,17 +341,22 @@ export class SqliteCheckpointer implements ThreadStore {
         throw new ThreadBusyError(threadId, new Date(held.expires_at));
       }
       this.statements.putLease.run(threadId, owner, now + this.leaseMs);
+      this.leases.set(threadId, { owner, expiresAt: now + this.leaseMs });
     });
   }
 
   async renewLease(threadId: string, owner: string): Promise<boolean> {
+    const expiresAt = Date.now() + this.leaseMs;
     const result = await this.connection.write(threadId, () =>
-      this.statements.renewLease.run(Date.now() + this.leaseMs, threadId, owner),
+      this.statements.renewLease.run(expiresAt, threadId, owner),
     );
+    if (result.changes > 0) this.leases.set(threadId, { owner, expiresAt });
+    else this.forgetLease(threadId, owner);
     return result.changes > 0;
   }
 
   async releaseLease(threadId: string, owner: string): Promise<void> {
+    this.forgetLease(threadId, owner);
     await this.connection.write(threadId, () => this.statements.releaseLease.run(threadId, owner));
   }
 
@@ -546,12 +573,7 @@ export class SqliteCheckpointer implements ThreadStore {
   }
 
   private remember(key: string, info: ChainInfo): void {
-    this.chains.delete(key);
-    this.chains.set(key, info);
-    if (this.chains.size > REMEMBERED_CHAINS) {
-      const oldest = this.chains.keys().next().value as string;
-      this.chains.delete(oldest);
-    }
+    remember(this.chains, key, info);
   }
 
   private reader(threadId: string): ChannelReader {
@@ -622,6 +644,8 @@ export class SqliteCheckpointer implements ThreadStore {
     this.statements.deleteThreadWrites.run(threadId);
     this.statements.deleteThreadLease.run(threadId);
     this.statements.deleteThreadRow.run(threadId);
+    this.threadRows.delete(threadId);
+    this.leases.delete(threadId);
     for (const key of [...this.chains.keys()]) {
       if (key.startsWith(`${threadId}\u0000`)) this.chains.delete(key);
     }
@@ -638,12 +662,23 @@ export class SqliteCheckpointer implements ThreadStore {
       throw new ThreadBusyError(threadId, new Date(held.expires_at));
   }
 
+  /**
+   * Refuses the write unless `owner` holds the thread's lease. A lease this process took or renewed
+   * and that has not expired needs no read: no other process takes a lease before it expires
+   * (acquireLease), deletes a thread that has one (deleteThread), and they share one clock.
+   */
   private checkLease(threadId: string, owner: string | undefined): void {
     if (owner === undefined) return;
     // A subgraph namespace is written under its thread's lease.
     const root = rootThreadOf(threadId);
+    const known = this.leases.get(root);
+    if (known?.owner === owner && known.expiresAt - Date.now() > this.leaseMs / 10) return;
     const held = this.statements.lease.get(root) as { owner: string } | undefined;
     if (held?.owner !== owner) throw new LeaseLostError(root);
+  }
+
+  private forgetLease(threadId: string, owner: string): void {
+    if (this.leases.get(threadId)?.owner === owner) this.leases.delete(threadId);
   }
 
   private appendAudit(threadId: string, entries: ReadonlyArray<EncodedAudit>): void {
@@ -662,6 +697,13 @@ function encodeAudit(entries: readonly AuditEntry[] | undefined): EncodedAudit[]
     ...entry,
     value: serialize(entry.value, "audit value"),
   }));
+}
+
+/** Sets `key` as the newest entry of `map`, dropping the oldest past REMEMBERED entries. */
+function remember<T>(map: Map<string, T>, key: string, value: T): void {
+  map.delete(key);
+  map.set(key, value);
+  if (map.size > REMEMBERED) map.delete(map.keys().next().value as string);
 }
 
 function chainKey(threadId: string, channel: string, version: string): string {
