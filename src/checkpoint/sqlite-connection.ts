@@ -15,12 +15,12 @@ import { initialiseSchema, SCHEMA_VERSION, readSchemaVersion } from "./sqlite-sc
 /** The longest single pause between two tries for the write lock. */
 const MAX_PAUSE_MS = 50;
 /**
- * The WAL is merged into the file (a checkpoint) by this connection, never inside a COMMIT:
- * soon after a write once it exceeds WAL_CHECKPOINT_BYTES or a quarter of the file, and, truncated
- * to nothing, once writes pause for WAL_IDLE_MS. SQLite keeps a WAL it reuses to at most
- * WAL_KEPT_BYTES.
+ * The WAL is merged into the file (a checkpoint) by this connection, never inside a COMMIT: right
+ * after a write once it exceeds WAL_CHECKPOINT_BYTES and a quarter of the file (so a long run keeps
+ * it bounded), and, truncated to nothing, once writes pause for WAL_IDLE_MS. SQLite cuts a WAL it
+ * reuses back to WAL_KEPT_BYTES.
  */
-const WAL_CHECKPOINT_BYTES = 1024 * 1024;
+const WAL_CHECKPOINT_BYTES = 4 * 1024 * 1024;
 const WAL_IDLE_MS = 250;
 const WAL_KEPT_BYTES = 1024 * 1024;
 
@@ -46,7 +46,6 @@ export class SqliteConnection {
   private readonly rollback: Database.Statement;
   /** Merges the WAL into the file once writes pause (restarted by every write). */
   private readonly idleCheckpoint: NodeJS.Timeout | undefined;
-  private checkpointSoon = false;
 
   constructor(
     readonly path: string,
@@ -141,22 +140,17 @@ export class SqliteConnection {
   }
 
   /**
-   * Keeps the WAL small without a checkpoint inside COMMIT: a large WAL is merged right after the
-   * current work (setImmediate), and an idle connection merges and truncates it.
+   * Keeps the WAL bounded without a checkpoint inside COMMIT: a large WAL is merged once the
+   * transaction is over (a run that never yields to the event loop still gets it), and an idle
+   * connection merges and truncates it.
    */
   private afterCommit(): void {
     if (!this.idleCheckpoint) return;
     this.idleCheckpoint.refresh();
-    if (this.checkpointSoon) return;
     const wal = statSync(`${this.path}-wal`, { throwIfNoEntry: false })?.size ?? 0;
     if (wal < WAL_CHECKPOINT_BYTES) return;
     const file = statSync(this.path, { throwIfNoEntry: false })?.size ?? 0;
-    if (wal < file / 4) return;
-    this.checkpointSoon = true;
-    setImmediate(() => {
-      this.checkpointSoon = false;
-      this.checkpointWal("PASSIVE");
-    });
+    if (wal >= file / 4) this.checkpointWal("PASSIVE");
   }
 
   /**
