@@ -6,7 +6,7 @@ const LABELS: Record<EngineName, string> = { switchyard: "Switchyard", langgraph
 
 export function formatScenario(result: ReportedResult): string {
   const long = result.engines.switchyard.fileBytes !== undefined;
-  const header = ["engine", "median", "p25–p75", "n"];
+  const header = ["engine", "median", "mean", "p25–p75", "n"];
   if (long) header.push("db file", "peak RSS", "first 100", "last 100", "last / first");
   const rows = (Object.keys(LABELS) as EngineName[]).map((engine) =>
     row(LABELS[engine], result.engines[engine], long),
@@ -28,7 +28,13 @@ export function formatScenario(result: ReportedResult): string {
 
 function row(label: string, figures: EngineFigures, long: boolean): string[] {
   const { time } = figures;
-  const cells = [label, ms(time.median), `${ms(time.p25)}–${ms(time.p75)}`, String(time.samples)];
+  const cells = [
+    label,
+    ms(time.median),
+    ms(time.mean),
+    `${ms(time.p25)}–${ms(time.p75)}`,
+    String(time.samples),
+  ];
   if (long) {
     cells.push(
       megabytes(figures.fileBytes ?? 0),

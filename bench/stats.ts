@@ -1,6 +1,7 @@
-/** Median and interquartile range of a set of measurements. */
+/** Median, mean and interquartile range of a set of measurements. */
 export interface Summary {
   readonly median: number;
+  readonly mean: number;
   readonly p25: number;
   readonly p75: number;
   readonly samples: number;
@@ -11,6 +12,7 @@ export function summarize(values: readonly number[]): Summary {
   const sorted = [...values].sort((a, b) => a - b);
   return {
     median: quantile(sorted, 0.5),
+    mean: sorted.reduce((sum, value) => sum + value, 0) / sorted.length,
     p25: quantile(sorted, 0.25),
     p75: quantile(sorted, 0.75),
     samples: sorted.length,

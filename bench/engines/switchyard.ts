@@ -18,6 +18,16 @@ export const engine: BenchEngine = {
   Send,
   graph: <S extends Shape>(shape: S) =>
     new StateGraph(z.object(shape)) as unknown as GraphBuilder<StateOf<S>>,
+  counterGraph: () =>
+    new StateGraph(
+      z.object({
+        count: reducer(
+          z.number(),
+          (a: number, b: number) => a + b,
+          () => 0,
+        ),
+      }),
+    ) as unknown as GraphBuilder<{ count: number }>,
   reducer: (schema, fn, initial) => reducer(schema, fn, initial),
   sqlite: (path) => {
     // Opens in WAL mode with synchronous = NORMAL already.

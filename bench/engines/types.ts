@@ -24,6 +24,11 @@ export interface RunConfig {
 
 export interface CompiledLike<State> {
   invoke(input: Partial<State> | ResumeLike, config?: RunConfig): Promise<State>;
+  getState(config: RunConfig): Promise<{ values: State }>;
+  getStateHistory(
+    config: RunConfig,
+    options?: { limit?: number },
+  ): AsyncIterable<{ values: State }>;
 }
 
 /** An engine's `Command({ resume })`; scenarios only pass it back to `invoke`. */
@@ -54,6 +59,11 @@ export interface BenchEngine {
   readonly Send: new (node: string, arg: unknown) => SendLike;
   /** A StateGraph over `z.object(shape)`. */
   graph<S extends Shape>(shape: S): GraphBuilder<StateOf<S>>;
+  /**
+   * A StateGraph over one reducer key `count` (a + b, from 0), declared the engine's own way:
+   * LangGraph's `Annotation.Root`, Switchyard's zod `reducer`.
+   */
+  counterGraph(): GraphBuilder<{ count: number }>;
   /** A state key that folds writes with `fn`, starting from `initial()`. */
   reducer<T>(
     schema: z.ZodType<T>,

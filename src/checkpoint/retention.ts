@@ -2,14 +2,14 @@ import type { CheckpointRecord } from "./types.js";
 
 /**
  * The stored channel versions (as `channel\0version` keys) that reading `checkpoints` needs: each
- * one's versions and, for deltas, the chain back to a full value.
+ * one's versions and, for deltas and appended items, the chain back to a full value.
  */
 export function versionsNeeded(
   checkpoints: readonly CheckpointRecord[],
   lookup: (
     channel: string,
     version: string,
-  ) => { kind: "value" | "delta"; previous: string | undefined } | undefined,
+  ) => { kind: "value" | "delta" | "append"; previous: string | undefined } | undefined,
 ): Set<string> {
   const needed = new Set<string>();
   for (const checkpoint of checkpoints) {
@@ -19,7 +19,7 @@ export function versionsNeeded(
         if (needed.has(key)) break;
         needed.add(key);
         const stored = lookup(channel, version);
-        version = stored?.kind === "delta" ? stored.previous : undefined;
+        version = stored && stored.kind !== "value" ? stored.previous : undefined;
       }
     }
   }

@@ -57,10 +57,14 @@ export function prepareStatements(db: Database.Database) {
       `SELECT checkpoint_id, parent_id, step, source, created_at, body FROM checkpoints
        WHERE thread_id = ? AND checkpoint_id = ?`,
     ),
-    listCheckpoints: prepare(
+    // History pages, newest first: the limit is applied by the index walk, not after it.
+    newestCheckpoints: prepare(
       `SELECT checkpoint_id, parent_id, step, source, created_at, body FROM checkpoints
-       WHERE thread_id = @thread AND (@before IS NULL OR checkpoint_id < @before)
-       ORDER BY checkpoint_id DESC`,
+       WHERE thread_id = @thread ORDER BY checkpoint_id DESC LIMIT @limit`,
+    ),
+    checkpointsBefore: prepare(
+      `SELECT checkpoint_id, parent_id, step, source, created_at, body FROM checkpoints
+       WHERE thread_id = @thread AND checkpoint_id < @before ORDER BY checkpoint_id DESC LIMIT @limit`,
     ),
     checkpointIds: prepare(
       `SELECT checkpoint_id, parent_id FROM checkpoints WHERE thread_id = ? ORDER BY checkpoint_id DESC`,
@@ -68,30 +72,48 @@ export function prepareStatements(db: Database.Database) {
     deleteCheckpoint: prepare(`DELETE FROM checkpoints WHERE thread_id = ? AND checkpoint_id = ?`),
 
     insertVersion: prepare(
-      `INSERT OR REPLACE INTO channel_versions (thread_id, channel, version, kind, previous, data)
-       VALUES (?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO channel_versions (thread_id, channel, version, kind, previous, data)
+       VALUES (?, ?, ?, ?, ?, ?)
+       ON CONFLICT (thread_id, channel, version) DO UPDATE
+         SET kind = excluded.kind, previous = excluded.previous, data = excluded.data
+       RETURNING id`,
     ),
     versionHeads: prepare(
-      `SELECT channel, version, kind, previous FROM channel_versions WHERE thread_id = ?`,
+      `SELECT v.channel, v.version, v.kind, p.version AS previous
+       FROM channel_versions v LEFT JOIN channel_versions p ON p.id = v.previous
+       WHERE v.thread_id = ?`,
     ),
     versionRow: prepare(
-      `SELECT kind, previous, data FROM channel_versions
-       WHERE thread_id = ? AND channel = ? AND version = ?`,
+      `SELECT v.id, v.kind, v.previous AS previous_id, p.version AS previous, v.data
+       FROM channel_versions v LEFT JOIN channel_versions p ON p.id = v.previous
+       WHERE v.thread_id = ? AND v.channel = ? AND v.version = ?`,
     ),
     deleteVersion: prepare(
       `DELETE FROM channel_versions WHERE thread_id = ? AND channel = ? AND version = ?`,
     ),
+    // A version and the rows it extends, newest first, back to (and including) a full value.
     chain: prepare(
-      `WITH RECURSIVE chain (version, kind, previous, data, depth) AS (
-         SELECT version, kind, previous, data, 0 FROM channel_versions
+      `WITH RECURSIVE chain (id, version, kind, previous, data, depth) AS (
+         SELECT id, version, kind, previous, data, 0 FROM channel_versions
          WHERE thread_id = @thread AND channel = @channel AND version = @version
          UNION ALL
-         SELECT v.version, v.kind, v.previous, v.data, chain.depth + 1
-         FROM chain JOIN channel_versions v
-           ON v.thread_id = @thread AND v.channel = @channel AND v.version = chain.previous
-         WHERE chain.kind = 'delta'
+         SELECT v.id, v.version, v.kind, v.previous, v.data, chain.depth + 1
+         FROM chain JOIN channel_versions v ON v.id = chain.previous
+         WHERE chain.kind <> 'value'
        )
-       SELECT kind, data FROM chain ORDER BY depth`,
+       SELECT id, version, kind, previous, data FROM chain ORDER BY depth`,
+    ),
+    // The same walk with sizes only: what deciding the next write's layout needs.
+    chainSizes: prepare(
+      `WITH RECURSIVE chain (id, kind, previous, bytes, depth) AS (
+         SELECT id, kind, previous, length(data), 0 FROM channel_versions
+         WHERE thread_id = @thread AND channel = @channel AND version = @version
+         UNION ALL
+         SELECT v.id, v.kind, v.previous, length(v.data), chain.depth + 1
+         FROM chain JOIN channel_versions v ON v.id = chain.previous
+         WHERE chain.kind <> 'value'
+       )
+       SELECT id, kind, bytes FROM chain ORDER BY depth`,
     ),
 
     insertWrite: prepare(

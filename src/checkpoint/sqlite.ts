@@ -15,6 +15,8 @@ import {
 } from "./namespace.js";
 import { checkpointsToKeep, matchesFilter, versionKey, versionsNeeded } from "./retention.js";
 import { SqliteConnection } from "./sqlite-connection.js";
+import { decodeBody, encodeBody } from "./sqlite-body.js";
+import { ChannelReader, chainInfoOf, type ChainInfo, type VersionKind } from "./sqlite-chains.js";
 import { prepareStatements, type Statements } from "./sqlite-statements.js";
 import { deserialize, serialize } from "./serializer.js";
 import type {
@@ -32,10 +34,23 @@ import type {
   WriteOptions,
 } from "./types.js";
 
-/** A delta chain is replaced by a full value once its bytes reach this and the last full value's size. */
+/**
+ * When a version is stored as a full value rather than as a delta (reducer updates) on the
+ * previous one. A read folds every delta since the last full value through the reducer, so their
+ * number bounds what reading the latest state costs; a full value costs its size in storage. A
+ * small value is stored whole after FLAT_CHAIN deltas (once they weigh a quarter of it); a large
+ * one once the deltas weigh as much as it (and at least MIN_CHAIN_BYTES), or after MAX_CHAIN.
+ * A list that only grows at its end is stored as the appended items instead and needs none of it.
+ */
+const FLAT_CHAIN = 16;
+const MAX_CHAIN = 256;
 const MIN_CHAIN_BYTES = 16 * 1024;
-/** …or once it holds this many deltas, whatever their size, bounding the rows a read replays. */
-const MAX_CHAIN_LENGTH = 1024;
+/** Checkpoints read per page of a history listing without a limit (or with a filter). */
+const HISTORY_PAGE = 64;
+/** How many chain states (and thread rows) of recent writes are remembered (writes need no read). */
+const REMEMBERED = 4096;
+/** A thread's `updated_at` is rewritten once it is this much older than its latest checkpoint. */
+const THREAD_TOUCH_MS = 1000;
 
 export interface SqliteCheckpointerOptions {
   /** Lease length in ms (default 30 s). A run renews its lease at a third of this. */
@@ -49,21 +64,15 @@ export interface SqliteCheckpointerOptions {
   maxSizeBytes?: number;
 }
 
-interface ChainInfo {
-  /** Bytes of deltas stored since the last full value. */
-  readonly chainBytes: number;
-  readonly chainLength: number;
-  /** Size of the last full value in the chain (0 if the chain starts from the initial value). */
-  readonly baseBytes: number;
-}
-
 interface EncodedVersion {
   readonly channel: string;
   readonly version: string;
-  readonly kind: "value" | "delta";
-  readonly previous: string | null;
+  readonly kind: VersionKind;
+  /** The row id of the version it extends. */
+  readonly previous: number | null;
   readonly data: string;
-  readonly chain: ChainInfo;
+  /** The chain state once stored (its `id` is filled in by the insert). */
+  readonly chain: Omit<ChainInfo, "id">;
 }
 
 interface CheckpointRow {
@@ -83,15 +92,21 @@ interface ThreadRow {
   updated_at: string;
 }
 
+/** A stored version with the version (and row id) of the one it extends. */
+interface VersionRow {
+  id: number;
+  kind: VersionKind;
+  previous_id: number | null;
+  previous: string | null;
+  data: string;
+}
+
 interface VersionHead {
   channel: string;
   version: string;
-  kind: "value" | "delta";
+  kind: VersionKind;
   previous: string | null;
 }
-
-/** What a checkpoint row stores besides its columns. */
-type CheckpointBody = Pick<CheckpointRecord, "metadata" | "versions" | "next" | "barriers">;
 
 /**
  * The default checkpointer: one SQLite file (or `:memory:`), safe for several processes. WAL mode,
@@ -99,9 +114,9 @@ type CheckpointBody = Pick<CheckpointRecord, "metadata" | "versions" | "next" | 
  * checkpoint and its channel versions are one transaction; a task's pending writes are another, so
  * a crash loses at most the tasks still running. A lease row per thread keeps one run per thread.
  *
- * Reducer channels are stored as deltas on their previous version; a full value is stored instead
- * once the deltas since the last full value outweigh it, so storage stays within about twice the
- * data written and reading any checkpoint replays at most about one value's worth of deltas.
+ * Reducer channels are stored as deltas on their previous version, a list that grows at its end
+ * as the appended items; a full value is stored once enough deltas accumulated (see FLAT_CHAIN),
+ * so reading the latest state folds a bounded number of deltas whatever the thread's length.
  *
  * @example
  * const graph = builder.compile({ checkpointer: new SqliteCheckpointer("checkpoints/switchyard.db") });
@@ -111,8 +126,15 @@ export class SqliteCheckpointer implements ThreadStore {
   readonly leaseMs: number;
   private readonly connection: SqliteConnection;
   private readonly statements: Statements;
-  /** The chain state of versions this process wrote, so deciding delta or full value needs no read. */
+  /** Chain states of versions this process wrote or read last, so a write needs no read. */
   private readonly chains = new Map<string, ChainInfo>();
+  /** Leases this process took or renewed, and until when: a write under one needs no read. */
+  private readonly leases = new Map<string, { owner: string; expiresAt: number }>();
+  /** Thread rows this process wrote under a lease: when `updated_at` was set, and the graph bound. */
+  private readonly threadRows = new Map<
+    string,
+    { owner: string; touchedAt: number; bound: boolean }
+  >();
 
   constructor(path: string, options: SqliteCheckpointerOptions = {}) {
     this.path = path;
@@ -127,26 +149,43 @@ export class SqliteCheckpointer implements ThreadStore {
         checkpointId === undefined
           ? (this.statements.latestCheckpoint.get(threadId) as CheckpointRow | undefined)
           : (this.statements.checkpoint.get(threadId, checkpointId) as CheckpointRow | undefined);
-      return row ? this.tupleOf(threadId, row) : undefined;
+      return row ? this.tupleOf(threadId, this.recordOf(row), this.reader(threadId)) : undefined;
     });
   }
 
+  /**
+   * Newest first, in pages read with the limit in SQL. One reader serves the whole listing, so
+   * each stored version is read once and each checkpoint's values are built from its neighbour's.
+   */
   async *list(threadId: string, options: ListOptions = {}): AsyncIterable<CheckpointTuple> {
-    const rows = this.connection.read(
-      threadId,
-      () =>
-        this.statements.listCheckpoints.all({
-          thread: threadId,
-          before: options.before ?? null,
-        }) as CheckpointRow[],
-    );
+    const { limit, filter } = options;
+    if (limit !== undefined && limit <= 0) return;
+    const pageSize = limit !== undefined && !filter ? limit : HISTORY_PAGE;
+    const reader = this.reader(threadId);
+    let before = options.before;
     let yielded = 0;
-    for (const row of rows) {
-      if (options.limit !== undefined && yielded >= options.limit) return;
-      const tuple = this.connection.read(threadId, () => this.tupleOf(threadId, row));
-      if (!matchesFilter(tuple.checkpoint.metadata, options.filter)) continue;
-      yielded += 1;
-      yield tuple;
+    for (;;) {
+      const rows = this.connection.read(threadId, () =>
+        before === undefined
+          ? (this.statements.newestCheckpoints.all({
+              thread: threadId,
+              limit: pageSize,
+            }) as CheckpointRow[])
+          : (this.statements.checkpointsBefore.all({
+              thread: threadId,
+              before,
+              limit: pageSize,
+            }) as CheckpointRow[]),
+      );
+      for (const row of rows) {
+        const record = this.recordOf(row);
+        if (!matchesFilter(record.metadata, filter)) continue;
+        yield this.connection.read(threadId, () => this.tupleOf(threadId, record, reader));
+        yielded += 1;
+        if (limit !== undefined && yielded >= limit) return;
+      }
+      if (rows.length < pageSize) return;
+      before = rows.at(-1)?.checkpoint_id;
     }
   }
 
@@ -190,21 +229,24 @@ export class SqliteCheckpointer implements ThreadStore {
     options: WriteOptions = {},
   ): Promise<void> {
     // Serialize before the transaction: a value that cannot be stored aborts with nothing written.
-    const { metadata, versions, next, barriers } = checkpoint;
-    const body = serialize(
-      { metadata, versions, next, barriers } satisfies CheckpointBody,
-      "checkpoint",
-    );
+    const body = encodeBody(checkpoint);
     // Reads the chains it extends (unless this process wrote them).
     const rows = this.connection.read(threadId, () =>
       channelWrites.map((write) => this.encodeVersion(threadId, write)),
     );
     const audit = encodeAudit(options.audit);
     const { graph } = options;
-    await this.connection.write(threadId, () => {
+    const touchedAt = Date.parse(checkpoint.createdAt);
+    const inserted = await this.connection.write(threadId, () => {
       this.checkLease(threadId, options.lease);
-      this.statements.touchThread.run({ thread: threadId, now: checkpoint.createdAt });
-      if (graph) {
+      // Under a lease no other process deletes the thread, so a row this process wrote stays.
+      // Within one run (one lease owner) its `updated_at` is kept to within THREAD_TOUCH_MS
+      // instead of being rewritten at every step; a new run always sets it.
+      const cached = options.lease === undefined ? undefined : this.threadRows.get(threadId);
+      const known = cached?.owner === options.lease ? cached : undefined;
+      const touch = !known || !(touchedAt - known.touchedAt < THREAD_TOUCH_MS);
+      if (touch) this.statements.touchThread.run({ thread: threadId, now: checkpoint.createdAt });
+      if (graph && !known?.bound) {
         this.statements.bindThreadGraph.run({
           thread: threadId,
           name: graph.name,
@@ -220,10 +262,17 @@ export class SqliteCheckpointer implements ThreadStore {
         checkpoint.createdAt,
         body,
       );
-      for (const row of rows) {
-        const { channel, version, kind, previous, data } = row;
-        this.statements.insertVersion.run(threadId, channel, version, kind, previous, data);
-      }
+      const ids = rows.map(({ channel, version, kind, previous, data }) => {
+        const inserted = this.statements.insertVersion.get(
+          threadId,
+          channel,
+          version,
+          kind,
+          previous,
+          data,
+        ) as { id: number };
+        return inserted.id;
+      });
       // The superstep is committed (or, for new input, dropped): its pending writes are obsolete.
       if (
         checkpoint.parentId !== undefined &&
@@ -232,9 +281,20 @@ export class SqliteCheckpointer implements ThreadStore {
         this.statements.deleteCheckpointWrites.run(threadId, checkpoint.parentId);
       }
       this.appendAudit(threadId, audit);
+      const row = {
+        owner: options.lease ?? "",
+        touchedAt: touch ? touchedAt : (known?.touchedAt ?? touchedAt),
+        bound: graph !== undefined || !!known?.bound,
+      };
+      return { ids, row };
     });
-    for (const row of rows)
-      this.chains.set(chainKey(threadId, row.channel, row.version), row.chain);
+    if (options.lease !== undefined) remember(this.threadRows, threadId, inserted.row);
+    rows.forEach((row, index) => {
+      this.remember(chainKey(threadId, row.channel, row.version), {
+        ...row.chain,
+        id: inserted.ids[index] as number,
+      });
+    });
   }
 
   async getThread(threadId: string): Promise<ThreadInfo | undefined> {
@@ -289,17 +349,22 @@ export class SqliteCheckpointer implements ThreadStore {
         throw new ThreadBusyError(threadId, new Date(held.expires_at));
       }
       this.statements.putLease.run(threadId, owner, now + this.leaseMs);
+      this.leases.set(threadId, { owner, expiresAt: now + this.leaseMs });
     });
   }
 
   async renewLease(threadId: string, owner: string): Promise<boolean> {
+    const expiresAt = Date.now() + this.leaseMs;
     const result = await this.connection.write(threadId, () =>
-      this.statements.renewLease.run(Date.now() + this.leaseMs, threadId, owner),
+      this.statements.renewLease.run(expiresAt, threadId, owner),
     );
+    if (result.changes > 0) this.leases.set(threadId, { owner, expiresAt });
+    else this.forgetLease(threadId, owner);
     return result.changes > 0;
   }
 
   async releaseLease(threadId: string, owner: string): Promise<void> {
+    this.forgetLease(threadId, owner);
     await this.connection.write(threadId, () => this.statements.releaseLease.run(threadId, owner));
   }
 
@@ -431,22 +496,29 @@ export class SqliteCheckpointer implements ThreadStore {
       }
       this.copyInFlight(fromThreadId, toThreadId, lineage, now);
       const records = lineage.map((row) => this.recordOf(row));
+      const copies: Array<VersionRow & { channel: string; version: string }> = [];
       for (const key of versionsNeeded(records, (channel, version) =>
         this.versionMeta(fromThreadId, channel, version),
       )) {
         const [channel, version] = key.split("\u0000") as [string, string];
         const stored = this.statements.versionRow.get(fromThreadId, channel, version) as
-          { kind: string; previous: string | null; data: string } | undefined;
-        if (stored) {
-          this.statements.insertVersion.run(
-            toThreadId,
-            channel,
-            version,
-            stored.kind,
-            stored.previous,
-            stored.data,
-          );
-        }
+          VersionRow | undefined;
+        if (stored) copies.push({ ...stored, channel, version });
+      }
+      // Oldest row first (a row's id is greater than its previous one's), so each copy can name
+      // the copy of the row it extends.
+      const copiedIds = new Map<number, number>();
+      for (const copy of copies.sort((a, b) => a.id - b.id)) {
+        const previous = copy.previous_id === null ? null : copiedIds.get(copy.previous_id);
+        const inserted = this.statements.insertVersion.get(
+          toThreadId,
+          copy.channel,
+          copy.version,
+          copy.kind,
+          previous ?? null,
+          copy.data,
+        ) as { id: number };
+        copiedIds.set(copy.id, inserted.id);
       }
     });
   }
@@ -479,58 +551,68 @@ export class SqliteCheckpointer implements ThreadStore {
   }
 
   private encodeVersion(threadId: string, write: ChannelWrite): EncodedVersion {
-    if (write.kind === "delta") {
-      const data = serialize(write.updates, write.channel);
-      const previous =
-        write.previous === undefined
-          ? { chainBytes: 0, chainLength: 0, baseBytes: 0 }
-          : this.chainOf(threadId, write.channel, write.previous);
-      const chainBytes = previous.chainBytes + data.length;
-      const chainLength = previous.chainLength + 1;
-      const overdue =
-        chainLength >= MAX_CHAIN_LENGTH ||
-        chainBytes >= Math.max(MIN_CHAIN_BYTES, previous.baseBytes);
-      if (!overdue) {
-        const chain = { chainBytes, chainLength, baseBytes: previous.baseBytes };
-        const { channel, version } = write;
-        return { channel, version, kind: "delta", previous: write.previous ?? null, data, chain };
+    const { channel, version } = write;
+    if (write.kind === "delta" && write.previous !== undefined) {
+      const previous = this.chainOf(threadId, channel, write.previous);
+      if (previous && write.appended && previous.appendable) {
+        const data = serialize(write.appended, channel);
+        const chain = { ...previous, baseBytes: previous.baseBytes + data.length };
+        return { channel, version, kind: "append", previous: previous.id, data, chain };
       }
+      if (previous && !write.appended) {
+        const data = serialize(write.updates, channel);
+        const generic = previous.generic + 1;
+        const genericBytes = previous.genericBytes + data.length;
+        const overdue =
+          (generic >= FLAT_CHAIN && genericBytes * 4 >= previous.baseBytes) ||
+          generic >= MAX_CHAIN ||
+          genericBytes >= Math.max(MIN_CHAIN_BYTES, previous.baseBytes);
+        if (!overdue) {
+          const chain = { ...previous, generic, genericBytes, appendable: false };
+          return { channel, version, kind: "delta", previous: previous.id, data, chain };
+        }
+      }
+    } else if (write.kind === "delta" && !write.appended) {
+      // From the channel's initial value, which only the runtime knows.
+      const data = serialize(write.updates, channel);
+      const chain = { generic: 1, genericBytes: data.length, baseBytes: 0, appendable: false };
+      return { channel, version, kind: "delta", previous: null, data, chain };
     }
-    const data = serialize(write.value, write.channel);
-    const chain = { chainBytes: 0, chainLength: 0, baseBytes: data.length };
-    return {
-      channel: write.channel,
-      version: write.version,
-      kind: "value",
-      previous: null,
-      data,
-      chain,
-    };
+    // A plain value, a chain due for a full value, a list's first items, or a delta on a
+    // version this file does not have (its value is what the runtime says it is).
+    const data = serialize(write.value, channel);
+    const chain = { generic: 0, genericBytes: 0, baseBytes: data.length, appendable: true };
+    return { channel, version, kind: "value", previous: null, data, chain };
   }
 
-  /** Chain state of a stored version: remembered when this process wrote it, else read back. */
-  private chainOf(threadId: string, channel: string, version: string): ChainInfo {
+  /** Chain state of a stored version: remembered when this process wrote or read it, else read. */
+  private chainOf(threadId: string, channel: string, version: string): ChainInfo | undefined {
     const key = chainKey(threadId, channel, version);
     const cached = this.chains.get(key);
     if (cached) return cached;
-    const rows = this.statements.chain.all({ thread: threadId, channel, version }) as Array<{
-      kind: "value" | "delta";
-      data: string;
+    const rows = this.statements.chainSizes.all({ thread: threadId, channel, version }) as Array<{
+      id: number;
+      kind: VersionKind;
+      bytes: number;
     }>;
-    const deltas = rows.filter((row) => row.kind === "delta");
-    const base = rows.find((row) => row.kind === "value");
-    const info = {
-      chainBytes: deltas.reduce((sum, row) => sum + row.data.length, 0),
-      chainLength: deltas.length,
-      baseBytes: base?.data.length ?? 0,
-    };
-    this.chains.set(key, info);
+    const info = chainInfoOf(rows);
+    if (info) this.remember(key, info);
     return info;
+  }
+
+  private remember(key: string, info: ChainInfo): void {
+    remember(this.chains, key, info);
+  }
+
+  private reader(threadId: string): ChannelReader {
+    return new ChannelReader(this.statements, threadId, (channel, version, info) =>
+      this.remember(chainKey(threadId, channel, version), info),
+    );
   }
 
   private recordOf(row: CheckpointRow): CheckpointRecord {
     return {
-      ...(deserialize(row.body) as CheckpointBody),
+      ...decodeBody(row.body, { id: row.checkpoint_id, source: row.source, step: row.step }),
       id: row.checkpoint_id,
       parentId: row.parent_id ?? undefined,
       step: row.step,
@@ -539,13 +621,16 @@ export class SqliteCheckpointer implements ThreadStore {
     };
   }
 
-  private tupleOf(threadId: string, row: CheckpointRow): CheckpointTuple {
-    const checkpoint = this.recordOf(row);
+  private tupleOf(
+    threadId: string,
+    checkpoint: CheckpointRecord,
+    reader: ChannelReader,
+  ): CheckpointTuple {
     const channels: Record<string, StoredChannel> = {};
     for (const [channel, version] of Object.entries(checkpoint.versions)) {
-      channels[channel] = this.readChannel(threadId, channel, version);
+      channels[channel] = reader.read(channel, version);
     }
-    const writes = this.statements.writesOf.all(threadId, row.checkpoint_id) as Array<{
+    const writes = this.statements.writesOf.all(threadId, checkpoint.id) as Array<{
       task_id: string;
       channel: string;
       data: string;
@@ -558,25 +643,9 @@ export class SqliteCheckpointer implements ThreadStore {
     return { threadId, checkpoint, channels, pendingWrites };
   }
 
-  private readChannel(threadId: string, channel: string, version: string): StoredChannel {
-    // Newest first: deltas back to (and including) the nearest full value.
-    const rows = this.statements.chain.all({ thread: threadId, channel, version }) as Array<{
-      kind: "value" | "delta";
-      data: string;
-    }>;
-    const deltas: unknown[][] = [];
-    for (const row of rows) {
-      if (row.kind === "value") {
-        return { hasBase: true, base: deserialize(row.data), deltas: deltas.reverse() };
-      }
-      deltas.push(deserialize(row.data) as unknown[]);
-    }
-    return { hasBase: false, base: undefined, deltas: deltas.reverse() };
-  }
-
   private versionMeta(threadId: string, channel: string, version: string) {
     const row = this.statements.versionRow.get(threadId, channel, version) as
-      { kind: "value" | "delta"; previous: string | null } | undefined;
+      VersionRow | undefined;
     return row ? { kind: row.kind, previous: row.previous ?? undefined } : undefined;
   }
 
@@ -662,6 +731,8 @@ export class SqliteCheckpointer implements ThreadStore {
     this.statements.deleteThreadWrites.run(threadId);
     this.statements.deleteThreadLease.run(threadId);
     this.statements.deleteThreadRow.run(threadId);
+    this.threadRows.delete(threadId);
+    this.leases.delete(threadId);
     for (const key of [...this.chains.keys()]) {
       if (key.startsWith(`${threadId}\u0000`)) this.chains.delete(key);
     }
@@ -678,12 +749,23 @@ export class SqliteCheckpointer implements ThreadStore {
       throw new ThreadBusyError(threadId, new Date(held.expires_at));
   }
 
+  /**
+   * Refuses the write unless `owner` holds the thread's lease. A lease this process took or renewed
+   * and that has not expired needs no read: no other process takes a lease before it expires
+   * (acquireLease), deletes a thread that has one (deleteThread), and they share one clock.
+   */
   private checkLease(threadId: string, owner: string | undefined): void {
     if (owner === undefined) return;
     // A subgraph namespace is written under its thread's lease.
     const root = rootThreadOf(threadId);
+    const known = this.leases.get(root);
+    if (known?.owner === owner && known.expiresAt - Date.now() > this.leaseMs / 10) return;
     const held = this.statements.lease.get(root) as { owner: string } | undefined;
     if (held?.owner !== owner) throw new LeaseLostError(root);
+  }
+
+  private forgetLease(threadId: string, owner: string): void {
+    if (this.leases.get(threadId)?.owner === owner) this.leases.delete(threadId);
   }
 
   /** A subgraph's entries (written with its namespace key) go to its thread's log. */
@@ -704,6 +786,13 @@ function encodeAudit(entries: readonly AuditEntry[] | undefined): EncodedAudit[]
     ...entry,
     value: serialize(entry.value, "audit value"),
   }));
+}
+
+/** Sets `key` as the newest entry of `map`, dropping the oldest past REMEMBERED entries. */
+function remember<T>(map: Map<string, T>, key: string, value: T): void {
+  map.delete(key);
+  map.set(key, value);
+  if (map.size > REMEMBERED) map.delete(map.keys().next().value as string);
 }
 
 function chainKey(threadId: string, channel: string, version: string): string {

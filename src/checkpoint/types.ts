@@ -190,6 +190,12 @@ export type ChannelWrite =
       readonly previous: string | undefined;
       readonly updates: readonly unknown[];
       readonly value: unknown;
+      /**
+       * Set when `value` is exactly the previous version's list followed by these items (a list
+       * that grew at its end, whatever the reducer): a checkpointer may store just the items and
+       * rebuild the value without the reducer. Optional; ignoring it is always correct.
+       */
+      readonly appended?: readonly unknown[];
     };
 
 /** How to rebuild one channel's value: start from `base` (or the initial value), fold `deltas` in order. */

@@ -49,7 +49,12 @@ export async function commitStep(
     const value = step.values[channel];
     if (!step.replace && spec.channels.get(channel)?.reduce) {
       const previous = from.versions[channel];
-      channelWrites.push({ channel, version: id, kind: "delta", previous, updates, value });
+      const appended = appendedItems(from.values[channel], value);
+      channelWrites.push(
+        appended
+          ? { channel, version: id, kind: "delta", previous, updates, value, appended }
+          : { channel, version: id, kind: "delta", previous, updates, value },
+      );
     } else {
       channelWrites.push({ channel, version: id, kind: "value", value });
     }
@@ -78,6 +83,22 @@ export async function commitStep(
     checkpoint,
     next: step.next,
   };
+}
+
+/**
+ * The items `next` adds at the end of `previous` when it is exactly `previous` followed by them
+ * (the same item objects, in order), else undefined. Reducers return new lists that reuse the old
+ * items (append, messages), so an identity check over the old list is enough and cheap.
+ */
+function appendedItems(previous: unknown, next: unknown): unknown[] | undefined {
+  if (!Array.isArray(previous) || !Array.isArray(next)) return undefined;
+  const before = previous as readonly unknown[];
+  const after = next as readonly unknown[];
+  if (after.length <= before.length) return undefined;
+  for (let index = 0; index < before.length; index += 1) {
+    if (after[index] !== before[index]) return undefined;
+  }
+  return after.slice(before.length);
 }
 
 /** Without a checkpointer the state simply moves on. */

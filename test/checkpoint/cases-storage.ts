@@ -71,6 +71,49 @@ class Widget {
 }
 
 export function storageCases(ctx: ContractContext): void {
+  it("deltas that say what they appended (ChannelWrite.appended) read back exactly, at every version", async () => {
+    const store = ctx.store;
+    const lists: Record<string, string[]> = {
+      "cp-1": ["a"],
+      "cp-2": ["a", "b"],
+      "cp-3": ["a", "b", "c", "d"],
+      "cp-4": ["a", "b", "c", "d", "e"],
+      "cp-5": ["a", "b", "c", "d", "e", "f"],
+    };
+    await store.commit("t", checkpointRecord("cp-1", undefined, "input", { log: "cp-1" }), [
+      { channel: "log", version: "cp-1", kind: "value", value: lists["cp-1"] },
+    ]);
+    const steps: Array<[id: string, updates: unknown[], appended: string[] | undefined]> = [
+      ["cp-2", ["b"], ["b"]],
+      ["cp-3", [["c", "d"]], ["c", "d"]],
+      // A delta without `appended` (the reducer did something else), then appends again.
+      ["cp-4", ["e"], undefined],
+      ["cp-5", ["f"], ["f"]],
+    ];
+    let previous = "cp-1";
+    for (const [id, updates, appended] of steps) {
+      const value = lists[id];
+      const write = {
+        channel: "log",
+        version: id,
+        kind: "delta",
+        previous,
+        updates,
+        value,
+      } as const;
+      await store.commit("t", checkpointRecord(id, previous, "loop", { log: id }), [
+        appended ? { ...write, appended } : write,
+      ]);
+      previous = id;
+    }
+    for (const [id, list] of Object.entries(lists)) {
+      expect(foldList((await store.getTuple("t", id))?.channels.log)).toEqual(list);
+    }
+    const listed: unknown[][] = [];
+    for await (const tuple of store.list("t")) listed.push(foldList(tuple.channels.log));
+    expect(listed).toEqual(Object.values(lists).reverse());
+  });
+
   it("commit then getTuple: the latest checkpoint and any by id, with its channel values", async () => {
     const store = ctx.store;
     expect(await store.getTuple("t")).toBeUndefined();

@@ -1,0 +1,62 @@
+import { deserialize, serialize } from "./serializer.js";
+import type { CheckpointRecord, PlannedTask } from "./types.js";
+
+/** What a checkpoint row stores besides its columns. */
+type CheckpointBody = Pick<CheckpointRecord, "metadata" | "versions" | "next" | "barriers">;
+
+/**
+ * The body as stored since schema 3, in short keys: `m` metadata without `source` and `step` when
+ * they equal the row's columns (`s: 1` then says to put them back), `v` versions with the
+ * checkpoint's own id written as "" (a step's new versions carry its id), `n` next (a plain
+ * node task as its name), `b` barriers when any. A body with a `versions` key was stored whole, by schema 2.
+ */
+interface CompactBody {
+  readonly m?: Readonly<Record<string, unknown>>;
+  readonly s?: 1;
+  readonly v: Readonly<Record<string, string>>;
+  readonly n: ReadonlyArray<string | PlannedTask>;
+  readonly b?: CheckpointRecord["barriers"];
+}
+
+/** Serializes the body of `checkpoint` (throws SerializationError for a value it cannot store). */
+export function encodeBody(checkpoint: CheckpointRecord): string {
+  const { id, metadata, versions, next, barriers, source, step } = checkpoint;
+  const v: Record<string, string> = {};
+  for (const [channel, version] of Object.entries(versions))
+    v[channel] = version === id ? "" : version;
+  let m: Record<string, unknown> | undefined = { ...metadata };
+  let s: 1 | undefined;
+  if (m.source === source && m.step === step) {
+    delete m.source;
+    delete m.step;
+    s = 1;
+  }
+  if (Object.keys(m).length === 0) m = undefined;
+  const body: CompactBody = {
+    ...(m && { m }),
+    ...(s && { s }),
+    v,
+    n: next.map((task) => (!task.send && !("arg" in task) ? task.node : task)),
+    ...(Object.keys(barriers).length > 0 && { b: barriers }),
+  };
+  return serialize(body, "checkpoint");
+}
+
+export function decodeBody(
+  data: string,
+  columns: Pick<CheckpointRecord, "id" | "source" | "step">,
+): CheckpointBody {
+  const stored = deserialize(data) as CompactBody | CheckpointBody;
+  if ("versions" in stored) return stored;
+  const versions: Record<string, string> = {};
+  for (const [channel, version] of Object.entries(stored.v)) {
+    versions[channel] = version === "" ? columns.id : version;
+  }
+  const metadata = stored.s
+    ? { ...stored.m, source: columns.source, step: columns.step }
+    : { ...stored.m };
+  const next = stored.n.map((task): PlannedTask =>
+    typeof task === "string" ? { node: task, send: false } : task,
+  );
+  return { metadata, versions, next, barriers: stored.b ?? {} };
+}
