@@ -71,6 +71,33 @@ export interface RunStore {
   abandonUnfinished(status: RunStatus, at: string): Promise<RunRecord[]>;
 }
 
+/** How a queued run ended (or where it is): its status and, once finished, its output. */
+export interface RunOutcome {
+  readonly status: RunStatus;
+  /** What `runs.wait` answers: the last `values` event, or `{ __error__ }`; `{}` before the end. */
+  readonly output: unknown;
+}
+
+/**
+ * A queue of runs executed by other processes (`switchyard worker`), for an API server that only
+ * enqueues and relays. Events and statuses are read from the RunStore; `watch` says when to read.
+ */
+export interface RunQueue {
+  /**
+   * Records and queues a new run in one transaction, applying its multitask strategy against the
+   * thread's unfinished runs (RunInProgressError for "reject").
+   */
+  enqueue(record: RunRecord): Promise<void>;
+  /** A pending run becomes `interrupted` at once; a running one is stopped by its worker. */
+  cancel(runId: string): Promise<void>;
+  outcome(runId: string): Promise<RunOutcome | undefined>;
+  /** The thread's oldest unfinished run. */
+  activeRun(threadId: string): Promise<RunRecord | undefined>;
+  /** Calls `onChange` when the run gets events or a new status; resolves once listening. */
+  watch(runId: string, onChange: () => void): Promise<() => void>;
+  close(): Promise<void>;
+}
+
 /** Sorts newest first by `createdAt` (a stable sort keeps the given order on ties). */
 export function newestFirst<T extends { createdAt: string }>(a: T, b: T): number {
   return a.createdAt < b.createdAt ? 1 : a.createdAt > b.createdAt ? -1 : 0;

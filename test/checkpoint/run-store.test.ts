@@ -2,19 +2,37 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterAll, afterEach, describe, expect, it } from "vitest";
 import {
   MemoryRunStore,
+  PostgresRunStore,
   SqliteCheckpointer,
   SqliteRunStore,
   type RunRecord,
   type RunStore,
 } from "../../src/index.js";
 
+import { createTestDatabase, type TestDatabase } from "../support/postgres.js";
+
 const dirs: string[] = [];
-afterEach(() => {
+const databases: TestDatabase[] = [];
+const opened: PostgresRunStore[] = [];
+afterEach(async () => {
   for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+  for (const store of opened.splice(0)) await store.close();
 });
+afterAll(async () => {
+  for (const database of databases.splice(0)) await database.drop();
+});
+
+/** A PostgresRunStore on a database of its own (each case starts from empty tables). */
+async function postgresStore(): Promise<PostgresRunStore> {
+  const database = await createTestDatabase("runs");
+  databases.push(database);
+  const store = new PostgresRunStore(database.url);
+  opened.push(store);
+  return store;
+}
 
 function sqlitePath(): string {
   const dir = mkdtempSync(join(tmpdir(), "switchyard-runs-"));
@@ -24,9 +42,10 @@ function sqlitePath(): string {
   return path;
 }
 
-const IMPLEMENTATIONS: Array<{ name: string; open: () => RunStore }> = [
+const IMPLEMENTATIONS: Array<{ name: string; open: () => RunStore | Promise<RunStore> }> = [
   { name: "MemoryRunStore", open: () => new MemoryRunStore() },
   { name: "SqliteRunStore", open: () => new SqliteRunStore(sqlitePath()) },
+  { name: "PostgresRunStore", open: postgresStore },
 ];
 
 function run(
@@ -51,7 +70,7 @@ function run(
 for (const { name, open } of IMPLEMENTATIONS) {
   describe(name, () => {
     it("keeps runs per thread, newest first, filtered and paged", async () => {
-      const store = open();
+      const store = await open();
       await store.putRun(run("r1", "t", "2026-01-01T00:00:01.000Z"));
       await store.putRun(run("r2", "t", "2026-01-01T00:00:02.000Z", "success"));
       await store.putRun(run("r3", "t", "2026-01-01T00:00:03.000Z"));
@@ -78,7 +97,7 @@ for (const { name, open } of IMPLEMENTATIONS) {
     });
 
     it("keeps a run's stream events in order, after a position; they go with the run and the thread", async () => {
-      const store = open();
+      const store = await open();
       await store.putRun(run("r1", "t", "2026-01-01T00:00:01.000Z"));
       await store.putRun(run("r2", "t", "2026-01-01T00:00:02.000Z"));
       await store.appendEvent("r1", { seq: 0, event: "metadata", data: { run_id: "r1" } });
@@ -98,7 +117,7 @@ for (const { name, open } of IMPLEMENTATIONS) {
     });
 
     it("abandonUnfinished marks pending and running runs and returns them", async () => {
-      const store = open();
+      const store = await open();
       await store.putRun(run("a", "t", "2026-01-01T00:00:01.000Z", "pending"));
       await store.putRun(run("b", "t", "2026-01-01T00:00:02.000Z", "running"));
       await store.putRun(run("c", "t", "2026-01-01T00:00:03.000Z", "success"));
@@ -112,7 +131,7 @@ for (const { name, open } of IMPLEMENTATIONS) {
     });
 
     it("keeps thread records, most recently updated first; deleting one deletes its runs", async () => {
-      const store = open();
+      const store = await open();
       await store.putThread({
         threadId: "t1",
         metadata: { a: 1 },
