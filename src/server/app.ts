@@ -41,7 +41,7 @@ export interface SwitchyardServer {
  */
 export function createServer(options: ServerOptions): SwitchyardServer {
   const graphs = new Map(Object.entries(options.graphs));
-  const ctx = new ServerContext(graphs, options.checkpointer, options.runs);
+  const ctx = new ServerContext(graphs, options.checkpointer, options.runs, options.queue);
   const app = new Hono<ServerEnv>();
 
   app.onError((error, c) => {
@@ -81,6 +81,7 @@ export function createServer(options: ServerOptions): SwitchyardServer {
   return {
     app,
     start: async () => {
+      if (options.queue) return 0;
       const abandoned = await options.runs.abandonUnfinished("error", new Date().toISOString());
       const log = options.log ?? ((line: string) => console.log(line));
       stopSweeps ??= sweepDeadlines(graphs, options.sweepEveryMs ?? 60_000, log);

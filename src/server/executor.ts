@@ -1,33 +1,50 @@
 import {
   RunInProgressError,
   UnsupportedOptionError,
-  type CompiledGraph,
   type MultitaskStrategy,
-  type RunConfig,
   type RunRecord,
   type RunStatus,
   type RunStore,
-  type StreamMode,
 } from "../index.js";
+import { executePlan } from "./execute.js";
+import type { RunPlan } from "./plan.js";
 import { RunEventLog } from "./run-events.js";
-import { plain, wireError } from "./wire.js";
 
-/** Everything one run needs, decided by the route before it starts. */
-export interface RunPlan {
+export type { RunPlan } from "./plan.js";
+
+/** A run as the routes see it, wherever it executes. */
+export interface RunHandle {
   readonly record: RunRecord;
-  readonly graph: CompiledGraph<never>;
-  /** An input object, a Command, or null to continue. */
-  readonly input: unknown;
-  readonly config: RunConfig;
-  /** The stream modes the client asked for, by their wire names. */
-  readonly streamModes: readonly string[];
+  readonly log: RunEventLog;
+  /** What `runs.wait` and `join` answer once `done` settles. */
+  readonly output: unknown;
+  /** Settles once the record is stored (pending); rejects when the run was refused. */
+  readonly stored: Promise<void>;
+  /** Settles when the run has ended and its status is stored; never rejects. */
+  readonly done: Promise<void>;
+  cancel(): void;
+}
+
+/**
+ * Where runs execute: in the server's process (RunExecutor), or on a queue that workers drain
+ * (QueuedRunExecutor). The routes know only this.
+ */
+export interface Executor {
+  /** Records the run and starts or queues it; throws or rejects `stored` when refused. */
+  start(plan: RunPlan, strategy: MultitaskStrategy): RunHandle;
+  /** The thread's unfinished run, if any. */
+  active(threadId: string): Promise<RunHandle | undefined>;
+  /** The run, to join, rejoin or cancel; undefined when this executor cannot follow it. */
+  find(record: RunRecord): Promise<RunHandle | undefined>;
+  /** Stops what this process runs or follows. */
+  shutdown(): Promise<void>;
 }
 
 /** How many finished runs keep their events in memory for late joiners. */
 const FINISHED_KEPT = 200;
 
 /** A run the server started: its events, its outcome, and how to stop it. */
-export class ServerRun {
+export class ServerRun implements RunHandle {
   readonly log = new RunEventLog();
   readonly controller = new AbortController();
   /**
@@ -54,8 +71,8 @@ export class ServerRun {
  * Runs graphs in the background, at most one active run per thread (others wait behind it when
  * their strategy is "enqueue", or cancel it with "interrupt"), and keeps their events.
  */
-export class RunExecutor {
-  private readonly active = new Map<string, ServerRun>();
+export class RunExecutor implements Executor {
+  private readonly running = new Map<string, ServerRun>();
   private readonly runs = new Map<string, ServerRun>();
 
   constructor(
@@ -64,13 +81,13 @@ export class RunExecutor {
   ) {}
 
   /** The newest run on the thread that has not finished. */
-  activeOn(threadId: string): ServerRun | undefined {
-    return this.active.get(threadId);
+  async active(threadId: string): Promise<ServerRun | undefined> {
+    return this.running.get(threadId);
   }
 
   /** A run this process started and still remembers (all active ones, the recent finished ones). */
-  find(runId: string): ServerRun | undefined {
-    return this.runs.get(runId);
+  async find(record: RunRecord): Promise<ServerRun | undefined> {
+    return this.runs.get(record.runId);
   }
 
   /**
@@ -80,7 +97,7 @@ export class RunExecutor {
    */
   start(plan: RunPlan, strategy: MultitaskStrategy): ServerRun {
     const { threadId, runId } = plan.record;
-    const previous = this.active.get(threadId);
+    const previous = this.running.get(threadId);
     if (previous && strategy === "reject")
       throw new RunInProgressError(threadId, previous.record.runId);
     if (previous && strategy === "rollback") {
@@ -91,7 +108,7 @@ export class RunExecutor {
     }
     if (previous && strategy === "interrupt") previous.cancel();
     const run = new ServerRun(plan.record);
-    this.active.set(threadId, run);
+    this.running.set(threadId, run);
     this.runs.set(runId, run);
     run.stored = this.store.putRun(plan.record);
     run.done = (async () => {
@@ -100,7 +117,7 @@ export class RunExecutor {
         if (previous) await previous.done;
         await this.execute(run, plan);
       } finally {
-        if (this.active.get(threadId) === run) this.active.delete(threadId);
+        if (this.running.get(threadId) === run) this.running.delete(threadId);
         run.log.close();
         this.forgetOldRuns();
       }
@@ -112,47 +129,20 @@ export class RunExecutor {
 
   /** Cancels every active run and waits until each has stopped at a checkpoint. */
   async shutdown(): Promise<void> {
-    const running = [...this.active.values()];
+    const running = [...this.running.values()];
     for (const run of running) run.cancel();
     await Promise.all(running.map((run) => run.done));
   }
 
   private async execute(run: ServerRun, plan: RunPlan): Promise<void> {
-    const { record } = plan;
     if (run.controller.signal.aborted) return this.finish(run, "interrupted");
     await this.setStatus(run, "running");
-    this.emit(run, "metadata", { run_id: record.runId, attempt: 1 });
-    const requested = new Set(plan.streamModes);
-    const engineModes = new Set<StreamMode>(["values"]);
-    for (const mode of requested) {
-      const engineMode = ENGINE_MODE[mode];
-      if (engineMode) engineModes.add(engineMode);
-    }
-    try {
-      const events = plan.graph.stream(plan.input as never, {
-        ...plan.config,
-        signal: run.controller.signal,
-        streamMode: [...engineModes],
-      });
-      for await (const item of events) {
-        const [mode, payload] = item as [StreamMode, unknown];
-        const data = plain(payload);
-        if (mode === "values") run.output = data;
-        const wireMode = mode === "messages" ? "messages-tuple" : mode;
-        if (requested.has(wireMode)) this.emit(run, mode, data);
-      }
-      await this.finish(run, "success");
-    } catch (error) {
-      if (run.controller.signal.aborted) return this.finish(run, "interrupted");
-      const { body } = wireError(error);
-      const failure =
-        body.error === "INTERNAL" && error instanceof Error
-          ? { error: error.name, message: error.message }
-          : body;
-      run.output = { __error__: failure };
-      this.emit(run, "error", failure);
-      await this.finish(run, "error");
-    }
+    this.emit(run, "metadata", { run_id: plan.record.runId, attempt: 1 });
+    const execution = await executePlan(plan, run.controller.signal, (event, data) =>
+      this.emit(run, event, data),
+    );
+    run.output = execution.output;
+    await this.finish(run, execution.status);
   }
 
   /** Adds an event to the run's log and stores it, in order, for rejoins after a restart. */
@@ -184,12 +174,3 @@ export class RunExecutor {
     }
   }
 }
-
-/** Wire stream modes the engine produces; the rest (tasks, checkpoints, events) are not sent. */
-const ENGINE_MODE: Readonly<Record<string, StreamMode>> = {
-  values: "values",
-  updates: "updates",
-  custom: "custom",
-  debug: "debug",
-  "messages-tuple": "messages",
-};

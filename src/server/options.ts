@@ -1,5 +1,5 @@
 import type { z } from "zod";
-import type { CompiledGraph, RunStore, ThreadStore } from "../index.js";
+import type { CompiledGraph, RunQueue, RunStore, ThreadStore } from "../index.js";
 
 /** A graph the server offers as an assistant (its `assistant_id` and `graph_id` are its name). */
 export interface ServedGraph {
@@ -17,6 +17,12 @@ export interface ServerOptions {
   readonly checkpointer: ThreadStore;
   /** Where runs and thread metadata are kept. */
   readonly runs: RunStore;
+  /**
+   * With a queue the server executes nothing: it records and queues runs for `switchyard worker`
+   * processes (a PostgresRunQueue over the same database as `runs`) and relays their stored
+   * events. It then neither marks unfinished runs nor sweeps deadlines (the workers do both).
+   */
+  readonly queue?: RunQueue;
   /**
    * API keys by holder name. When given, every request needs `x-api-key`, the holder is the
    * `actor` of what the request does (audit log), and CORS is answered for browsers.

@@ -87,7 +87,11 @@ export class PostgresRunQueue implements RunQueue {
    * Takes the run for `workerId` if it is pending (or running under an expired lease) and no
    * earlier run of its thread is unfinished.
    */
-  async claim(runId: string, workerId: string, leaseMs: number): Promise<ClaimedRun | ClaimRefusal> {
+  async claim(
+    runId: string,
+    workerId: string,
+    leaseMs: number,
+  ): Promise<ClaimedRun | ClaimRefusal> {
     return this.store.transaction(async (client) => {
       const { rows } = await client.query<RunRow>(
         `UPDATE server_runs AS run SET status = 'running', worker_id = $2, attempt = attempt + 1,

@@ -75,10 +75,9 @@ export class PostgresRunStore implements RunStore {
   }
 
   async getThread(threadId: string): Promise<ThreadRecord | undefined> {
-    const [row] = await this.query<ThreadRow>(
-      "SELECT * FROM server_threads WHERE thread_id = $1",
-      [threadId],
-    );
+    const [row] = await this.query<ThreadRow>("SELECT * FROM server_threads WHERE thread_id = $1", [
+      threadId,
+    ]);
     return row ? threadOf(row) : undefined;
   }
 
@@ -254,11 +253,7 @@ async function upsertRun(client: pg.PoolClient, record: RunRecord): Promise<void
  * replaced; one a (possibly dead) worker has locked keeps running without its key and a new job
  * is made — graphile-worker's own rule, which is what lets a run be re-queued after a crash.
  */
-export async function addRunJob(
-  client: pg.PoolClient,
-  runId: string,
-  delayMs = 0,
-): Promise<void> {
+export async function addRunJob(client: pg.PoolClient, runId: string, delayMs = 0): Promise<void> {
   await client.query(
     `SELECT graphile_worker.add_job($1, json_build_object('runId', $2::text), job_key := $2::text,
        run_at := now() + make_interval(secs => $3::double precision / 1000), max_attempts := 5)`,
