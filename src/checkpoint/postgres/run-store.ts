@@ -195,7 +195,11 @@ export class PostgresRunStore implements RunStore {
       "SELECT seq, event, data FROM server_run_events WHERE run_id = $1 AND seq > $2 ORDER BY seq",
       [runId, after],
     );
-    return rows.map((row) => ({ seq: row.seq, event: row.event, data: JSON.parse(row.data) }));
+    return rows.map((row) => ({
+      seq: row.seq,
+      event: row.event,
+      data: JSON.parse(row.data) as unknown,
+    }));
   }
 
   /**

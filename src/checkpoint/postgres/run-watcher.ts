@@ -1,4 +1,4 @@
-import pg from "pg";
+import type pg from "pg";
 import { RUN_CHANNEL } from "./run-schema.js";
 
 /**
