@@ -153,6 +153,28 @@ export class PostgresRunQueue implements RunQueue {
     return { held: row !== undefined, cancelRequested: row?.cancel_requested ?? false };
   }
 
+  /**
+   * Appends an event of a run this worker owns (signalling its id); false, storing nothing, once
+   * the run is no longer its own. The share lock on the run's row orders it against a take-over.
+   */
+  async appendEvent(
+    runId: string,
+    workerId: string,
+    event: { seq: number; event: string; data: unknown },
+  ): Promise<boolean> {
+    const rows = await this.store.query(
+      `WITH owner AS (
+         SELECT run_id FROM server_runs WHERE run_id = $1 AND worker_id = $2 AND status = 'running' FOR SHARE
+       ), added AS (
+         INSERT INTO server_run_events (run_id, seq, event, data) SELECT run_id, $3, $4, $5 FROM owner
+         RETURNING run_id
+       )
+       SELECT pg_notify($6, run_id) FROM added`,
+      [runId, workerId, event.seq, event.event, JSON.stringify(event.data ?? null), RUN_CHANNEL],
+    );
+    return rows.length > 0;
+  }
+
   /** Records how the run ended and its output; false when it was no longer this worker's. */
   async finish(
     runId: string,

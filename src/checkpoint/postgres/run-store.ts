@@ -32,7 +32,11 @@ export class PostgresRunStore implements RunStore {
       typeof connection === "string" ? new pg.Pool({ connectionString: connection }) : connection;
     // An idle connection that breaks (a restarted server) is dropped by the pool; the next query
     // opens a new one. Without a listener node-postgres would crash the process.
-    if (this.ownsPool) this.pool.on("error", () => undefined);
+    // The same for a checked-out connection: the query in flight fails with the error instead.
+    if (this.ownsPool) {
+      this.pool.on("error", () => undefined);
+      this.pool.on("connect", (client) => client.on("error", () => undefined));
+    }
   }
 
   /** Creates or migrates the queue's and the run tables' schema (done on first use anyway). */
@@ -222,6 +226,30 @@ export class PostgresRunStore implements RunStore {
       }
       return rows.map(runOf);
     });
+  }
+
+  /** Deletes the stored events of runs that finished before `before` (ISO 8601); returns how many. */
+  async deleteEventsOfRunsFinishedBefore(before: string): Promise<number> {
+    const rows = await this.query(
+      `DELETE FROM server_run_events AS event USING server_runs AS run
+       WHERE event.run_id = run.run_id AND run.updated_at < $1
+         AND run.status NOT IN ('pending', 'running')
+       RETURNING 1`,
+      [before],
+    );
+    return rows.length;
+  }
+
+  /** Deletes thread records (with their runs and events) untouched since `before`, with no unfinished run. */
+  async deleteThreadsOlderThan(before: string): Promise<number> {
+    const rows = await this.query<{ thread_id: string }>(
+      `SELECT thread_id FROM server_threads AS thread WHERE updated_at < $1
+         AND NOT EXISTS (SELECT 1 FROM server_runs AS run WHERE run.thread_id = thread.thread_id
+                           AND run.status IN ('pending', 'running'))`,
+      [before],
+    );
+    for (const { thread_id } of rows) await this.deleteThread(thread_id);
+    return rows.length;
   }
 
   /** Ends the pool if this store created it. */
