@@ -395,7 +395,10 @@ export class NotASwitchyardDatabaseError extends SwitchyardError {
   }
 }
 
-/** The file was written by a newer Switchyard whose schema this version cannot read. */
+/**
+ * The database (a SQLite file, or a Postgres schema) was written by a newer Switchyard whose
+ * schema this version cannot read.
+ */
 export class DatabaseTooNewError extends SwitchyardError {
   readonly code = "DATABASE_TOO_NEW";
   constructor(
@@ -405,7 +408,7 @@ export class DatabaseTooNewError extends SwitchyardError {
   ) {
     super(
       `"${path}" uses database schema ${fileVersion}, but this Switchyard reads up to schema ${supportedVersion}. ` +
-        `Upgrade Switchyard; the file was not modified.`,
+        `Upgrade Switchyard (every process that shares this database); it was not modified.`,
     );
   }
 }
@@ -679,13 +682,93 @@ export class DatabaseReplacedError extends SwitchyardError {
   }
 }
 
+/**
+ * A Postgres server could not be reached or refused this connection: nothing was read or written.
+ * `reason` says what the server or the network answered, `check` what to look at.
+ */
+export class DatabaseUnreachableError extends SwitchyardError {
+  readonly code = "DATABASE_UNREACHABLE";
+  constructor(
+    readonly path: string,
+    readonly threadId: string | undefined,
+    readonly reason: string,
+    check: string,
+  ) {
+    super(`Cannot connect to ${storageWhere(path, threadId)}: ${reason}. ${check}`);
+  }
+}
+
+/**
+ * The connection to the Postgres server broke during an operation (the server restarted, an
+ * administrator ended the session, the network dropped). The server rolled the transaction back.
+ */
+export class DatabaseConnectionLostError extends SwitchyardError {
+  readonly code = "DATABASE_CONNECTION_LOST";
+  constructor(
+    readonly path: string,
+    readonly threadId: string | undefined,
+    readonly reason: string,
+    /** True when the connection broke while COMMIT was under way: the write may or may not be stored. */
+    readonly duringCommit: boolean,
+  ) {
+    super(
+      `The connection to ${storageWhere(path, threadId)} was lost (${reason}). ` +
+        (duringCommit
+          ? `It broke while the transaction was committing, so the write may or may not be stored: ` +
+            `check getState() (or switchyard show) before writing again. `
+          : `${NOTHING_LOST}. `) +
+        `Check that the server is up and reachable (a restart, a failover, pg_terminate_backend, an idle ` +
+        `timeout in a proxy), then continue the thread (invoke(null, config), or switchyard continue).`,
+    );
+  }
+}
+
+/**
+ * Concurrent transactions kept conflicting (serialization failures or deadlocks) on a Postgres
+ * database, and the write still failed after `attempts` tries with growing pauses.
+ */
+export class DatabaseConflictError extends SwitchyardError {
+  readonly code = "DATABASE_CONFLICT";
+  constructor(
+    readonly path: string,
+    readonly threadId: string | undefined,
+    readonly attempts: number,
+    reason: string,
+  ) {
+    super(
+      `A transaction on ${storageWhere(path, threadId)} conflicted with concurrent ones ${attempts} ` +
+        `time${attempts === 1 ? "" : "s"} in a row (${reason}). ${NOTHING_LOST}. Retry; if it keeps ` +
+        `happening, look for long transactions on the same thread (pg_stat_activity) or raise the ` +
+        `checkpointer's conflictRetries.`,
+    );
+  }
+}
+
+/** A read-only command was pointed at a Postgres database that has no Switchyard tables. */
+export class SchemaNotFoundError extends SwitchyardError {
+  readonly code = "SCHEMA_NOT_FOUND";
+  constructor(
+    readonly path: string,
+    readonly schema: string,
+  ) {
+    super(
+      `The database ${path} has no Switchyard tables (schema "${schema}"); nothing was created. Check ` +
+        `the connection string and the schema name, or run a graph against it first ` +
+        `(switchyard --postgres URL run <graph>).`,
+    );
+  }
+}
+
 /** True for the failures above: the storage, not the graph, stopped the run. */
 export function isStorageFailure(error: unknown): boolean {
   return (
     error instanceof DatabaseBusyError ||
     error instanceof DiskFullError ||
     error instanceof DatabaseReadOnlyError ||
-    error instanceof DatabaseReplacedError
+    error instanceof DatabaseReplacedError ||
+    error instanceof DatabaseUnreachableError ||
+    error instanceof DatabaseConnectionLostError ||
+    error instanceof DatabaseConflictError
   );
 }
 

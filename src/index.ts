@@ -43,6 +43,10 @@ export type { ThreadUsage } from "./runtime/usage.js";
 
 export { MemoryCheckpointer } from "./checkpoint/memory.js";
 export { SqliteCheckpointer, type SqliteCheckpointerOptions } from "./checkpoint/sqlite.js";
+export {
+  PostgresCheckpointer,
+  type PostgresCheckpointerOptions,
+} from "./checkpoint/postgres/store.js";
 export { serialize, deserialize } from "./checkpoint/serializer.js";
 export {
   MemoryRunStore,
@@ -169,4 +173,11 @@ export {
   DatabaseReadOnlyError,
   DatabaseReplacedError,
   DiskFullError,
+} from "./errors.js";
+// Postgres storage failures (issue 14).
+export {
+  DatabaseConflictError,
+  DatabaseConnectionLostError,
+  DatabaseUnreachableError,
+  SchemaNotFoundError,
 } from "./errors.js";

@@ -4,6 +4,10 @@ import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import * as switchyard from "../src/index.js";
 import {
+  DatabaseConflictError,
+  DatabaseConnectionLostError,
+  DatabaseUnreachableError,
+  SchemaNotFoundError,
   AmbiguousUpdateError,
   AttemptAbandonedError,
   append,
@@ -517,6 +521,11 @@ describe("error codes", () => {
     new UnsafeBindError("0.0.0.0"),
     new RateLimitedError("dana", 1),
     new PayloadTooLargeError(1),
+    // Postgres storage.
+    new DatabaseUnreachableError("postgres://u@h:5432/d", undefined, "refused", "Check it."),
+    new DatabaseConnectionLostError("postgres://u@h:5432/d", "t", "terminated", false),
+    new DatabaseConflictError("postgres://u@h:5432/d", "t", 6, "could not serialize access"),
+    new SchemaNotFoundError("postgres://u@h:5432/d", "switchyard"),
   ];
 
   it("every exported error class has a distinct, upper-case code", () => {

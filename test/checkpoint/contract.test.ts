@@ -1,10 +1,11 @@
 // Runs the checkpointer contract against every implementation: memory, SQLite in memory, SQLite
-// on a file.
+// on a file, and Postgres (on the run's throwaway cluster).
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll } from "vitest";
-import { MemoryCheckpointer, SqliteCheckpointer } from "../../src/index.js";
+import { afterAll, beforeAll } from "vitest";
+import { MemoryCheckpointer, PostgresCheckpointer, SqliteCheckpointer } from "../../src/index.js";
+import { createTestDatabase, type TestDatabase } from "../support/postgres.js";
 import { describeCheckpointerContract } from "./contract.js";
 
 const folder = mkdtempSync(join(tmpdir(), "switchyard-contract-"));
@@ -31,4 +32,23 @@ describeCheckpointerContract("SqliteCheckpointer(file)", (options) => {
       for (const suffix of ["", "-wal", "-shm"]) rmSync(`${path}${suffix}`, { force: true });
     },
   };
+});
+
+// One database for this file; each store gets a schema of its own, so every case starts empty.
+let database: TestDatabase | undefined;
+beforeAll(async () => {
+  database = await createTestDatabase("contract");
+}, 60_000);
+afterAll(async () => database?.drop(), 60_000);
+let schemas = 0;
+
+describeCheckpointerContract("PostgresCheckpointer", (options) => {
+  if (!database) throw new Error("the contract's database is created in beforeAll");
+  schemas += 1;
+  const store = new PostgresCheckpointer(database.url, {
+    ...options,
+    schema: `contract_${schemas}`,
+    max: 4,
+  });
+  return { store, close: () => store.close() };
 });

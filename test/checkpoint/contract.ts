@@ -10,7 +10,7 @@ import { storageCases } from "./cases-storage.js";
 
 export interface MadeStore {
   readonly store: ThreadStore;
-  readonly close?: () => void;
+  readonly close?: () => void | Promise<void>;
 }
 
 /** Makes a fresh, empty store. `leaseMs` is passed only by the lease-expiry cases. */
@@ -43,8 +43,8 @@ export function describeCheckpointerContract(name: string, make: MakeStore): voi
     beforeEach(() => {
       current = open();
     });
-    afterEach(() => {
-      for (const made of opened) made.close?.();
+    afterEach(async () => {
+      for (const made of opened) await made.close?.();
       opened = [];
       current = undefined;
     });
