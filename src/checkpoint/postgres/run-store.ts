@@ -26,10 +26,13 @@ export class PostgresRunStore implements RunStore {
   private readonly ownsPool: boolean;
   private schema: Promise<void> | undefined;
 
-  constructor(connection: string | pg.Pool) {
+  /** `connection`: a connection string (the store makes a pool of `max` connections and ends it) or a pg.Pool of yours. */
+  constructor(connection: string | pg.Pool, options: { max?: number } = {}) {
     this.ownsPool = typeof connection === "string";
     this.pool =
-      typeof connection === "string" ? new pg.Pool({ connectionString: connection }) : connection;
+      typeof connection === "string"
+        ? new pg.Pool({ connectionString: connection, max: options.max ?? 10 })
+        : connection;
     // An idle connection that breaks (a restarted server) is dropped by the pool; the next query
     // opens a new one. Without a listener node-postgres would crash the process.
     // The same for a checked-out connection: the query in flight fails with the error instead.

@@ -1,16 +1,25 @@
 import type { AddressInfo } from "node:net";
 import { serve as listen } from "@hono/node-server";
-import { SqliteRunStore, UnsafeBindError } from "../../index.js";
+import {
+  PostgresCheckpointer,
+  PostgresRunQueue,
+  PostgresRunStore,
+  SqliteRunStore,
+  UnsafeBindError,
+  type ThreadStore,
+} from "../../index.js";
 import { createServer, parseApiKeys, type ServedGraph } from "../../server/index.js";
 import type { CliContext } from "../context.js";
 import { CliError, EXIT } from "../errors.js";
 import { compileGraph, listGraphFiles, loadGraph } from "../graphs.js";
+import { postgresUrl } from "../postgres-url.js";
 
 export interface ServeOptions {
   port?: string;
   host?: string;
   sweepEvery?: string;
   rateLimit?: string;
+  postgres?: string;
 }
 
 const LOOPBACK = /^(127(\.\d{1,3}){3}|localhost|::1|\[::1\])$/;
@@ -18,7 +27,8 @@ const LOOPBACK = /^(127(\.\d{1,3}){3}|localhost|::1|\[::1\])$/;
 /**
  * `switchyard serve`: the LangGraph Agent Server API over the graphs folder, on the database, until
  * SIGTERM or SIGINT; then it stops accepting, cancels the runs in flight (each stops at its last
- * checkpoint) and exits 0.
+ * checkpoint) and exits 0. With --postgres it executes nothing: it records and queues runs on that
+ * database for `switchyard worker` processes and relays the events they store.
  */
 export async function serve(ctx: CliContext, options: ServeOptions): Promise<number> {
   const port = Number(options.port ?? "2024");
@@ -49,8 +59,11 @@ export async function serve(ctx: CliContext, options: ServeOptions): Promise<num
   const apiKeys = parseApiKeys(process.env.SWITCHYARD_API_KEYS);
   if (!apiKeys && !LOOPBACK.test(host)) throw new UnsafeBindError(host);
 
+  const url = postgresUrl(options.postgres, false);
   // A server starts threads, like `run`: it creates the database when there is none yet.
-  const checkpointer = ctx.checkpointer({ create: true });
+  const checkpointer: ThreadStore = url
+    ? new PostgresCheckpointer(url)
+    : ctx.checkpointer({ create: true });
   const graphs: Record<string, ServedGraph> = {};
   for (const file of listGraphFiles(ctx.graphsDir)) {
     const loaded = await loadGraph(file);
@@ -61,13 +74,17 @@ export async function serve(ctx: CliContext, options: ServeOptions): Promise<num
       ...(loaded.description ? { description: loaded.description } : {}),
     };
   }
-  const runs = new SqliteRunStore(ctx.dbPath);
+  const runs = url ? new PostgresRunStore(url) : new SqliteRunStore(ctx.dbPath);
   try {
+    // Fails here, with the checkpointer's named error, when the database cannot be reached.
+    if (url) await checkpointer.getThread("switchyard-serve-probe");
     const server = createServer({
       graphs,
       checkpointer,
       runs,
-      sweepEveryMs: sweepSeconds * 1000,
+      ...(runs instanceof PostgresRunStore ? { queue: new PostgresRunQueue(runs) } : {}),
+      // With a queue the workers sweep deadlines (graphile-worker's crontab, once per fleet).
+      sweepEveryMs: url ? 0 : sweepSeconds * 1000,
       ...(requestsPerMinute > 0 ? { requestsPerMinute } : {}),
       log: ctx.out,
       ...(apiKeys ? { apiKeys } : {}),
@@ -82,7 +99,11 @@ export async function serve(ctx: CliContext, options: ServeOptions): Promise<num
     const shown = host.includes(":") && !host.startsWith("[") ? `[${host}]` : host;
     ctx.out(`switchyard serve: http://${shown}:${bound}`);
     ctx.out(`  graphs: ${Object.keys(graphs).join(", ") || "(none)"} (from ${ctx.graphsDir})`);
-    ctx.out(`  database: ${ctx.dbPath}`);
+    ctx.out(
+      checkpointer instanceof PostgresCheckpointer
+        ? `  database: ${checkpointer.where} (runs are queued for \`switchyard worker\` processes)`
+        : `  database: ${ctx.dbPath}`,
+    );
     ctx.out(
       apiKeys
         ? `  API keys: ${Object.keys(apiKeys).join(", ")} (x-api-key required; CORS open to any origin)`
@@ -101,6 +122,7 @@ export async function serve(ctx: CliContext, options: ServeOptions): Promise<num
     ctx.out("switchyard serve: stopped");
     return EXIT.done;
   } finally {
-    runs.close();
+    await runs.close();
+    if (checkpointer instanceof PostgresCheckpointer) await checkpointer.close();
   }
 }
