@@ -92,9 +92,11 @@ test("SIGTERM drains a worker: it exits 0 and its run is continued by the other 
     [run.run_id],
   );
   expect(rows[0]).toMatchObject({ attempt: 2, worker_id: null });
-  const events = [];
-  for await (const part of client.runs.joinStream(threadId, run.run_id)) events.push(part);
-  expect(events.filter((part) => part.event === "metadata").map((part) => part.data)).toEqual([
+  const metadata: unknown[] = [];
+  for await (const part of client.runs.joinStream(threadId, run.run_id)) {
+    if (part.event === "metadata") metadata.push(part.data as unknown);
+  }
+  expect(metadata).toEqual([
     { run_id: run.run_id, attempt: 1 },
     { run_id: run.run_id, attempt: 2 },
   ]);
