@@ -6,6 +6,7 @@ import {
   type RunStatus,
 } from "../index.js";
 import { executePlan, planOfRecord } from "../server/index.js";
+import { continuedPlan } from "./takeover.js";
 
 /** What one worker process shares between the runs it executes. */
 export interface RunJobContext {
@@ -92,7 +93,9 @@ export async function executeQueuedRun(runId: string, ctx: RunJobContext): Promi
   );
 
   try {
-    const execution = await executePlan(planOfRecord(record, graph), controller.signal, emit, {
+    const planned = planOfRecord(record, graph);
+    const plan = claimed.attempt > 1 ? await continuedPlan(planned) : planned;
+    const execution = await executePlan(plan, controller.signal, emit, {
       rethrow: (error) => error instanceof ThreadBusyError || error instanceof LeaseLostError,
     });
     if (!opened && why !== "drain" && why !== "lost") {
