@@ -187,3 +187,33 @@ describe("SqliteRunStore", () => {
     );
   });
 });
+
+describe("PostgresRunStore retention (the workers' hourly job)", () => {
+  it("deletes the events of runs finished before a date, and old idle threads with their runs", async () => {
+    const store = await postgresStore();
+    await store.putRun(run("old", "t", "2026-01-01T00:00:00.000Z", "success"));
+    await store.putRun(run("recent", "t", "2026-03-01T00:00:00.000Z", "success"));
+    await store.putRun(run("open", "u", "2026-01-01T00:00:00.000Z", "running"));
+    for (const runId of ["old", "recent", "open"]) {
+      await store.appendEvent(runId, { seq: 0, event: "metadata", data: { run_id: runId } });
+    }
+    expect(await store.deleteEventsOfRunsFinishedBefore("2026-02-01T00:00:00.000Z")).toBe(1);
+    expect(await store.listEvents("old", -1)).toEqual([]);
+    expect(await store.listEvents("recent", -1)).toHaveLength(1);
+    expect(await store.listEvents("open", -1)).toHaveLength(1);
+
+    for (const threadId of ["t", "u"]) {
+      await store.putThread({
+        threadId,
+        metadata: {},
+        createdAt: "2026-01-01T00:00:00.000Z",
+        updatedAt: "2026-01-01T00:00:00.000Z",
+      });
+    }
+    // "u" has a run still running: kept.
+    expect(await store.deleteThreadsOlderThan("2026-02-01T00:00:00.000Z")).toBe(1);
+    expect(await store.getThread("t")).toBeUndefined();
+    expect(await store.listRuns("t")).toEqual([]);
+    expect(await store.getThread("u")).toBeDefined();
+  });
+});

@@ -2,6 +2,7 @@
 // `switchyard worker` processes on one Postgres, driven by LangGraph's SDK client.
 import pg from "pg";
 import { afterAll, beforeAll, expect, test } from "vitest";
+import { PostgresCheckpointer } from "../../src/index.js";
 import { startServer, type RunningServer } from "../support/server.js";
 import { createTestDatabase, type TestDatabase } from "../support/postgres.js";
 import { startWorkerProcess, type WorkerProcess } from "../support/worker.js";
@@ -111,3 +112,34 @@ test("SIGTERM drains a worker: it exits 0 and the other worker continues the run
   ]);
   expect((await client.runs.get(threadId, run.run_id)).status).toBe("success");
 }, 90_000);
+
+test("a passed deadline is applied by the workers' scheduled sweep, once across the fleet", async () => {
+  const client = server.client();
+  const { thread_id: threadId } = await client.threads.create();
+  const paused = await client.runs.wait(threadId, "deadline", { input: { seconds: 0.5 } });
+  expect(paused).toHaveProperty("__interrupt__");
+  // graphile-worker's crontab ticks each minute.
+  const deadline = Date.now() + 90_000;
+  let thread = await client.threads.get(threadId);
+  while (thread.status === "interrupted" && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    thread = await client.threads.get(threadId);
+  }
+  expect(thread).toMatchObject({ status: "idle", values: { answer: "no answer" } });
+  const applied = new RegExp(
+    `deadline of interrupt \\w+ on thread ${threadId} \\(deadline\\) applied`,
+    "g",
+  );
+  const lines = workers.flatMap((worker) => worker.output().match(applied) ?? []);
+  expect(lines).toHaveLength(1);
+  expect(server.output()).not.toMatch(applied);
+  const checkpointer = new PostgresCheckpointer(database.url);
+  try {
+    const audit = await checkpointer.getAuditLog(threadId);
+    expect(audit.map((entry) => [entry.kind, entry.actor, entry.value])).toEqual([
+      ["timeout", "system:deadline", "no answer"],
+    ]);
+  } finally {
+    await checkpointer.close();
+  }
+}, 120_000);
