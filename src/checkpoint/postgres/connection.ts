@@ -64,51 +64,70 @@ export class PostgresConnection {
     this.conflictRetries = options.conflictRetries ?? 5;
   }
 
-  /** One statement on its own (autocommit). */
+  /**
+   * One statement on its own (autocommit). The checkpointer's single statements are idempotent
+   * (a lease taken or renewed by its owner again, a release, a read), so a connection that broke
+   * under one is replaced and the statement sent once more.
+   */
   async query<Row>(
     threadId: string | undefined,
     statement: StatementText,
     values: readonly unknown[] = [],
   ): Promise<Row[]> {
-    const client = await this.connect(threadId);
-    try {
-      const rows = await run<Row>(client, statement, values);
-      client.release();
-      return rows;
-    } catch (error) {
-      client.release(isConnectionFailure(error));
-      throw storageFailure(error, this.where, threadId, { committing: false, attempts: 1 });
-    }
+    return this.attempt(threadId, (client) => run<Row>(client, statement, values), undefined);
   }
 
   /**
    * Runs `work` in one transaction and commits it. A serialization failure or deadlock rolls it
-   * back and runs `work` again (up to `conflictRetries` more times), so `work` must only read and
-   * write through `client`. Other failures roll back and are thrown as named errors.
+   * back and runs `work` again (up to `conflictRetries` more times, after growing pauses), so
+   * `work` must only read and write through `client`. A connection that breaks before COMMIT is
+   * sent took its transaction with it: `work` runs once more on a fresh connection. Other
+   * failures roll back and are thrown as named errors.
    */
   async transaction<T>(
     threadId: string | undefined,
     work: (client: Queryable) => Promise<T>,
     options: { readonly isolation?: "repeatable read" } = {},
   ): Promise<T> {
-    for (let attempt = 1; ; attempt += 1) {
+    const begin = options.isolation ? "BEGIN ISOLATION LEVEL REPEATABLE READ" : "BEGIN";
+    return this.attempt(threadId, work, begin);
+  }
+
+  private async attempt<T>(
+    threadId: string | undefined,
+    work: (client: Queryable) => Promise<T>,
+    begin: string | undefined,
+  ): Promise<T> {
+    let conflicts = 0;
+    let reconnected = false;
+    for (;;) {
       const client = await this.connect(threadId);
       let committing = false;
       try {
-        await client.query(options.isolation ? "BEGIN ISOLATION LEVEL REPEATABLE READ" : "BEGIN");
+        if (begin) await client.query(begin);
         const result = await work(client);
-        committing = true;
-        await client.query("COMMIT");
+        if (begin) {
+          committing = true;
+          await client.query("COMMIT");
+        }
         client.release();
         return result;
       } catch (error) {
-        const broken = isConnectionFailure(error) || !(await rollback(client));
-        client.release(broken);
-        if (isConflict(error) && attempt <= this.conflictRetries) {
-          await pause(attempt);
+        const lost = isConnectionFailure(error);
+        client.release(lost || (begin !== undefined && !(await rollback(client))));
+        if (isConflict(error) && conflicts < this.conflictRetries) {
+          conflicts += 1;
+          await pause(conflicts);
           continue;
         }
-        throw storageFailure(error, this.where, threadId, { committing, attempts: attempt });
+        if (lost && !committing && !reconnected) {
+          reconnected = true;
+          continue;
+        }
+        throw storageFailure(error, this.where, threadId, {
+          committing,
+          attempts: conflicts + 1,
+        });
       }
     }
   }
