@@ -22,7 +22,8 @@ export interface RunHandle {
   readonly stored: Promise<void>;
   /** Settles when the run has ended and its status is stored; never rejects. */
   readonly done: Promise<void>;
-  cancel(): void;
+  /** Asks the run to stop at its last checkpoint; settles once the request is recorded. */
+  cancel(): void | Promise<void>;
 }
 
 /**

@@ -29,10 +29,8 @@ class QueuedRun implements RunHandle {
     private readonly queue: RunQueue,
   ) {}
 
-  cancel(): void {
-    this.queue.cancel(this.record.runId).catch((error: unknown) => {
-      console.error(`could not cancel run ${this.record.runId}:`, error);
-    });
+  cancel(): Promise<void> {
+    return this.queue.cancel(this.record.runId);
   }
 
   /** Relays the run's events into the log until it ends (or `stopped` aborts). */

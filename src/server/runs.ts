@@ -118,7 +118,7 @@ export function runRoutes(
     const record = await findRun(c);
     const run = await ctx.executor.find(record);
     if (run && !run.log.finished) {
-      run.cancel();
+      await run.cancel();
       if (c.req.query("wait") === "1" || c.req.query("wait") === "true") await run.done;
     }
     return c.body(null, c.req.query("wait") === "1" ? 204 : 202);
@@ -128,7 +128,12 @@ export function runRoutes(
 }
 
 function live(run: RunHandle) {
-  return { ...run.record, log: run.log, cancel: () => run.cancel() };
+  const cancel = (): void => {
+    Promise.resolve(run.cancel()).catch((error: unknown) => {
+      console.error(`could not cancel run ${run.record.runId}:`, error);
+    });
+  };
+  return { ...run.record, log: run.log, cancel };
 }
 
 /** Checks the request, records the run and starts it. */

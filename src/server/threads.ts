@@ -86,7 +86,7 @@ export function threadRoutes(ctx: ServerContext): Hono<ServerEnv> {
     const record = await ctx.thread(c.req.param("thread_id"));
     const active = await ctx.executor.active(record.threadId);
     if (active) {
-      active.cancel();
+      await active.cancel();
       await active.done;
     }
     if (await ctx.checkpointer.getThread(record.threadId)) {

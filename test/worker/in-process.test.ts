@@ -1,8 +1,5 @@
 // The queue wiring in one process: an API server that only enqueues (createServer with a queue)
 // and a worker, on one Postgres database, driven by LangGraph's SDK client.
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import type { AddressInfo } from "node:net";
 import { serve } from "@hono/node-server";
 import { Client } from "@langchain/langgraph-sdk";
@@ -11,9 +8,9 @@ import { z } from "zod";
 import {
   append,
   END,
+  PostgresCheckpointer,
   PostgresRunQueue,
   PostgresRunStore,
-  SqliteCheckpointer,
   START,
   StateGraph,
   approval,
@@ -23,21 +20,27 @@ import { startWorker, type SwitchyardWorker } from "../../src/worker/index.js";
 import { createTestDatabase, type TestDatabase } from "../support/postgres.js";
 
 let database: TestDatabase;
-let dir: string;
-let checkpointer: SqliteCheckpointer;
+let checkpointer: PostgresCheckpointer;
 let serverRuns: PostgresRunStore;
 let workerRuns: PostgresRunStore;
 let worker: SwitchyardWorker;
 let url: string;
 let stopServer: () => Promise<void>;
 
-function graphs(store: SqliteCheckpointer) {
+function graphs(store: PostgresCheckpointer) {
   const builder = new StateGraph(z.object({ n: z.number(), log: append(z.string()) }))
     .addNode("ask", (state) => {
       const decision = state.n % 2 === 0 ? approval({ n: state.n }) : { approved: true };
       return { log: `approved ${decision.approved}` };
     })
-    .addNode("double", (state) => ({ n: state.n * 2, log: "doubled" }))
+    .addNode("double", async (state, ctx) => {
+      // n = 7 waits until cancelled (for the cancel and "interrupt" strategy tests).
+      if (state.n === 7) {
+        await new Promise((resolve) => ctx.signal.addEventListener("abort", resolve));
+        throw new Error("cancelled");
+      }
+      return { n: state.n * 2, log: "doubled" };
+    })
     .addEdge(START, "ask")
     .addEdge("ask", "double")
     .addEdge("double", END);
@@ -46,8 +49,7 @@ function graphs(store: SqliteCheckpointer) {
 
 beforeAll(async () => {
   database = await createTestDatabase("queue");
-  dir = mkdtempSync(join(tmpdir(), "switchyard-queue-"));
-  checkpointer = new SqliteCheckpointer(join(dir, "checkpoints.db"), { leaseMs: 3000 });
+  checkpointer = new PostgresCheckpointer(database.url, { leaseMs: 3000 });
   serverRuns = new PostgresRunStore(database.url);
   workerRuns = new PostgresRunStore(database.url);
   const served = graphs(checkpointer);
@@ -83,8 +85,7 @@ afterAll(async () => {
   await stopServer?.();
   await serverRuns?.close();
   await workerRuns?.close();
-  checkpointer?.close();
-  rmSync(dir, { recursive: true, force: true });
+  await checkpointer?.close();
   await database?.drop();
 }, 60_000);
 
@@ -142,3 +143,41 @@ test("a second run on a busy thread is refused with 422; enqueue waits its turn"
   expect([422, undefined]).toContain(refused);
   expect(after).toMatchObject({ n: 10 });
 });
+
+test("cancel stops a running run at its worker (interrupted); a pending one at once", async () => {
+  const client = new Client({ apiUrl: url, callerOptions: { maxRetries: 0 } });
+  const { thread_id: threadId } = await client.threads.create();
+  const running = await client.runs.create(threadId, "doubler", { input: { n: 7 } });
+  const queued = await client.runs.create(threadId, "doubler", {
+    input: { n: 1 },
+    multitaskStrategy: "enqueue",
+  });
+  const deadline = Date.now() + 30_000;
+  while ((await client.runs.get(threadId, running.run_id)).status !== "running") {
+    if (Date.now() > deadline) throw new Error("the run never started");
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  await client.runs.cancel(threadId, queued.run_id);
+  expect((await client.runs.get(threadId, queued.run_id)).status).toBe("interrupted");
+  await client.runs.cancel(threadId, running.run_id, true);
+  expect((await client.runs.get(threadId, running.run_id)).status).toBe("interrupted");
+  // The thread stopped in "double", at its last checkpoint.
+  expect((await client.threads.getState(threadId)).next).toEqual(["double"]);
+}, 60_000);
+
+test('multitask "interrupt" stops the active run, then runs the new one', async () => {
+  const client = new Client({ apiUrl: url, callerOptions: { maxRetries: 0 } });
+  const { thread_id: threadId } = await client.threads.create();
+  const first = await client.runs.create(threadId, "doubler", { input: { n: 7 } });
+  const deadline = Date.now() + 30_000;
+  while ((await client.runs.get(threadId, first.run_id)).status !== "running") {
+    if (Date.now() > deadline) throw new Error("the run never started");
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  const second = await client.runs.wait(threadId, "doubler", {
+    input: { n: 3 },
+    multitaskStrategy: "interrupt",
+  });
+  expect(second).toMatchObject({ n: 6 });
+  expect((await client.runs.get(threadId, first.run_id)).status).toBe("interrupted");
+}, 60_000);
