@@ -1,5 +1,11 @@
 import { existsSync } from "node:fs";
-import { DatabaseNotFoundError, SqliteCheckpointer, type CompiledGraph } from "../index.js";
+import {
+  DatabaseNotFoundError,
+  PostgresCheckpointer,
+  SqliteCheckpointer,
+  type CompiledGraph,
+  type ThreadStore,
+} from "../index.js";
 import { CliError } from "./errors.js";
 import { compileGraph, findGraphFile, loadGraph, type LoadedGraph } from "./graphs.js";
 import { jsonOf } from "./printable.js";
@@ -8,6 +14,7 @@ import { projectPaths } from "./project.js";
 /** The global options every command gets. */
 export interface GlobalOptions {
   db?: string;
+  postgres?: string;
   graphs?: string;
   graph?: string;
   json?: boolean;
@@ -25,7 +32,9 @@ export class CliContext {
   readonly exitCodes: boolean;
   /** --graph NAME: the graph of a thread that records none; `threads` lists only its threads. */
   readonly graphOption: string | undefined;
-  private store: SqliteCheckpointer | undefined;
+  /** The Postgres connection string when the database is a Postgres one (--postgres). */
+  readonly postgres: string | undefined;
+  private store: (ThreadStore & { close(): void | Promise<void> }) | undefined;
 
   constructor(
     options: GlobalOptions,
@@ -34,6 +43,7 @@ export class CliContext {
     const paths = projectPaths(options, process.env, process.cwd());
     this.dbPath = paths.dbPath;
     this.dbFoundBy = paths.dbFoundBy;
+    this.postgres = paths.postgres;
     this.graphsDir = paths.graphsDir;
     this.json = options.json === true;
     this.exitCodes = options.exitCode === true;
@@ -41,14 +51,20 @@ export class CliContext {
   }
 
   /**
-   * The SQLite database, opened on first use. Only commands that start threads (`run`, `serve`) create
-   * it; the others refuse a missing file (DATABASE_NOT_FOUND) rather than create an empty one.
+   * The database (SQLite, or Postgres with --postgres), opened on first use. Only commands that
+   * start threads (`run`, `serve`) create it; the others refuse a missing file (DATABASE_NOT_FOUND)
+   * or a Postgres database without Switchyard's tables (SCHEMA_NOT_FOUND) rather than create one.
    */
-  checkpointer(options: { create?: boolean } = {}): SqliteCheckpointer {
-    if (!this.store && options.create !== true && !existsSync(this.dbPath)) {
+  checkpointer(options: { create?: boolean } = {}): ThreadStore {
+    if (this.store) return this.store;
+    if (this.postgres !== undefined) {
+      this.store = new PostgresCheckpointer(this.postgres, { create: options.create === true });
+      return this.store;
+    }
+    if (options.create !== true && !existsSync(this.dbPath)) {
       throw new DatabaseNotFoundError(this.dbPath, this.dbFoundBy);
     }
-    this.store ??= new SqliteCheckpointer(this.dbPath);
+    this.store = new SqliteCheckpointer(this.dbPath);
     return this.store;
   }
 
@@ -92,7 +108,7 @@ export class CliContext {
     this.out(this.json ? JSON.stringify(jsonOf(data), null, 2) : text());
   }
 
-  close(): void {
-    this.store?.close();
+  async close(): Promise<void> {
+    await this.store?.close();
   }
 }

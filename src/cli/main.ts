@@ -38,7 +38,8 @@ export async function main(
     await program.parseAsync([...argv]);
   } catch (error) {
     const options = program.opts<GlobalOptions>();
-    const { graphsDir } = projectPaths(options, process.env, process.cwd());
+    // Only the graphs folder is needed here (the database options may be what was wrong).
+    const { graphsDir } = projectPaths({ graphs: options.graphs }, process.env, process.cwd());
     return report(error, { verbose: options.verbose === true, json, graphsDir }, io.err);
   }
   return exitCode;
@@ -53,6 +54,10 @@ function buildProgram(
     .option(
       "--db <path>",
       "SQLite database (env SWITCHYARD_DB; default: the project's checkpoints/switchyard.db)",
+    )
+    .option(
+      "--postgres <url>",
+      "a Postgres database shared by several processes or machines, instead of --db (env SWITCHYARD_POSTGRES)",
     )
     .option("--graphs <dir>", "folder of graph files (default: the project's graphs/)")
     .option(
@@ -76,7 +81,7 @@ function buildProgram(
       try {
         setExit(await run(ctx, ...args));
       } finally {
-        ctx.close();
+        await ctx.close();
       }
     };
 
@@ -222,10 +227,6 @@ function buildProgram(
       "60",
     )
     .option("--rate-limit <n>", "with API keys: at most n requests per minute per key")
-    .option(
-      "--postgres <url>",
-      "queue runs on this Postgres for `switchyard worker` processes, execute none here (env SWITCHYARD_POSTGRES)",
-    )
     // Imported on use: the HTTP server's modules would slow every other command's start.
     .action(
       action(async (ctx, options: ServeOptions) =>
@@ -234,8 +235,7 @@ function buildProgram(
     );
   program
     .command("worker")
-    .description("execute the runs API servers queue on a Postgres database (a fleet member)")
-    .option("--postgres <url>", "the fleet's database (env SWITCHYARD_POSTGRES)")
+    .description("execute the runs API servers queue on the --postgres database (a fleet member)")
     .option("--concurrency <n>", "runs executed at once", "4")
     .option(
       "--drain-seconds <s>",

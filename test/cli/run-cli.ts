@@ -25,9 +25,9 @@ export interface CliResult {
 }
 
 /**
- * Runs `switchyard ...args` and resolves when it exits. stdin is not a terminal. SWITCHYARD_DB is
- * removed from the inherited environment, so a test that forgets `--db` cannot touch a real
- * database by accident; pass it in `env` to test it. Runs in the repository root unless `cwd` says.
+ * Runs `switchyard ...args` and resolves when it exits. stdin is not a terminal. SWITCHYARD_DB and
+ * SWITCHYARD_POSTGRES are removed from the inherited environment, so a test that forgets `--db`
+ * cannot touch a real database by accident; pass them in `env` to test them. Runs in the repository root unless `cwd` says.
  */
 export function runCli(
   args: readonly string[],
@@ -36,7 +36,13 @@ export function runCli(
 ): Promise<CliResult> {
   const child = spawn(process.execPath, [BIN, ...args], {
     cwd,
-    env: { ...process.env, SWITCHYARD_DB: undefined, NO_COLOR: "1", ...env },
+    env: {
+      ...process.env,
+      SWITCHYARD_DB: undefined,
+      SWITCHYARD_POSTGRES: undefined,
+      NO_COLOR: "1",
+      ...env,
+    },
     stdio: ["ignore", "pipe", "pipe"],
   });
   let stdout = "";

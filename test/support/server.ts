@@ -21,6 +21,8 @@ export interface ServerOptions {
   readonly apiKeys?: string;
   /** A database path to reuse (for restarts); a fresh temporary one otherwise. */
   readonly db?: string;
+  /** A Postgres database instead of the SQLite file: `serve --postgres URL` (runs go to workers). */
+  readonly postgres?: string;
   readonly args?: readonly string[];
 }
 
@@ -48,8 +50,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     process.execPath,
     [
       BIN,
-      "--db",
-      db,
+      ...(options.postgres ? ["--postgres", options.postgres] : ["--db", db]),
       "--graphs",
       options.graphs ?? SERVER_GRAPHS,
       "serve",

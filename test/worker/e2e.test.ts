@@ -18,7 +18,7 @@ const workerArgs = ["--concurrency", "2", "--lease-seconds", "3", "--drain-secon
 beforeAll(async () => {
   database = await createTestDatabase("e2e");
   admin = new pg.Pool({ connectionString: database.url, max: 2 });
-  server = await startServer({ graphs: GRAPHS, args: ["--postgres", database.url] });
+  server = await startServer({ graphs: GRAPHS, postgres: database.url });
   workers = await Promise.all(
     [0, 1].map(() =>
       startWorkerProcess({ postgres: database.url, graphs: GRAPHS, args: workerArgs }),

@@ -37,7 +37,7 @@ beforeAll(async () => {
       pid INTEGER NOT NULL, started_at TIMESTAMPTZ NOT NULL, ended_at TIMESTAMPTZ);
     CREATE TABLE fleet_effects (thread_id TEXT NOT NULL, step TEXT NOT NULL, pid INTEGER NOT NULL,
       at TIMESTAMPTZ NOT NULL);`);
-  server = await startServer({ graphs: GRAPHS, args: ["--postgres", database.url] });
+  server = await startServer({ graphs: GRAPHS, postgres: database.url });
   workers.push(...(await Promise.all([startWorker(), startWorker(), startWorker()])));
 }, 120_000);
 

@@ -1,4 +1,4 @@
-import pg from "pg";
+import type pg from "pg";
 import { connectFailure, isConflict, isConnectionFailure, storageFailure } from "./failures.js";
 
 /** What a statement needs: a pooled client inside or outside a transaction. */
@@ -39,27 +39,21 @@ const MAX_PAUSE_MS = 200;
  * destroyed, never returned to the pool.
  */
 export class PostgresConnection {
-  readonly pool: pg.Pool;
   /** The database for messages: the connection string without its password. */
   readonly where: string;
-  private readonly ownsPool: boolean;
   private readonly conflictRetries: number;
+  /** The pool: the one passed in, or one made on first use (so loading pg costs nothing before). */
+  private pool: Promise<pg.Pool> | undefined;
+  private readonly ownsPool: boolean;
   private ended = false;
 
-  constructor(source: string | pg.Pool, schema: string, options: ConnectionOptions = {}) {
+  constructor(
+    private readonly source: string | pg.Pool,
+    schema: string,
+    private readonly options: ConnectionOptions = {},
+  ) {
     this.ownsPool = typeof source === "string";
-    this.pool =
-      typeof source === "string"
-        ? new pg.Pool({
-            connectionString: source,
-            max: options.max ?? 10,
-            connectionTimeoutMillis: options.connectionTimeoutMs ?? 10_000,
-          })
-        : source;
-    // An idle client whose server session ended (a restart, pg_terminate_backend) is reported on
-    // the pool; the pool drops it, and the next use connects afresh. Without a listener the
-    // 'error' event would end the process.
-    this.pool.on("error", () => undefined);
+    if (typeof source !== "string") this.pool = Promise.resolve(watched(source));
     this.where = `${describe(source)} (schema "${schema}")`;
     this.conflictRetries = options.conflictRetries ?? 5;
   }
@@ -134,18 +128,41 @@ export class PostgresConnection {
 
   /** Ends the pool if this checkpointer created it; a pool passed in stays open. */
   async end(): Promise<void> {
-    if (!this.ownsPool || this.ended) return;
+    if (!this.ownsPool || this.ended || !this.pool) return;
     this.ended = true;
-    await this.pool.end();
+    await (await this.pool).end();
+  }
+
+  private async createPool(): Promise<pg.Pool> {
+    const { default: pg } = await import("pg");
+    return watched(
+      new pg.Pool({
+        connectionString: this.source as string,
+        max: this.options.max ?? 10,
+        connectionTimeoutMillis: this.options.connectionTimeoutMs ?? 10_000,
+      }),
+    );
   }
 
   private async connect(threadId: string | undefined): Promise<pg.PoolClient> {
+    this.pool ??= this.createPool();
+    const pool = await this.pool;
     try {
-      return await this.pool.connect();
+      return await pool.connect();
     } catch (error) {
       throw connectFailure(error, this.where, threadId);
     }
   }
+}
+
+/**
+ * An idle client whose server session ended (a restart, pg_terminate_backend) is reported on the
+ * pool, which drops it; the next use connects afresh. Without a listener that 'error' event would
+ * end the process.
+ */
+function watched(pool: pg.Pool): pg.Pool {
+  pool.on("error", () => undefined);
+  return pool;
 }
 
 /** Rolls back what is left of a failed transaction; false if the connection is unusable. */

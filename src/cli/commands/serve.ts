@@ -1,7 +1,6 @@
 import type { AddressInfo } from "node:net";
 import { serve as listen } from "@hono/node-server";
 import {
-  PostgresCheckpointer,
   PostgresRunQueue,
   PostgresRunStore,
   SqliteRunStore,
@@ -12,14 +11,12 @@ import { createServer, parseApiKeys, type ServedGraph } from "../../server/index
 import type { CliContext } from "../context.js";
 import { CliError, EXIT } from "../errors.js";
 import { compileGraph, listGraphFiles, loadGraph } from "../graphs.js";
-import { postgresUrl } from "../postgres-url.js";
 
 export interface ServeOptions {
   port?: string;
   host?: string;
   sweepEvery?: string;
   rateLimit?: string;
-  postgres?: string;
 }
 
 const LOOPBACK = /^(127(\.\d{1,3}){3}|localhost|::1|\[::1\])$/;
@@ -59,11 +56,9 @@ export async function serve(ctx: CliContext, options: ServeOptions): Promise<num
   const apiKeys = parseApiKeys(process.env.SWITCHYARD_API_KEYS);
   if (!apiKeys && !LOOPBACK.test(host)) throw new UnsafeBindError(host);
 
-  const url = postgresUrl(options.postgres, false);
+  const url = ctx.postgres;
   // A server starts threads, like `run`: it creates the database when there is none yet.
-  const checkpointer: ThreadStore = url
-    ? new PostgresCheckpointer(url)
-    : ctx.checkpointer({ create: true });
+  const checkpointer: ThreadStore = ctx.checkpointer({ create: true });
   const graphs: Record<string, ServedGraph> = {};
   for (const file of listGraphFiles(ctx.graphsDir)) {
     const loaded = await loadGraph(file);
@@ -100,8 +95,8 @@ export async function serve(ctx: CliContext, options: ServeOptions): Promise<num
     ctx.out(`switchyard serve: http://${shown}:${bound}`);
     ctx.out(`  graphs: ${Object.keys(graphs).join(", ") || "(none)"} (from ${ctx.graphsDir})`);
     ctx.out(
-      checkpointer instanceof PostgresCheckpointer
-        ? `  database: ${checkpointer.where} (runs are queued for \`switchyard worker\` processes)`
+      url
+        ? `  database: ${ctx.dbPath} (runs are queued for \`switchyard worker\` processes)`
         : `  database: ${ctx.dbPath}`,
     );
     ctx.out(
@@ -123,6 +118,5 @@ export async function serve(ctx: CliContext, options: ServeOptions): Promise<num
     return EXIT.done;
   } finally {
     await runs.close();
-    if (checkpointer instanceof PostgresCheckpointer) await checkpointer.close();
   }
 }

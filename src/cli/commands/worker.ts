@@ -3,10 +3,9 @@ import { startWorker } from "../../worker/index.js";
 import type { CliContext } from "../context.js";
 import { EXIT } from "../errors.js";
 import { compileGraph, listGraphFiles, loadGraph } from "../graphs.js";
-import { positiveInt, postgresUrl, seconds } from "../postgres-url.js";
+import { positiveInt, requirePostgres, seconds } from "../option-values.js";
 
 export interface WorkerCommandOptions {
-  postgres?: string;
   concurrency?: string;
   drainSeconds?: string;
   leaseSeconds?: string;
@@ -20,7 +19,7 @@ export interface WorkerCommandOptions {
  * their last checkpoint and go back to the queue) and exits 0.
  */
 export async function worker(ctx: CliContext, options: WorkerCommandOptions): Promise<number> {
-  const url = postgresUrl(options.postgres, true) as string;
+  const url = requirePostgres(ctx.postgres);
   const concurrency = positiveInt(options.concurrency, "--concurrency", 4);
   const drainMs = seconds(options.drainSeconds, "--drain-seconds", 10) * 1000;
   const leaseMs = seconds(options.leaseSeconds, "--lease-seconds", 30) * 1000;

@@ -1,18 +1,14 @@
 import { CliError, EXIT } from "./errors.js";
 
-/** The Postgres connection string of `serve`/`worker`: --postgres, else SWITCHYARD_POSTGRES. */
-export function postgresUrl(option: string | undefined, required: boolean): string | undefined {
-  const url = option ?? process.env.SWITCHYARD_POSTGRES;
-  if (url === undefined || url === "") {
-    if (!required) return undefined;
-    throw new CliError(
-      "POSTGRES_REQUIRED",
-      "A worker needs the fleet's Postgres database: pass --postgres URL (or set SWITCHYARD_POSTGRES), " +
-        "e.g. `switchyard worker --postgres postgres://app@db/switchyard`.",
-      EXIT.usage,
-    );
-  }
-  return url;
+/** The fleet's database for `worker`: --postgres (or SWITCHYARD_POSTGRES), else a usage error. */
+export function requirePostgres(url: string | undefined): string {
+  if (url !== undefined && url !== "") return url;
+  throw new CliError(
+    "POSTGRES_REQUIRED",
+    "A worker needs the fleet's Postgres database: pass --postgres URL (or set SWITCHYARD_POSTGRES), " +
+      "e.g. `switchyard worker --postgres postgres://app@db/switchyard`.",
+    EXIT.usage,
+  );
 }
 
 /** Parses a positive whole number option, or a usage error naming it. */
