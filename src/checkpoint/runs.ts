@@ -65,10 +65,10 @@ export interface RunStore {
   /** The run's events with `seq` greater than `after` (all for -1), in order. */
   listEvents(runId: string, after: number): Promise<RunEventRecord[]>;
   /**
-   * Runs left pending or running by a process that ended: marks them `status` and returns them.
-   * A server calls it once at start, before it runs anything.
+   * Runs left pending or running (by a process that ended, when a server calls it at start,
+   * before it runs anything), oldest first: the order they were started in.
    */
-  abandonUnfinished(status: RunStatus, at: string): Promise<RunRecord[]>;
+  listUnfinished(): Promise<RunRecord[]>;
 }
 
 /** Sorts newest first by `createdAt` (a stable sort keeps the given order on ties). */
@@ -150,11 +150,13 @@ export class MemoryRunStore implements RunStore {
     return (this.events.get(runId) ?? []).filter((event) => event.seq > after);
   }
 
-  async abandonUnfinished(status: RunStatus, at: string): Promise<RunRecord[]> {
+  async listUnfinished(): Promise<RunRecord[]> {
     const left = [...this.runs.values()].filter(
       (run) => run.status === "pending" || run.status === "running",
     );
-    for (const run of left) this.runs.set(run.runId, { ...run, status, updatedAt: at });
-    return left;
+    // Oldest first; a stable sort keeps insertion order on ties.
+    return left.sort((a, b) =>
+      a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : 0,
+    );
   }
 }

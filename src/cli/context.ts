@@ -43,12 +43,14 @@ export class CliContext {
   /**
    * The SQLite database, opened on first use. Only commands that start threads (`run`, `serve`) create
    * it; the others refuse a missing file (DATABASE_NOT_FOUND) rather than create an empty one.
+   * `leaseMs` (how long a dead process keeps a thread) counts only when this call opens it.
    */
-  checkpointer(options: { create?: boolean } = {}): SqliteCheckpointer {
+  checkpointer(options: { create?: boolean; leaseMs?: number } = {}): SqliteCheckpointer {
     if (!this.store && options.create !== true && !existsSync(this.dbPath)) {
       throw new DatabaseNotFoundError(this.dbPath, this.dbFoundBy);
     }
-    this.store ??= new SqliteCheckpointer(this.dbPath);
+    const { leaseMs } = options;
+    this.store ??= new SqliteCheckpointer(this.dbPath, leaseMs === undefined ? {} : { leaseMs });
     return this.store;
   }
 

@@ -221,6 +221,10 @@ function buildProgram(
       "60",
     )
     .option("--rate-limit <n>", "with API keys: at most n requests per minute per key")
+    .option(
+      "--lease-seconds <seconds>",
+      "how long a thread stays held by a run whose server died (default 30)",
+    )
     // Imported on use: the HTTP server's modules would slow every other command's start.
     .action(
       action(async (ctx, options: ServeOptions) =>

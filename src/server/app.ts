@@ -6,6 +6,7 @@ import { browserAccess, requireApiKey, type ServerEnv } from "./auth.js";
 import { ServerContext } from "./context.js";
 import { limitBody, rateLimit } from "./limits.js";
 import type { ServerOptions } from "./options.js";
+import { resumeUnfinished } from "./resume.js";
 import { runRoutes } from "./runs.js";
 import { stateRoutes } from "./state.js";
 import { threadRoutes } from "./threads.js";
@@ -16,8 +17,9 @@ export interface SwitchyardServer {
   /** The Hono app: mount it, or hand `app.fetch` to any server that speaks the Fetch API. */
   readonly app: Hono<ServerEnv>;
   /**
-   * Marks runs a previous process left unfinished as `error`, and starts the deadline sweeps.
-   * Call once before serving.
+   * Takes up again the runs a previous process left pending or running (from their thread's last
+   * checkpoint) and starts the deadline sweeps; answers how many runs it took up. Call once
+   * before serving.
    */
   start(): Promise<number>;
   /** Cancels every active run and waits until each has stopped at a checkpoint. */
@@ -81,10 +83,10 @@ export function createServer(options: ServerOptions): SwitchyardServer {
   return {
     app,
     start: async () => {
-      const abandoned = await options.runs.abandonUnfinished("error", new Date().toISOString());
+      const resumed = await resumeUnfinished(ctx);
       const log = options.log ?? ((line: string) => console.log(line));
       stopSweeps ??= sweepDeadlines(graphs, options.sweepEveryMs ?? 60_000, log);
-      return abandoned.length;
+      return resumed;
     },
     close: async () => {
       await stopSweeps?.();

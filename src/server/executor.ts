@@ -1,34 +1,27 @@
 import {
   RunInProgressError,
+  ThreadBusyError,
   UnsupportedOptionError,
-  type CompiledGraph,
   type MultitaskStrategy,
-  type RunConfig,
+  type RunEventRecord,
   type RunRecord,
   type RunStatus,
   type RunStore,
   type StreamMode,
 } from "../index.js";
+import type { RunPlan } from "./plan.js";
 import { RunEventLog } from "./run-events.js";
 import { plain, wireError } from "./wire.js";
-
-/** Everything one run needs, decided by the route before it starts. */
-export interface RunPlan {
-  readonly record: RunRecord;
-  readonly graph: CompiledGraph<never>;
-  /** An input object, a Command, or null to continue. */
-  readonly input: unknown;
-  readonly config: RunConfig;
-  /** The stream modes the client asked for, by their wire names. */
-  readonly streamModes: readonly string[];
-}
 
 /** How many finished runs keep their events in memory for late joiners. */
 const FINISHED_KEPT = 200;
 
+/** How often a resumed run asks again for a thread a dead process's lease still holds. */
+const LEASE_POLL_MS = 200;
+
 /** A run the server started: its events, its outcome, and how to stop it. */
 export class ServerRun {
-  readonly log = new RunEventLog();
+  readonly log: RunEventLog;
   readonly controller = new AbortController();
   /**
    * What `runs.wait` and `join` answer: the last `values` event (at an interrupt the engine's
@@ -43,7 +36,13 @@ export class ServerRun {
   /** Settles when the run has ended and its status is stored; never rejects. */
   done!: Promise<void>;
 
-  constructor(readonly record: RunRecord) {}
+  /** `events`: what a previous process stored of this run's stream, continued from here. */
+  constructor(
+    readonly record: RunRecord,
+    events: readonly RunEventRecord[] = [],
+  ) {
+    this.log = RunEventLog.continuing(events);
+  }
 
   cancel(): void {
     this.controller.abort();
@@ -79,7 +78,7 @@ export class RunExecutor {
    * find the thread idle.
    */
   start(plan: RunPlan, strategy: MultitaskStrategy): ServerRun {
-    const { threadId, runId } = plan.record;
+    const { threadId } = plan.record;
     const previous = this.active.get(threadId);
     if (previous && strategy === "reject")
       throw new RunInProgressError(threadId, previous.record.runId);
@@ -91,14 +90,52 @@ export class RunExecutor {
     }
     if (previous && strategy === "interrupt") previous.cancel();
     const run = new ServerRun(plan.record);
+    run.stored = this.store.putRun(plan.record);
+    return this.launch(run, previous, () => this.execute(run, plan, 0));
+  }
+
+  /**
+   * Takes up a run a previous process left pending or running, behind the thread's active run,
+   * its stream continuing after `events` (what was stored of it). When its turn comes, `decide`
+   * plans where it starts, or says it is over (undefined: it already ended well, and `decide` set
+   * its output). Until the dead process's lease on the thread expires the engine answers
+   * THREAD_BUSY; the run waits for the lease, for at most `waitForLeaseMs`.
+   */
+  resume(
+    record: RunRecord,
+    events: readonly RunEventRecord[],
+    waitForLeaseMs: number,
+    decide: (run: ServerRun) => Promise<RunPlan | undefined>,
+  ): ServerRun {
+    const run = new ServerRun(record, events);
+    run.stored = Promise.resolve();
+    const previous = this.active.get(record.threadId);
+    return this.launch(run, previous, async () => {
+      let plan: RunPlan | undefined;
+      try {
+        plan = await decide(run);
+      } catch (error) {
+        this.fail(run, error);
+        return this.finish(run, "error");
+      }
+      if (!plan) return this.finish(run, "success");
+      return this.execute(run, plan, waitForLeaseMs);
+    });
+  }
+
+  private launch(
+    run: ServerRun,
+    previous: ServerRun | undefined,
+    execute: () => Promise<void>,
+  ): ServerRun {
+    const { threadId, runId } = run.record;
     this.active.set(threadId, run);
     this.runs.set(runId, run);
-    run.stored = this.store.putRun(plan.record);
     run.done = (async () => {
       try {
         await run.stored;
         if (previous) await previous.done;
-        await this.execute(run, plan);
+        await execute();
       } finally {
         if (this.active.get(threadId) === run) this.active.delete(threadId);
         run.log.close();
@@ -117,46 +154,64 @@ export class RunExecutor {
     await Promise.all(running.map((run) => run.done));
   }
 
-  private async execute(run: ServerRun, plan: RunPlan): Promise<void> {
+  private async execute(run: ServerRun, plan: RunPlan, waitForLeaseMs: number): Promise<void> {
     const { record } = plan;
     if (run.controller.signal.aborted) return this.finish(run, "interrupted");
     await this.setStatus(run, "running");
-    this.emit(run, "metadata", { run_id: record.runId, attempt: 1 });
+    if (run.log.size === 0) this.emit(run, "metadata", { run_id: record.runId, attempt: 1 });
     const requested = new Set(plan.streamModes);
     const engineModes = new Set<StreamMode>(["values"]);
     for (const mode of requested) {
       const engineMode = ENGINE_MODE[mode];
       if (engineMode) engineModes.add(engineMode);
     }
+    const leaseDeadline = Date.now() + waitForLeaseMs;
     try {
-      const events = plan.graph.stream(plan.input as never, {
-        ...plan.config,
-        signal: run.controller.signal,
-        streamMode: [...engineModes],
-      });
-      for await (const item of events) {
-        const [mode, payload] = item as [StreamMode, unknown];
-        const data = plain(payload);
-        if (mode === "values") run.output = data;
-        const wireMode = mode === "messages" ? "messages-tuple" : mode;
-        if (requested.has(wireMode)) this.emit(run, mode, data);
+      for (;;) {
+        let produced = false;
+        try {
+          const events = plan.graph.stream(plan.input as never, {
+            ...plan.config,
+            signal: run.controller.signal,
+            streamMode: [...engineModes],
+          });
+          for await (const item of events) {
+            produced = true;
+            const [mode, payload] = item as [StreamMode, unknown];
+            const data = plain(payload);
+            if (mode === "values") run.output = data;
+            const wireMode = mode === "messages" ? "messages-tuple" : mode;
+            if (requested.has(wireMode)) this.emit(run, mode, data);
+          }
+          break;
+        } catch (error) {
+          const waitForLease =
+            error instanceof ThreadBusyError && !produced && Date.now() < leaseDeadline;
+          if (!waitForLease || run.controller.signal.aborted) throw error;
+          await new Promise((resolve) => setTimeout(resolve, LEASE_POLL_MS));
+        }
       }
       await this.finish(run, "success");
     } catch (error) {
       if (run.controller.signal.aborted) return this.finish(run, "interrupted");
-      const { body } = wireError(error);
-      const failure =
-        body.error === "INTERNAL" && error instanceof Error
-          ? { error: error.name, message: error.message }
-          : body;
-      run.output = { __error__: failure };
-      this.emit(run, "error", failure);
+      this.fail(run, error);
       await this.finish(run, "error");
     }
   }
 
+  /** Records `error` as the run's outcome and `error` event. */
+  private fail(run: ServerRun, error: unknown): void {
+    const { body } = wireError(error);
+    const failure =
+      body.error === "INTERNAL" && error instanceof Error
+        ? { error: error.name, message: error.message }
+        : body;
+    run.output = { __error__: failure };
+    this.emit(run, "error", failure);
+  }
+
   /** Adds an event to the run's log and stores it, in order, for rejoins after a restart. */
-  private emit(run: ServerRun, event: string, data: unknown): void {
+  emit(run: ServerRun, event: string, data: unknown): void {
     const added = run.log.push(event, data);
     if (!added) return;
     const { runId } = run.record;
@@ -166,6 +221,7 @@ export class RunExecutor {
       .catch((error: unknown) => console.error(`could not store an event of run ${runId}:`, error));
   }
 
+  /** Stores the run's last events and its final status. */
   private async finish(run: ServerRun, status: RunStatus): Promise<void> {
     await run.persisted;
     await this.setStatus(run, status);

@@ -1,7 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { Hono, type Context } from "hono";
 import {
-  Command,
   GraphVersionMismatchError,
   RunInProgressError,
   RunNotFoundError,
@@ -13,6 +12,7 @@ import type { ServerEnv } from "./auth.js";
 import { parseBody, queryInt, readJson, runBody, runStatus, type RunBody } from "./bodies.js";
 import type { ServerContext } from "./context.js";
 import type { ServerRun } from "./executor.js";
+import { planRun, type RunKwargs } from "./plan.js";
 import { RunEventLog } from "./run-events.js";
 import { streamRun } from "./sse.js";
 import { plain, runLocation, wireRun } from "./wire.js";
@@ -160,17 +160,15 @@ async function startRun(
     // With API keys, the key's holder is the actor: no request can claim another name.
     ...(actor ? { actor } : {}),
   };
-  const everyNode = (list: RunBody["interrupt_before"]) =>
-    list === "*" ? [...assistant.graph.nodeNames] : (list ?? undefined);
-  const command = body.command;
-  const input =
-    command?.resume !== undefined
-      ? new Command({ resume: command.resume })
-      : command?.update || command?.goto
-        ? new Command({ update: command.update ?? undefined, goto: command.goto ?? undefined })
-        : (body.input ?? null);
   const requested = body.stream_mode ?? ["values"];
-  const streamModes = typeof requested === "string" ? [requested] : requested;
+  const kwargs: RunKwargs = {
+    input: body.input ?? null,
+    command: body.command ?? null,
+    config: { configurable },
+    stream_mode: typeof requested === "string" ? [requested] : requested,
+    interrupt_before: body.interrupt_before ?? null,
+    interrupt_after: body.interrupt_after ?? null,
+  };
   const record: RunRecord = {
     runId,
     threadId,
@@ -178,34 +176,11 @@ async function startRun(
     status: "pending",
     metadata: body.metadata ?? {},
     multitaskStrategy: body.multitask_strategy ?? "reject",
-    kwargs: {
-      input: body.input ?? null,
-      command: body.command ?? null,
-      config: { configurable },
-      stream_mode: streamModes,
-      interrupt_before: body.interrupt_before ?? null,
-      interrupt_after: body.interrupt_after ?? null,
-    },
+    kwargs,
     createdAt: now,
     updatedAt: now,
   };
-  const interruptBefore = everyNode(body.interrupt_before);
-  const interruptAfter = everyNode(body.interrupt_after);
-  const run = ctx.executor.start(
-    {
-      record,
-      graph: assistant.graph,
-      input,
-      config: {
-        configurable,
-        metadata: { run_id: runId },
-        ...(interruptBefore ? { interruptBefore } : {}),
-        ...(interruptAfter ? { interruptAfter } : {}),
-      },
-      streamModes,
-    },
-    record.multitaskStrategy,
-  );
+  const run = ctx.executor.start(planRun(record, assistant.graph), record.multitaskStrategy);
   await ctx.saveThread(threadId, { graph_id: assistant.id, assistant_id: assistant.id });
   await run.stored;
   return run;

@@ -97,18 +97,14 @@ for (const { name, open } of IMPLEMENTATIONS) {
       expect(await store.listEvents("r2", -1)).toEqual([]);
     });
 
-    it("abandonUnfinished marks pending and running runs and returns them", async () => {
+    it("listUnfinished lists pending and running runs, oldest first", async () => {
       const store = open();
-      await store.putRun(run("a", "t", "2026-01-01T00:00:01.000Z", "pending"));
       await store.putRun(run("b", "t", "2026-01-01T00:00:02.000Z", "running"));
+      await store.putRun(run("a", "u", "2026-01-01T00:00:01.000Z", "pending"));
       await store.putRun(run("c", "t", "2026-01-01T00:00:03.000Z", "success"));
-      const left = await store.abandonUnfinished("error", "2026-01-02T00:00:00.000Z");
-      expect(left.map((r) => r.runId).sort()).toEqual(["a", "b"]);
-      expect((await store.listRuns("t")).map((r) => r.status)).toEqual([
-        "success",
-        "error",
-        "error",
-      ]);
+      await store.putRun(run("d", "t", "2026-01-01T00:00:04.000Z", "pending"));
+      const left = await store.listUnfinished();
+      expect(left.map((r) => r.runId)).toEqual(["a", "b", "d"]);
     });
 
     it("keeps thread records, most recently updated first; deleting one deletes its runs", async () => {

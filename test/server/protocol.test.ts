@@ -148,6 +148,7 @@ test("assistants are the graphs; their graph and schemas are served", async () =
   expect(assistants.map((assistant) => assistant.assistant_id).sort()).toEqual([
     "deadline",
     "echo",
+    "effects",
     "expense-approval",
     "slow",
   ]);

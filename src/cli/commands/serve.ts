@@ -11,6 +11,7 @@ export interface ServeOptions {
   host?: string;
   sweepEvery?: string;
   rateLimit?: string;
+  leaseSeconds?: string;
 }
 
 const LOOPBACK = /^(127(\.\d{1,3}){3}|localhost|::1|\[::1\])$/;
@@ -46,11 +47,19 @@ export async function serve(ctx: CliContext, options: ServeOptions): Promise<num
       EXIT.usage,
     );
   }
+  const leaseSeconds = Number(options.leaseSeconds ?? "30");
+  if (!Number.isFinite(leaseSeconds) || leaseSeconds <= 0) {
+    throw new CliError(
+      "INVALID_LEASE",
+      `--lease-seconds must be a positive number of seconds, got "${options.leaseSeconds}".`,
+      EXIT.usage,
+    );
+  }
   const apiKeys = parseApiKeys(process.env.SWITCHYARD_API_KEYS);
   if (!apiKeys && !LOOPBACK.test(host)) throw new UnsafeBindError(host);
 
   // A server starts threads, like `run`: it creates the database when there is none yet.
-  const checkpointer = ctx.checkpointer({ create: true });
+  const checkpointer = ctx.checkpointer({ create: true, leaseMs: leaseSeconds * 1000 });
   const graphs: Record<string, ServedGraph> = {};
   for (const file of listGraphFiles(ctx.graphsDir)) {
     const loaded = await loadGraph(file);
@@ -72,7 +81,7 @@ export async function serve(ctx: CliContext, options: ServeOptions): Promise<num
       log: ctx.out,
       ...(apiKeys ? { apiKeys } : {}),
     });
-    const abandoned = await server.start();
+    const resumed = await server.start();
     const http = await new Promise<ReturnType<typeof listen>>((resolve) => {
       const started = listen({ fetch: server.app.fetch, port, hostname: host }, () =>
         resolve(started),
@@ -88,8 +97,9 @@ export async function serve(ctx: CliContext, options: ServeOptions): Promise<num
         ? `  API keys: ${Object.keys(apiKeys).join(", ")} (x-api-key required; CORS open to any origin)`
         : "  no API keys: listening on loopback only, no CORS",
     );
-    if (abandoned > 0)
-      ctx.out(`  ${abandoned} run(s) left unfinished by a previous server marked error`);
+    if (resumed > 0) {
+      ctx.out(`  ${resumed} run(s) left unfinished by a previous server taken up again`);
+    }
     await new Promise<void>((resolve) => {
       process.once("SIGTERM", resolve);
       process.once("SIGINT", resolve);
