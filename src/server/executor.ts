@@ -11,7 +11,7 @@ import {
 } from "../index.js";
 import type { RunPlan } from "./plan.js";
 import { RunEventLog } from "./run-events.js";
-import { plain, wireError } from "./wire.js";
+import { plain, wireError, wireInterruptList } from "./wire.js";
 
 /** How many finished runs keep their events in memory for late joiners. */
 const FINISHED_KEPT = 200;
@@ -178,7 +178,7 @@ export class RunExecutor {
           for await (const item of events) {
             produced = true;
             const [mode, payload] = item as [StreamMode, unknown];
-            const data = plain(payload);
+            const data = await this.served(plan, payload);
             if (mode === "values") run.output = data;
             const wireMode = mode === "messages" ? "messages-tuple" : mode;
             if (requested.has(wireMode)) this.emit(run, mode, data);
@@ -197,6 +197,17 @@ export class RunExecutor {
       this.fail(run, error);
       await this.finish(run, "error");
     }
+  }
+
+  /** An event's payload as sent: plain values, waiting approvals shaped for review cards. */
+  private async served(plan: RunPlan, payload: unknown): Promise<unknown> {
+    const list = (payload as { __interrupt__?: unknown } | null)?.__interrupt__;
+    if (!Array.isArray(list)) return plain(payload);
+    const snapshot = await plan.graph.getState({
+      configurable: { thread_id: plan.record.threadId },
+    });
+    const waiting = snapshot.tasks.flatMap((task) => task.interrupts);
+    return { ...(plain(payload) as object), __interrupt__: wireInterruptList(list, waiting) };
   }
 
   /** Records `error` as the run's outcome and `error` event. */

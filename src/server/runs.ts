@@ -7,7 +7,9 @@ import {
   ThreadNotFoundError,
   type Configurable,
   type RunRecord,
+  type ThreadRecord,
 } from "../index.js";
+import { typedResume } from "./approvals.js";
 import type { ServerEnv } from "./auth.js";
 import { parseBody, queryInt, readJson, runBody, runStatus, type RunBody } from "./bodies.js";
 import type { ServerContext } from "./context.js";
@@ -131,6 +133,21 @@ function live(run: ServerRun) {
   return { ...run.record, log: run.log, cancel: () => run.cancel() };
 }
 
+/**
+ * The run's command with answers to waiting approvals made typed (Agent Chat UI's decisions become
+ * `{ approved, … }`); an answer an approval would refuse is INVALID_RESUME here, before anything runs.
+ */
+async function typedCommand(
+  ctx: ServerContext,
+  thread: ThreadRecord | undefined,
+  command: RunBody["command"],
+): Promise<RunBody["command"]> {
+  if (command?.resume === undefined || !thread) return command ?? null;
+  const snapshot = await ctx.snapshot(thread);
+  const waiting = snapshot?.tasks.flatMap((task) => task.interrupts) ?? [];
+  return { ...command, resume: typedResume(command.resume, waiting) };
+}
+
 /** Checks the request, records the run and starts it. */
 async function startRun(
   ctx: ServerContext,
@@ -163,7 +180,7 @@ async function startRun(
   const requested = body.stream_mode ?? ["values"];
   const kwargs: RunKwargs = {
     input: body.input ?? null,
-    command: body.command ?? null,
+    command: await typedCommand(ctx, existing, body.command),
     config: { configurable },
     stream_mode: typeof requested === "string" ? [requested] : requested,
     interrupt_before: body.interrupt_before ?? null,

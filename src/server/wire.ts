@@ -9,6 +9,7 @@ import type {
   ThreadRecord,
 } from "../index.js";
 import { SwitchyardError } from "../index.js";
+import { servedValue } from "./approvals.js";
 
 export type ThreadStatus = "idle" | "busy" | "interrupted" | "error";
 
@@ -24,8 +25,24 @@ export interface WireCheckpoint {
   readonly checkpoint_map: null;
 }
 
+/** An interrupt as served: approvals in the shape Agent Chat UI renders as a review card. */
 export function wireInterrupt(interrupt: PendingInterrupt): WireInterrupt {
-  return { id: interrupt.id, value: plain(interrupt.value) };
+  return { id: interrupt.id, value: plain(servedValue(interrupt)) };
+}
+
+/**
+ * The `__interrupt__` list of a stream event (ids and raw values) served like `wireInterrupt`,
+ * given the thread's waiting interrupts (which know whether each is an approval).
+ */
+export function wireInterruptList(
+  list: ReadonlyArray<{ id: string; value: unknown }>,
+  waiting: readonly PendingInterrupt[],
+): WireInterrupt[] {
+  const byId = new Map(waiting.map((interrupt) => [interrupt.id, interrupt]));
+  return list.map((item) => {
+    const known = byId.get(item.id);
+    return known ? wireInterrupt(known) : { id: item.id, value: plain(item.value) };
+  });
 }
 
 /**
