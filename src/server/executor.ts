@@ -7,10 +7,10 @@ import {
   type RunRecord,
   type RunStatus,
   type RunStore,
-  type StreamMode,
 } from "../index.js";
 import type { RunPlan } from "./plan.js";
 import { RunEventLog } from "./run-events.js";
+import { engineEvent, engineModes, wireEvents } from "./stream-events.js";
 import { plain, wireError, wireInterruptList } from "./wire.js";
 
 /** How many finished runs keep their events in memory for late joiners. */
@@ -160,11 +160,6 @@ export class RunExecutor {
     await this.setStatus(run, "running");
     if (run.log.size === 0) this.emit(run, "metadata", { run_id: record.runId, attempt: 1 });
     const requested = new Set(plan.streamModes);
-    const engineModes = new Set<StreamMode>(["values"]);
-    for (const mode of requested) {
-      const engineMode = ENGINE_MODE[mode];
-      if (engineMode) engineModes.add(engineMode);
-    }
     const leaseDeadline = Date.now() + waitForLeaseMs;
     try {
       for (;;) {
@@ -173,15 +168,17 @@ export class RunExecutor {
           const events = plan.graph.stream(plan.input as never, {
             ...plan.config,
             signal: run.controller.signal,
-            streamMode: [...engineModes],
+            streamMode: engineModes(requested),
+            subgraphs: plan.subgraphs,
           });
           for await (const item of events) {
             produced = true;
-            const [mode, payload] = item as [StreamMode, unknown];
-            const data = await this.served(plan, payload);
-            if (mode === "values") run.output = data;
-            const wireMode = mode === "messages" ? "messages-tuple" : mode;
-            if (requested.has(wireMode)) this.emit(run, mode, data);
+            const engine = engineEvent(item, plan.subgraphs);
+            const payload = await this.served(plan, engine.payload);
+            if (engine.namespace.length === 0 && engine.mode === "values") run.output = payload;
+            for (const { event, data } of wireEvents({ ...engine, payload }, requested)) {
+              this.emit(run, event, data);
+            }
           }
           break;
         } catch (error) {
@@ -251,12 +248,3 @@ export class RunExecutor {
     }
   }
 }
-
-/** Wire stream modes the engine produces; the rest (tasks, checkpoints, events) are not sent. */
-const ENGINE_MODE: Readonly<Record<string, StreamMode>> = {
-  values: "values",
-  updates: "updates",
-  custom: "custom",
-  debug: "debug",
-  "messages-tuple": "messages",
-};

@@ -20,6 +20,8 @@ export interface RunPlan {
   readonly config: RunConfig;
   /** The stream modes the client asked for, by their wire names. */
   readonly streamModes: readonly string[];
+  /** Also stream the events of subgraphs (`mode|namespace` events). */
+  readonly subgraphs: boolean;
 }
 
 /** The part of the request a run record keeps, as `startRun` stores it in `kwargs`. */
@@ -29,6 +31,7 @@ const storedKwargs = z
     command: runBody.shape.command,
     config: z.object({ configurable: z.record(z.string(), z.unknown()) }).loose(),
     stream_mode: z.array(z.string()),
+    stream_subgraphs: z.boolean().nullish(),
     interrupt_before: runBody.shape.interrupt_before,
     interrupt_after: runBody.shape.interrupt_after,
   })
@@ -72,6 +75,7 @@ export function planRun(
       ...(interruptAfter ? { interruptAfter } : {}),
     },
     streamModes: kwargs.stream_mode,
+    subgraphs: kwargs.stream_subgraphs === true,
   };
 }
 

@@ -183,6 +183,7 @@ async function startRun(
     command: await typedCommand(ctx, existing, body.command),
     config: { configurable },
     stream_mode: typeof requested === "string" ? [requested] : requested,
+    stream_subgraphs: body.stream_subgraphs ?? false,
     interrupt_before: body.interrupt_before ?? null,
     interrupt_after: body.interrupt_after ?? null,
   };

@@ -152,6 +152,7 @@ test("assistants are the graphs; their graph and schemas are served", async () =
     "echo",
     "effects",
     "expense-approval",
+    "nested",
     "slow",
     "transfer",
   ]);
