@@ -222,6 +222,10 @@ function buildProgram(
     )
     .option("--rate-limit <n>", "with API keys: at most n requests per minute per key")
     .option(
+      "--cors-origins <origins>",
+      "with API keys: the browser origins allowed, comma-separated (default: any)",
+    )
+    .option(
       "--lease-seconds <seconds>",
       "how long a thread stays held by a run whose server died (default 30)",
     )

@@ -57,7 +57,7 @@ export function createServer(options: ServerOptions): SwitchyardServer {
   });
 
   if (options.apiKeys && Object.keys(options.apiKeys).length > 0) {
-    app.use("*", browserAccess());
+    app.use("*", browserAccess(options.corsOrigins));
     app.use("*", requireApiKey(options.apiKeys));
     if (options.requestsPerMinute) {
       app.use("*", rateLimit({ requestsPerMinute: options.requestsPerMinute }));

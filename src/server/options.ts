@@ -22,6 +22,11 @@ export interface ServerOptions {
    * `actor` of what the request does (audit log), and CORS is answered for browsers.
    */
   readonly apiKeys?: Readonly<Record<string, string>>;
+  /**
+   * With API keys: the browser origins CORS answers (e.g. `https://chat.example.com`); default
+   * any origin. Without keys there is no CORS at all.
+   */
+  readonly corsOrigins?: readonly string[];
   /** With API keys: at most this many requests per minute per key (default: no limit). */
   readonly requestsPerMinute?: number;
   /** The largest request body accepted, in bytes (default 1 MiB). */

@@ -12,6 +12,7 @@ export interface ServeOptions {
   sweepEvery?: string;
   rateLimit?: string;
   leaseSeconds?: string;
+  corsOrigins?: string;
 }
 
 const LOOPBACK = /^(127(\.\d{1,3}){3}|localhost|::1|\[::1\])$/;
@@ -57,6 +58,7 @@ export async function serve(ctx: CliContext, options: ServeOptions): Promise<num
   }
   const apiKeys = parseApiKeys(process.env.SWITCHYARD_API_KEYS);
   if (!apiKeys && !LOOPBACK.test(host)) throw new UnsafeBindError(host);
+  const corsOrigins = corsOriginsOf(options.corsOrigins, apiKeys !== undefined);
 
   // A server starts threads, like `run`: it creates the database when there is none yet.
   const checkpointer = ctx.checkpointer({ create: true, leaseMs: leaseSeconds * 1000 });
@@ -78,6 +80,7 @@ export async function serve(ctx: CliContext, options: ServeOptions): Promise<num
       runs,
       sweepEveryMs: sweepSeconds * 1000,
       ...(requestsPerMinute > 0 ? { requestsPerMinute } : {}),
+      ...(corsOrigins ? { corsOrigins } : {}),
       log: ctx.out,
       ...(apiKeys ? { apiKeys } : {}),
     });
@@ -94,7 +97,7 @@ export async function serve(ctx: CliContext, options: ServeOptions): Promise<num
     ctx.out(`  database: ${ctx.dbPath}`);
     ctx.out(
       apiKeys
-        ? `  API keys: ${Object.keys(apiKeys).join(", ")} (x-api-key required; CORS open to any origin)`
+        ? `  API keys: ${Object.keys(apiKeys).join(", ")} (x-api-key required; CORS open to ${corsOrigins ? corsOrigins.join(", ") : "any origin"})`
         : "  no API keys: listening on loopback only, no CORS",
     );
     if (resumed > 0) {
@@ -113,4 +116,28 @@ export async function serve(ctx: CliContext, options: ServeOptions): Promise<num
   } finally {
     runs.close();
   }
+}
+
+/** `--cors-origins a,b`: origins like `https://host:port`; refused without API keys. */
+function corsOriginsOf(text: string | undefined, withKeys: boolean): string[] | undefined {
+  if (text === undefined) return undefined;
+  if (!withKeys) {
+    throw new CliError(
+      "CORS_WITHOUT_KEYS",
+      "--cors-origins needs API keys (SWITCHYARD_API_KEYS): without keys the server answers no " +
+        "browser origin, so that no web page can drive it.",
+      EXIT.usage,
+    );
+  }
+  const origins = text.split(",").map((origin) => origin.trim());
+  for (const origin of origins) {
+    if (!/^https?:\/\/[^/\s]+$/.test(origin)) {
+      throw new CliError(
+        "INVALID_CORS_ORIGIN",
+        `--cors-origins takes origins like "https://chat.example.com" or "http://localhost:3000", comma-separated; got "${origin}".`,
+        EXIT.usage,
+      );
+    }
+  }
+  return origins;
 }
