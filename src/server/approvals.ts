@@ -98,7 +98,7 @@ function typedAnswer(answer: unknown, interrupt: PendingInterrupt): unknown {
   if (!approval) return answer;
   const where = `interrupt ${interrupt.id} (node "${interrupt.node}", an approval)`;
   if (isPlainObject(answer) && "decisions" in answer) {
-    const parsed = decisions.safeParse(answer);
+    const parsed = decisions.safeParse(withSnakeCase(answer));
     if (!parsed.success) {
       throw new InvalidResumeError(
         `The decisions for ${where} are invalid: ${z.prettifyError(parsed.error)}. ` +
@@ -129,6 +129,17 @@ function typedAnswer(answer: unknown, interrupt: PendingInterrupt): unknown {
     );
   }
   return answer;
+}
+
+/** LangChain's JS types name it `editedAction`; Agent Chat UI sends `edited_action`. Both go. */
+function withSnakeCase(answer: Record<string, unknown>): Record<string, unknown> {
+  if (!Array.isArray(answer.decisions)) return answer;
+  const decisions = answer.decisions.map((item: unknown) =>
+    isPlainObject(item) && item.edited_action === undefined && item.editedAction !== undefined
+      ? { ...item, edited_action: item.editedAction }
+      : item,
+  );
+  return { ...answer, decisions };
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {

@@ -88,6 +88,19 @@ test("decisions approve and reject map onto { approved, comment }; the map form 
       command: { resume: { decisions: [{ type: "reject", message: "not a customer" }] } },
     }),
   ).toEqual({ to: "eve", amount: 9000, status: "refused", comment: "not a customer" });
+
+  // LangChain's JS types spell it editedAction.
+  const camel = await client.threads.create();
+  await client.runs.wait(camel.thread_id, "transfer", { input: { to: "ann", amount: 7 } });
+  expect(
+    await client.runs.wait(camel.thread_id, "transfer", {
+      command: {
+        resume: {
+          decisions: [{ type: "edit", editedAction: { name: "confirm", args: { amount: 6 } } }],
+        },
+      },
+    }),
+  ).toEqual({ to: "ann", amount: 6, status: "sent" });
 });
 
 test("an invalid decision is a 400 INVALID_RESUME with zod's account; the thread keeps waiting", async () => {
