@@ -144,6 +144,7 @@ export {
   RunNotFoundError,
   InvalidRequestError,
   RunInProgressError,
+  RunTimeoutError,
   UnauthorizedError,
   EndpointNotFoundError,
   UnsupportedOptionError,

@@ -189,6 +189,16 @@ export class SqliteRunStore implements RunStore {
     }));
   }
 
+  async deleteEventsEndedBefore(at: string): Promise<number> {
+    const result = this.db
+      .prepare(
+        `DELETE FROM server_run_events WHERE run_id IN (SELECT run_id FROM server_runs
+           WHERE status NOT IN ('pending', 'running') AND updated_at < ?)`,
+      )
+      .run(at);
+    return result.changes;
+  }
+
   async listUnfinished(): Promise<RunRecord[]> {
     const rows = this.db
       .prepare(

@@ -65,6 +65,11 @@ export interface RunStore {
   /** The run's events with `seq` greater than `after` (all for -1), in order. */
   listEvents(runId: string, after: number): Promise<RunEventRecord[]>;
   /**
+   * Deletes the stored events of runs that ended (any status but pending and running) and were
+   * last updated before `at` (ISO 8601); the run records stay. Returns how many events went.
+   */
+  deleteEventsEndedBefore(at: string): Promise<number>;
+  /**
    * Runs left pending or running (by a process that ended, when a server calls it at start,
    * before it runs anything), oldest first: the order they were started in.
    */
@@ -74,6 +79,10 @@ export interface RunStore {
 /** Sorts newest first by `createdAt` (a stable sort keeps the given order on ties). */
 export function newestFirst<T extends { createdAt: string }>(a: T, b: T): number {
   return a.createdAt < b.createdAt ? 1 : a.createdAt > b.createdAt ? -1 : 0;
+}
+
+function isEnded(run: RunRecord): boolean {
+  return run.status !== "pending" && run.status !== "running";
 }
 
 /** Applies status, offset and limit to a newest-first list of runs. */
@@ -148,6 +157,17 @@ export class MemoryRunStore implements RunStore {
 
   async listEvents(runId: string, after: number): Promise<RunEventRecord[]> {
     return (this.events.get(runId) ?? []).filter((event) => event.seq > after);
+  }
+
+  async deleteEventsEndedBefore(at: string): Promise<number> {
+    let deleted = 0;
+    for (const [runId, events] of this.events) {
+      const run = this.runs.get(runId);
+      if (!run || !isEnded(run) || run.updatedAt >= at) continue;
+      deleted += events.length;
+      this.events.delete(runId);
+    }
+    return deleted;
   }
 
   async listUnfinished(): Promise<RunRecord[]> {

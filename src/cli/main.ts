@@ -225,6 +225,11 @@ function buildProgram(
       "--cors-origins <origins>",
       "with API keys: the browser origins allowed, comma-separated (default: any)",
     )
+    .option("--run-timeout <seconds>", "stop runs still running after this long as timeout")
+    .option(
+      "--keep-run-events <days>",
+      "delete stored stream events of runs that ended longer ago (0: keep; default 7)",
+    )
     .option(
       "--lease-seconds <seconds>",
       "how long a thread stays held by a run whose server died (default 30)",

@@ -7,10 +7,14 @@ import { ServerContext } from "./context.js";
 import { limitBody, rateLimit } from "./limits.js";
 import type { ServerOptions } from "./options.js";
 import { resumeUnfinished } from "./resume.js";
+import { pruneRunEvents } from "./retention.js";
 import { runRoutes } from "./runs.js";
 import { stateRoutes } from "./state.js";
 import { threadRoutes } from "./threads.js";
 import { wireError } from "./wire.js";
+
+/** How long stored run events are kept after their run ended, unless told otherwise. */
+const WEEK_MS = 7 * 24 * 3600 * 1000;
 
 /** What `createServer` returns: the routes, and how to stop the runs in flight. */
 export interface SwitchyardServer {
@@ -18,8 +22,8 @@ export interface SwitchyardServer {
   readonly app: Hono<ServerEnv>;
   /**
    * Takes up again the runs a previous process left pending or running (from their thread's last
-   * checkpoint) and starts the deadline sweeps; answers how many runs it took up. Call once
-   * before serving.
+   * checkpoint), starts the deadline sweeps and the pruning of old run events; answers how many
+   * runs it took up. Call once before serving.
    */
   start(): Promise<number>;
   /** Cancels every active run and waits until each has stopped at a checkpoint. */
@@ -43,7 +47,7 @@ export interface SwitchyardServer {
  */
 export function createServer(options: ServerOptions): SwitchyardServer {
   const graphs = new Map(Object.entries(options.graphs));
-  const ctx = new ServerContext(graphs, options.checkpointer, options.runs);
+  const ctx = new ServerContext(graphs, options.checkpointer, options.runs, options.runTimeoutMs);
   const app = new Hono<ServerEnv>();
 
   app.onError((error, c) => {
@@ -80,15 +84,18 @@ export function createServer(options: ServerOptions): SwitchyardServer {
   app.route("/runs", statelessRuns);
 
   let stopSweeps: (() => Promise<void>) | undefined;
+  let stopPruning: (() => void) | undefined;
   return {
     app,
     start: async () => {
       const resumed = await resumeUnfinished(ctx);
       const log = options.log ?? ((line: string) => console.log(line));
       stopSweeps ??= sweepDeadlines(graphs, options.sweepEveryMs ?? 60_000, log);
+      stopPruning ??= pruneRunEvents(options.runs, options.keepRunEventsMs ?? WEEK_MS, log);
       return resumed;
     },
     close: async () => {
+      stopPruning?.();
       await stopSweeps?.();
       await ctx.executor.shutdown();
     },

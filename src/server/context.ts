@@ -20,8 +20,9 @@ export class ServerContext {
     readonly graphs: ReadonlyMap<string, ServedGraph>,
     readonly checkpointer: ThreadStore,
     readonly runs: RunStore,
+    runTimeoutMs = 0,
   ) {
-    this.executor = new RunExecutor(runs, (run) => this.touchThread(run));
+    this.executor = new RunExecutor(runs, (run) => this.touchThread(run), runTimeoutMs);
   }
 
   assistant(assistantId: string): ServedGraph & { id: string } {
@@ -71,7 +72,7 @@ export class ServerContext {
     if (this.executor.activeOn(record.threadId)) return "busy";
     if (snapshot?.tasks.some((task) => task.interrupts.length > 0)) return "interrupted";
     const [last] = await this.runs.listRuns(record.threadId, { limit: 1 });
-    if (last?.status === "error") return "error";
+    if (last?.status === "error" || last?.status === "timeout") return "error";
     // Nodes still planned after a run that ended well: it stopped at a breakpoint. After a
     // cancelled run they are merely where it was stopped.
     const paused = snapshot !== undefined && snapshot.next.length > 0;

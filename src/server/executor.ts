@@ -1,5 +1,6 @@
 import {
   RunInProgressError,
+  RunTimeoutError,
   ThreadBusyError,
   UnsupportedOptionError,
   type MultitaskStrategy,
@@ -44,6 +45,9 @@ export class ServerRun {
     this.log = RunEventLog.continuing(events);
   }
 
+  /** Set when the server's run timeout stopped the run. */
+  timedOut = false;
+
   cancel(): void {
     this.controller.abort();
   }
@@ -57,9 +61,11 @@ export class RunExecutor {
   private readonly active = new Map<string, ServerRun>();
   private readonly runs = new Map<string, ServerRun>();
 
+  /** `runTimeoutMs`: a run still running after this long is stopped as `timeout` (0: never). */
   constructor(
     private readonly store: RunStore,
     private readonly onFinished: (run: ServerRun) => Promise<void>,
+    private readonly runTimeoutMs = 0,
   ) {}
 
   /** The newest run on the thread that has not finished. */
@@ -161,6 +167,13 @@ export class RunExecutor {
     if (run.log.size === 0) this.emit(run, "metadata", { run_id: record.runId, attempt: 1 });
     const requested = new Set(plan.streamModes);
     const leaseDeadline = Date.now() + waitForLeaseMs;
+    const timeout =
+      this.runTimeoutMs > 0
+        ? setTimeout(() => {
+            run.timedOut = true;
+            run.cancel();
+          }, this.runTimeoutMs)
+        : undefined;
     try {
       for (;;) {
         let produced = false;
@@ -190,9 +203,15 @@ export class RunExecutor {
       }
       await this.finish(run, "success");
     } catch (error) {
+      if (run.timedOut) {
+        this.fail(run, new RunTimeoutError(record.threadId, record.runId, this.runTimeoutMs));
+        return this.finish(run, "timeout");
+      }
       if (run.controller.signal.aborted) return this.finish(run, "interrupted");
       this.fail(run, error);
       await this.finish(run, "error");
+    } finally {
+      clearTimeout(timeout);
     }
   }
 

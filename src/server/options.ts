@@ -31,6 +31,16 @@ export interface ServerOptions {
   readonly requestsPerMinute?: number;
   /** The largest request body accepted, in bytes (default 1 MiB). */
   readonly maxBodyBytes?: number;
+  /**
+   * A run still running after this many milliseconds is stopped at its last checkpoint and
+   * recorded as `timeout`, with an `error` event RUN_TIMEOUT (default 0: no limit).
+   */
+  readonly runTimeoutMs?: number;
+  /**
+   * Stored stream events of runs that ended more than this many milliseconds ago are deleted
+   * (checked at start and hourly); default 7 days, 0 keeps them until their run is deleted.
+   */
+  readonly keepRunEventsMs?: number;
   /** Milliseconds between SSE heartbeat comments (default 10 000). */
   readonly heartbeatMs?: number;
   /**

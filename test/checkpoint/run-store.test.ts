@@ -97,6 +97,26 @@ for (const { name, open } of IMPLEMENTATIONS) {
       expect(await store.listEvents("r2", -1)).toEqual([]);
     });
 
+    it("deleteEventsEndedBefore deletes the events of runs that ended before a time, keeping the runs", async () => {
+      const store = open();
+      await store.putRun(run("old", "t", "2026-01-01T00:00:01.000Z", "success"));
+      await store.putRun(run("new", "t", "2026-01-03T00:00:01.000Z", "error"));
+      await store.putRun(run("live", "t", "2026-01-01T00:00:02.000Z", "running"));
+      for (const runId of ["old", "new", "live"]) {
+        await store.appendEvent(runId, { seq: 0, event: "metadata", data: { runId } });
+        await store.appendEvent(runId, { seq: 1, event: "values", data: {} });
+      }
+      expect(await store.deleteEventsEndedBefore("2026-01-02T00:00:00.000Z")).toBe(2);
+      expect(await store.listEvents("old", -1)).toEqual([]);
+      expect(await store.listEvents("new", -1)).toHaveLength(2);
+      expect(await store.listEvents("live", -1)).toHaveLength(2);
+      expect((await store.listRuns("t")).map((r) => r.runId).sort()).toEqual([
+        "live",
+        "new",
+        "old",
+      ]);
+    });
+
     it("listUnfinished lists pending and running runs, oldest first", async () => {
       const store = open();
       await store.putRun(run("b", "t", "2026-01-01T00:00:02.000Z", "running"));

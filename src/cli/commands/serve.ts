@@ -13,6 +13,8 @@ export interface ServeOptions {
   rateLimit?: string;
   leaseSeconds?: string;
   corsOrigins?: string;
+  runTimeout?: string;
+  keepRunEvents?: string;
 }
 
 const LOOPBACK = /^(127(\.\d{1,3}){3}|localhost|::1|\[::1\])$/;
@@ -56,6 +58,8 @@ export async function serve(ctx: CliContext, options: ServeOptions): Promise<num
       EXIT.usage,
     );
   }
+  const runTimeoutSeconds = nonNegative(options.runTimeout ?? "0", "--run-timeout", "seconds");
+  const keepDays = nonNegative(options.keepRunEvents ?? "7", "--keep-run-events", "days");
   const apiKeys = parseApiKeys(process.env.SWITCHYARD_API_KEYS);
   if (!apiKeys && !LOOPBACK.test(host)) throw new UnsafeBindError(host);
   const corsOrigins = corsOriginsOf(options.corsOrigins, apiKeys !== undefined);
@@ -79,6 +83,8 @@ export async function serve(ctx: CliContext, options: ServeOptions): Promise<num
       checkpointer,
       runs,
       sweepEveryMs: sweepSeconds * 1000,
+      runTimeoutMs: runTimeoutSeconds * 1000,
+      keepRunEventsMs: keepDays * 24 * 3600 * 1000,
       ...(requestsPerMinute > 0 ? { requestsPerMinute } : {}),
       ...(corsOrigins ? { corsOrigins } : {}),
       log: ctx.out,
@@ -140,4 +146,17 @@ function corsOriginsOf(text: string | undefined, withKeys: boolean): string[] | 
     }
   }
   return origins;
+}
+
+/** A non-negative number option (0 turns the feature off). */
+function nonNegative(text: string, option: string, unit: string): number {
+  const value = Number(text);
+  if (!Number.isFinite(value) || value < 0) {
+    throw new CliError(
+      "INVALID_OPTION",
+      `${option} must be a number of ${unit} (0 turns it off), got "${text}".`,
+      EXIT.usage,
+    );
+  }
+  return value;
 }
