@@ -157,6 +157,7 @@ export {
   RunNotFoundError,
   InvalidRequestError,
   RunInProgressError,
+  RunTimeoutError,
   UnauthorizedError,
   EndpointNotFoundError,
   UnsupportedOptionError,

@@ -65,10 +65,15 @@ export interface RunStore {
   /** The run's events with `seq` greater than `after` (all for -1), in order. */
   listEvents(runId: string, after: number): Promise<RunEventRecord[]>;
   /**
-   * Runs left pending or running by a process that ended: marks them `status` and returns them.
-   * A server calls it once at start, before it runs anything.
+   * Deletes the stored events of runs that ended (any status but pending and running) and were
+   * last updated before `at` (ISO 8601); the run records stay. Returns how many events went.
    */
-  abandonUnfinished(status: RunStatus, at: string): Promise<RunRecord[]>;
+  deleteEventsEndedBefore(at: string): Promise<number>;
+  /**
+   * Runs left pending or running (by a process that ended, when a server calls it at start,
+   * before it runs anything), oldest first: the order they were started in.
+   */
+  listUnfinished(): Promise<RunRecord[]>;
 }
 
 /** How a queued run ended (or where it is): its status and, once finished, its output. */
@@ -101,6 +106,10 @@ export interface RunQueue {
 /** Sorts newest first by `createdAt` (a stable sort keeps the given order on ties). */
 export function newestFirst<T extends { createdAt: string }>(a: T, b: T): number {
   return a.createdAt < b.createdAt ? 1 : a.createdAt > b.createdAt ? -1 : 0;
+}
+
+function isEnded(run: RunRecord): boolean {
+  return run.status !== "pending" && run.status !== "running";
 }
 
 /** Applies status, offset and limit to a newest-first list of runs. */
@@ -177,11 +186,24 @@ export class MemoryRunStore implements RunStore {
     return (this.events.get(runId) ?? []).filter((event) => event.seq > after);
   }
 
-  async abandonUnfinished(status: RunStatus, at: string): Promise<RunRecord[]> {
+  async deleteEventsEndedBefore(at: string): Promise<number> {
+    let deleted = 0;
+    for (const [runId, events] of this.events) {
+      const run = this.runs.get(runId);
+      if (!run || !isEnded(run) || run.updatedAt >= at) continue;
+      deleted += events.length;
+      this.events.delete(runId);
+    }
+    return deleted;
+  }
+
+  async listUnfinished(): Promise<RunRecord[]> {
     const left = [...this.runs.values()].filter(
       (run) => run.status === "pending" || run.status === "running",
     );
-    for (const run of left) this.runs.set(run.runId, { ...run, status, updatedAt: at });
-    return left;
+    // Oldest first; a stable sort keeps insertion order on ties.
+    return left.sort((a, b) =>
+      a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : 0,
+    );
   }
 }

@@ -227,6 +227,19 @@ function buildProgram(
       "60",
     )
     .option("--rate-limit <n>", "with API keys: at most n requests per minute per key")
+    .option(
+      "--cors-origins <origins>",
+      "with API keys: the browser origins allowed, comma-separated (default: any)",
+    )
+    .option("--run-timeout <seconds>", "stop runs still running after this long as timeout")
+    .option(
+      "--keep-run-events <days>",
+      "delete stored stream events of runs that ended longer ago (0: keep; default 7)",
+    )
+    .option(
+      "--lease-seconds <seconds>",
+      "how long a thread stays held by a run whose server died (default 30)",
+    )
     // Imported on use: the HTTP server's modules would slow every other command's start.
     .action(
       action(async (ctx, options: ServeOptions) =>

@@ -17,6 +17,8 @@ import { wireThread, type ThreadStatus } from "./wire.js";
 /** What every route works with: the graphs, the two stores, the runs in flight. */
 export class ServerContext {
   readonly executor: Executor;
+  /** The executor when runs execute in this process (no queue): restarts resume its runs. */
+  readonly inProcess: RunExecutor | undefined;
   readonly startedAt = new Date().toISOString();
 
   constructor(
@@ -24,11 +26,13 @@ export class ServerContext {
     readonly checkpointer: ThreadStore,
     readonly runs: RunStore,
     queue?: RunQueue,
+    runTimeoutMs = 0,
   ) {
     const touch = (record: RunRecord) => this.touchThread(record);
-    this.executor = queue
-      ? new QueuedRunExecutor(queue, runs, touch)
-      : new RunExecutor(runs, (run) => touch(run.record));
+    this.inProcess = queue
+      ? undefined
+      : new RunExecutor(runs, (run) => touch(run.record), runTimeoutMs);
+    this.executor = this.inProcess ?? new QueuedRunExecutor(queue as RunQueue, runs, touch);
   }
 
   assistant(assistantId: string): ServedGraph & { id: string } {
@@ -78,7 +82,7 @@ export class ServerContext {
     if (await this.executor.active(record.threadId)) return "busy";
     if (snapshot?.tasks.some((task) => task.interrupts.length > 0)) return "interrupted";
     const [last] = await this.runs.listRuns(record.threadId, { limit: 1 });
-    if (last?.status === "error") return "error";
+    if (last?.status === "error" || last?.status === "timeout") return "error";
     // Nodes still planned after a run that ended well: it stopped at a breakpoint. After a
     // cancelled run they are merely where it was stopped.
     const paused = snapshot !== undefined && snapshot.next.length > 0;

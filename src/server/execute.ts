@@ -1,6 +1,59 @@
-import type { RunStatus, StreamMode } from "../index.js";
+import type { RunStatus } from "../index.js";
 import type { RunPlan } from "./plan.js";
-import { plain, wireError } from "./wire.js";
+import { engineEvent, engineModes, wireEvents } from "./stream-events.js";
+import { plain, wireError, wireInterruptList } from "./wire.js";
+
+/** What a stream produced so far: whether anything, and the last root `values` (the output). */
+export interface StreamProgress {
+  produced: boolean;
+  output: unknown;
+}
+
+/**
+ * Streams the plan's graph and hands each event the client asked for to `emit` (wire names,
+ * plain JSON data, approvals shaped for review cards), updating `progress` as it goes. Throws what
+ * the graph throws. The server runs it in its own process, a worker in another.
+ */
+export async function streamPlan(
+  plan: RunPlan,
+  signal: AbortSignal,
+  emit: (event: string, data: unknown) => void,
+  progress: StreamProgress,
+): Promise<void> {
+  const requested = new Set(plan.streamModes);
+  const events = plan.graph.stream(plan.input as never, {
+    ...plan.config,
+    signal,
+    streamMode: engineModes(requested),
+    subgraphs: plan.subgraphs,
+  });
+  for await (const item of events) {
+    progress.produced = true;
+    const engine = engineEvent(item, plan.subgraphs);
+    const payload = await served(plan, engine.payload);
+    if (engine.namespace.length === 0 && engine.mode === "values") progress.output = payload;
+    for (const { event, data } of wireEvents({ ...engine, payload }, requested)) emit(event, data);
+  }
+}
+
+/** An event's payload as sent: plain values, waiting approvals shaped for review cards. */
+async function served(plan: RunPlan, payload: unknown): Promise<unknown> {
+  const list = (payload as { __interrupt__?: unknown } | null)?.__interrupt__;
+  if (!Array.isArray(list)) return plain(payload);
+  const snapshot = await plan.graph.getState({
+    configurable: { thread_id: plan.record.threadId },
+  });
+  const waiting = snapshot.tasks.flatMap((task) => task.interrupts);
+  return { ...(plain(payload) as object), __interrupt__: wireInterruptList(list, waiting) };
+}
+
+/** A run's failure as its `error` event and `__error__` output carry it. */
+export function failureOf(error: unknown): { error: string; message: string } {
+  const { body } = wireError(error);
+  return body.error === "INTERNAL" && error instanceof Error
+    ? { error: error.name, message: error.message }
+    : body;
+}
 
 /** How an execution ended: the run's status and what `runs.wait` answers. */
 export interface Execution {
@@ -10,10 +63,8 @@ export interface Execution {
 }
 
 /**
- * Executes the plan's graph and hands each event the client asked for to `emit` (wire mode
- * names, plain JSON data), in order: the server runs it in its own process, a worker in another.
- * At an interrupt the last `values` event is `{ __interrupt__ }`; a failure emits `error`, unless
- * `rethrow` claims it.
+ * streamPlan to the end, as a worker runs a queued run: a failure emits `error` and ends as
+ * `error` (unless `rethrow` claims it: THREAD_BUSY, LEASE_LOST hand the run back instead).
  */
 export async function executePlan(
   plan: RunPlan,
@@ -21,47 +72,16 @@ export async function executePlan(
   emit: (event: string, data: unknown) => void,
   options: { rethrow?: (error: unknown) => boolean } = {},
 ): Promise<Execution> {
-  if (signal.aborted) return { status: "interrupted", output: {} };
-  const requested = new Set(plan.streamModes);
-  const engineModes = new Set<StreamMode>(["values"]);
-  for (const mode of requested) {
-    const engineMode = ENGINE_MODE[mode];
-    if (engineMode) engineModes.add(engineMode);
-  }
-  let output: unknown = {};
+  const progress: StreamProgress = { produced: false, output: {} };
+  if (signal.aborted) return { status: "interrupted", output: progress.output };
   try {
-    const events = plan.graph.stream(plan.input as never, {
-      ...plan.config,
-      signal,
-      streamMode: [...engineModes],
-    });
-    for await (const item of events) {
-      const [mode, payload] = item as [StreamMode, unknown];
-      const data = plain(payload);
-      if (mode === "values") output = data;
-      const wireMode = mode === "messages" ? "messages-tuple" : mode;
-      if (requested.has(wireMode)) emit(mode, data);
-    }
-    return { status: "success", output };
+    await streamPlan(plan, signal, emit, progress);
+    return { status: "success", output: progress.output };
   } catch (error) {
-    if (signal.aborted) return { status: "interrupted", output };
-    // A worker hands a run it cannot hold (THREAD_BUSY, LEASE_LOST) back instead of failing it.
+    if (signal.aborted) return { status: "interrupted", output: progress.output };
     if (options.rethrow?.(error)) throw error;
-    const { body } = wireError(error);
-    const failure =
-      body.error === "INTERNAL" && error instanceof Error
-        ? { error: error.name, message: error.message }
-        : body;
+    const failure = failureOf(error);
     emit("error", failure);
     return { status: "error", output: { __error__: failure } };
   }
 }
-
-/** Wire stream modes the engine produces; the rest (tasks, checkpoints, events) are not sent. */
-const ENGINE_MODE: Readonly<Record<string, StreamMode>> = {
-  values: "values",
-  updates: "updates",
-  custom: "custom",
-  debug: "debug",
-  "messages-tuple": "messages",
-};

@@ -1,12 +1,15 @@
 import {
   RunInProgressError,
+  RunTimeoutError,
+  ThreadBusyError,
   UnsupportedOptionError,
   type MultitaskStrategy,
+  type RunEventRecord,
   type RunRecord,
   type RunStatus,
   type RunStore,
 } from "../index.js";
-import { executePlan } from "./execute.js";
+import { failureOf, streamPlan, type StreamProgress } from "./execute.js";
 import type { RunPlan } from "./plan.js";
 import { RunEventLog } from "./run-events.js";
 
@@ -44,9 +47,12 @@ export interface Executor {
 /** How many finished runs keep their events in memory for late joiners. */
 const FINISHED_KEPT = 200;
 
+/** How often a resumed run asks again for a thread a dead process's lease still holds. */
+const LEASE_POLL_MS = 200;
+
 /** A run the server started: its events, its outcome, and how to stop it. */
 export class ServerRun implements RunHandle {
-  readonly log = new RunEventLog();
+  readonly log: RunEventLog;
   readonly controller = new AbortController();
   /**
    * What `runs.wait` and `join` answer: the last `values` event (at an interrupt the engine's
@@ -61,7 +67,16 @@ export class ServerRun implements RunHandle {
   /** Settles when the run has ended and its status is stored; never rejects. */
   done!: Promise<void>;
 
-  constructor(readonly record: RunRecord) {}
+  /** `events`: what a previous process stored of this run's stream, continued from here. */
+  constructor(
+    readonly record: RunRecord,
+    events: readonly RunEventRecord[] = [],
+  ) {
+    this.log = RunEventLog.continuing(events);
+  }
+
+  /** Set when the server's run timeout stopped the run. */
+  timedOut = false;
 
   cancel(): void {
     this.controller.abort();
@@ -76,14 +91,20 @@ export class RunExecutor implements Executor {
   private readonly running = new Map<string, ServerRun>();
   private readonly runs = new Map<string, ServerRun>();
 
+  /** `runTimeoutMs`: a run still running after this long is stopped as `timeout` (0: never). */
   constructor(
     private readonly store: RunStore,
     private readonly onFinished: (run: ServerRun) => Promise<void>,
+    private readonly runTimeoutMs = 0,
   ) {}
 
   /** The newest run on the thread that has not finished. */
-  async active(threadId: string): Promise<ServerRun | undefined> {
+  activeOn(threadId: string): ServerRun | undefined {
     return this.running.get(threadId);
+  }
+
+  async active(threadId: string): Promise<ServerRun | undefined> {
+    return this.activeOn(threadId);
   }
 
   /** A run this process started and still remembers (all active ones, the recent finished ones). */
@@ -97,7 +118,7 @@ export class RunExecutor implements Executor {
    * find the thread idle.
    */
   start(plan: RunPlan, strategy: MultitaskStrategy): ServerRun {
-    const { threadId, runId } = plan.record;
+    const { threadId } = plan.record;
     const previous = this.running.get(threadId);
     if (previous && strategy === "reject")
       throw new RunInProgressError(threadId, previous.record.runId);
@@ -109,14 +130,52 @@ export class RunExecutor implements Executor {
     }
     if (previous && strategy === "interrupt") previous.cancel();
     const run = new ServerRun(plan.record);
+    run.stored = this.store.putRun(plan.record);
+    return this.launch(run, previous, () => this.execute(run, plan, 0));
+  }
+
+  /**
+   * Takes up a run a previous process left pending or running, behind the thread's active run,
+   * its stream continuing after `events` (what was stored of it). When its turn comes, `decide`
+   * plans where it starts, or says it is over (undefined: it already ended well, and `decide` set
+   * its output). Until the dead process's lease on the thread expires the engine answers
+   * THREAD_BUSY; the run waits for the lease, for at most `waitForLeaseMs`.
+   */
+  resume(
+    record: RunRecord,
+    events: readonly RunEventRecord[],
+    waitForLeaseMs: number,
+    decide: (run: ServerRun) => Promise<RunPlan | undefined>,
+  ): ServerRun {
+    const run = new ServerRun(record, events);
+    run.stored = Promise.resolve();
+    const previous = this.running.get(record.threadId);
+    return this.launch(run, previous, async () => {
+      let plan: RunPlan | undefined;
+      try {
+        plan = await decide(run);
+      } catch (error) {
+        this.fail(run, error);
+        return this.finish(run, "error");
+      }
+      if (!plan) return this.finish(run, "success");
+      return this.execute(run, plan, waitForLeaseMs);
+    });
+  }
+
+  private launch(
+    run: ServerRun,
+    previous: ServerRun | undefined,
+    execute: () => Promise<void>,
+  ): ServerRun {
+    const { threadId, runId } = run.record;
     this.running.set(threadId, run);
     this.runs.set(runId, run);
-    run.stored = this.store.putRun(plan.record);
     run.done = (async () => {
       try {
         await run.stored;
         if (previous) await previous.done;
-        await this.execute(run, plan);
+        await execute();
       } finally {
         if (this.running.get(threadId) === run) this.running.delete(threadId);
         run.log.close();
@@ -135,19 +194,62 @@ export class RunExecutor implements Executor {
     await Promise.all(running.map((run) => run.done));
   }
 
-  private async execute(run: ServerRun, plan: RunPlan): Promise<void> {
+  private async execute(run: ServerRun, plan: RunPlan, waitForLeaseMs: number): Promise<void> {
+    const { record } = plan;
     if (run.controller.signal.aborted) return this.finish(run, "interrupted");
     await this.setStatus(run, "running");
-    this.emit(run, "metadata", { run_id: plan.record.runId, attempt: 1 });
-    const execution = await executePlan(plan, run.controller.signal, (event, data) =>
-      this.emit(run, event, data),
-    );
-    run.output = execution.output;
-    await this.finish(run, execution.status);
+    if (run.log.size === 0) this.emit(run, "metadata", { run_id: record.runId, attempt: 1 });
+    const leaseDeadline = Date.now() + waitForLeaseMs;
+    const timeout =
+      this.runTimeoutMs > 0
+        ? setTimeout(() => {
+            run.timedOut = true;
+            run.cancel();
+          }, this.runTimeoutMs)
+        : undefined;
+    try {
+      for (;;) {
+        const progress: StreamProgress = { produced: false, output: run.output };
+        try {
+          await streamPlan(
+            plan,
+            run.controller.signal,
+            (event, data) => this.emit(run, event, data),
+            progress,
+          );
+          run.output = progress.output;
+          break;
+        } catch (error) {
+          run.output = progress.output;
+          const waitForLease =
+            error instanceof ThreadBusyError && !progress.produced && Date.now() < leaseDeadline;
+          if (!waitForLease || run.controller.signal.aborted) throw error;
+          await new Promise((resolve) => setTimeout(resolve, LEASE_POLL_MS));
+        }
+      }
+      await this.finish(run, "success");
+    } catch (error) {
+      if (run.timedOut) {
+        this.fail(run, new RunTimeoutError(record.threadId, record.runId, this.runTimeoutMs));
+        return this.finish(run, "timeout");
+      }
+      if (run.controller.signal.aborted) return this.finish(run, "interrupted");
+      this.fail(run, error);
+      await this.finish(run, "error");
+    } finally {
+      clearTimeout(timeout);
+    }
+  }
+
+  /** Records `error` as the run's outcome and `error` event. */
+  private fail(run: ServerRun, error: unknown): void {
+    const failure = failureOf(error);
+    run.output = { __error__: failure };
+    this.emit(run, "error", failure);
   }
 
   /** Adds an event to the run's log and stores it, in order, for rejoins after a restart. */
-  private emit(run: ServerRun, event: string, data: unknown): void {
+  emit(run: ServerRun, event: string, data: unknown): void {
     const added = run.log.push(event, data);
     if (!added) return;
     const { runId } = run.record;
@@ -157,6 +259,7 @@ export class RunExecutor implements Executor {
       .catch((error: unknown) => console.error(`could not store an event of run ${runId}:`, error));
   }
 
+  /** Stores the run's last events and its final status. */
   private async finish(run: ServerRun, status: RunStatus): Promise<void> {
     await run.persisted;
     await this.setStatus(run, status);

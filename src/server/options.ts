@@ -28,10 +28,25 @@ export interface ServerOptions {
    * `actor` of what the request does (audit log), and CORS is answered for browsers.
    */
   readonly apiKeys?: Readonly<Record<string, string>>;
+  /**
+   * With API keys: the browser origins CORS answers (e.g. `https://chat.example.com`); default
+   * any origin. Without keys there is no CORS at all.
+   */
+  readonly corsOrigins?: readonly string[];
   /** With API keys: at most this many requests per minute per key (default: no limit). */
   readonly requestsPerMinute?: number;
   /** The largest request body accepted, in bytes (default 1 MiB). */
   readonly maxBodyBytes?: number;
+  /**
+   * A run still running after this many milliseconds is stopped at its last checkpoint and
+   * recorded as `timeout`, with an `error` event RUN_TIMEOUT (default 0: no limit).
+   */
+  readonly runTimeoutMs?: number;
+  /**
+   * Stored stream events of runs that ended more than this many milliseconds ago are deleted
+   * (checked at start and hourly); default 7 days, 0 keeps them until their run is deleted.
+   */
+  readonly keepRunEventsMs?: number;
   /** Milliseconds between SSE heartbeat comments (default 10 000). */
   readonly heartbeatMs?: number;
   /**

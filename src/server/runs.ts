@@ -7,12 +7,14 @@ import {
   ThreadNotFoundError,
   type Configurable,
   type RunRecord,
+  type ThreadRecord,
 } from "../index.js";
+import { typedResume } from "./approvals.js";
 import type { ServerEnv } from "./auth.js";
 import { parseBody, queryInt, readJson, runBody, runStatus, type RunBody } from "./bodies.js";
 import type { ServerContext } from "./context.js";
 import type { RunHandle } from "./executor.js";
-import { planOfRecord } from "./plan.js";
+import { planRun, type RunKwargs } from "./plan.js";
 import { RunEventLog } from "./run-events.js";
 import { streamRun } from "./sse.js";
 import { plain, runLocation, wireRun } from "./wire.js";
@@ -136,6 +138,21 @@ function live(run: RunHandle) {
   return { ...run.record, log: run.log, cancel };
 }
 
+/**
+ * The run's command with answers to waiting approvals made typed (Agent Chat UI's decisions become
+ * `{ approved, … }`); an answer an approval would refuse is INVALID_RESUME here, before anything runs.
+ */
+async function typedCommand(
+  ctx: ServerContext,
+  thread: ThreadRecord | undefined,
+  command: RunBody["command"],
+): Promise<RunBody["command"]> {
+  if (command?.resume === undefined || !thread) return command ?? null;
+  const snapshot = await ctx.snapshot(thread);
+  const waiting = snapshot?.tasks.flatMap((task) => task.interrupts) ?? [];
+  return { ...command, resume: typedResume(command.resume, waiting) };
+}
+
 /** Checks the request, records the run and starts it. */
 async function startRun(
   ctx: ServerContext,
@@ -166,7 +183,15 @@ async function startRun(
     ...(actor ? { actor } : {}),
   };
   const requested = body.stream_mode ?? ["values"];
-  const streamModes = typeof requested === "string" ? [requested] : requested;
+  const kwargs: RunKwargs = {
+    input: body.input ?? null,
+    command: await typedCommand(ctx, existing, body.command),
+    config: { configurable },
+    stream_mode: typeof requested === "string" ? [requested] : requested,
+    stream_subgraphs: body.stream_subgraphs ?? false,
+    interrupt_before: body.interrupt_before ?? null,
+    interrupt_after: body.interrupt_after ?? null,
+  };
   const record: RunRecord = {
     runId,
     threadId,
@@ -174,18 +199,11 @@ async function startRun(
     status: "pending",
     metadata: body.metadata ?? {},
     multitaskStrategy: body.multitask_strategy ?? "reject",
-    kwargs: {
-      input: body.input ?? null,
-      command: body.command ?? null,
-      config: { configurable },
-      stream_mode: streamModes,
-      interrupt_before: body.interrupt_before ?? null,
-      interrupt_after: body.interrupt_after ?? null,
-    },
+    kwargs,
     createdAt: now,
     updatedAt: now,
   };
-  const run = ctx.executor.start(planOfRecord(record, assistant.graph), record.multitaskStrategy);
+  const run = ctx.executor.start(planRun(record, assistant.graph), record.multitaskStrategy);
   // Stored (and, with a queue, accepted by its multitask strategy) before the thread names it.
   await run.stored;
   await ctx.saveThread(threadId, { graph_id: assistant.id, assistant_id: assistant.id });

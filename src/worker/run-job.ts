@@ -5,8 +5,8 @@ import {
   type PostgresRunQueue,
   type RunStatus,
 } from "../index.js";
-import { executePlan, planOfRecord } from "../server/index.js";
-import { continuedPlan } from "./takeover.js";
+import { executePlan, planRun } from "../server/index.js";
+import { continuation } from "./takeover.js";
 
 /** What one worker process shares between the runs it executes. */
 export interface RunJobContext {
@@ -93,8 +93,15 @@ export async function executeQueuedRun(runId: string, ctx: RunJobContext): Promi
   );
 
   try {
-    const planned = planOfRecord(record, graph);
-    const plan = claimed.attempt > 1 ? await continuedPlan(planned) : planned;
+    const next = claimed.attempt > 1 ? await continuation(record, graph) : undefined;
+    if (next && "ended" in next) {
+      // It had ended and only its status was lost: record it as the server would have.
+      emit("values", next.ended);
+      await stored;
+      await queue.finish(runId, workerId, "success", next.ended);
+      return;
+    }
+    const plan = next?.plan ?? planRun(record, graph);
     const execution = await executePlan(plan, controller.signal, emit, {
       rethrow: (error) => error instanceof ThreadBusyError || error instanceof LeaseLostError,
     });

@@ -43,7 +43,7 @@ export async function applyRetention(ctx: ScheduledContext, now = new Date()): P
   const daysAgo = (days: number) => new Date(now.getTime() - days * 86_400_000);
   if (ctx.keepEventsDays > 0) {
     const before = daysAgo(ctx.keepEventsDays).toISOString();
-    const events = await ctx.runs.deleteEventsOfRunsFinishedBefore(before);
+    const events = await ctx.runs.deleteEventsEndedBefore(before);
     if (events > 0)
       ctx.log(`retention: deleted ${events} stored event(s) of runs finished before ${before}`);
   }

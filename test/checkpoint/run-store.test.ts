@@ -116,18 +116,34 @@ for (const { name, open } of IMPLEMENTATIONS) {
       expect(await store.listEvents("r2", -1)).toEqual([]);
     });
 
-    it("abandonUnfinished marks pending and running runs and returns them", async () => {
+    it("deleteEventsEndedBefore deletes the events of runs that ended before a time, keeping the runs", async () => {
       const store = await open();
-      await store.putRun(run("a", "t", "2026-01-01T00:00:01.000Z", "pending"));
-      await store.putRun(run("b", "t", "2026-01-01T00:00:02.000Z", "running"));
-      await store.putRun(run("c", "t", "2026-01-01T00:00:03.000Z", "success"));
-      const left = await store.abandonUnfinished("error", "2026-01-02T00:00:00.000Z");
-      expect(left.map((r) => r.runId).sort()).toEqual(["a", "b"]);
-      expect((await store.listRuns("t")).map((r) => r.status)).toEqual([
-        "success",
-        "error",
-        "error",
+      await store.putRun(run("old", "t", "2026-01-01T00:00:01.000Z", "success"));
+      await store.putRun(run("new", "t", "2026-01-03T00:00:01.000Z", "error"));
+      await store.putRun(run("live", "t", "2026-01-01T00:00:02.000Z", "running"));
+      for (const runId of ["old", "new", "live"]) {
+        await store.appendEvent(runId, { seq: 0, event: "metadata", data: { runId } });
+        await store.appendEvent(runId, { seq: 1, event: "values", data: {} });
+      }
+      expect(await store.deleteEventsEndedBefore("2026-01-02T00:00:00.000Z")).toBe(2);
+      expect(await store.listEvents("old", -1)).toEqual([]);
+      expect(await store.listEvents("new", -1)).toHaveLength(2);
+      expect(await store.listEvents("live", -1)).toHaveLength(2);
+      expect((await store.listRuns("t")).map((r) => r.runId).sort()).toEqual([
+        "live",
+        "new",
+        "old",
       ]);
+    });
+
+    it("listUnfinished lists pending and running runs, oldest first", async () => {
+      const store = await open();
+      await store.putRun(run("b", "t", "2026-01-01T00:00:02.000Z", "running"));
+      await store.putRun(run("a", "u", "2026-01-01T00:00:01.000Z", "pending"));
+      await store.putRun(run("c", "t", "2026-01-01T00:00:03.000Z", "success"));
+      await store.putRun(run("d", "t", "2026-01-01T00:00:04.000Z", "pending"));
+      const left = await store.listUnfinished();
+      expect(left.map((r) => r.runId)).toEqual(["a", "b", "d"]);
     });
 
     it("keeps thread records, most recently updated first; deleting one deletes its runs", async () => {
@@ -189,18 +205,10 @@ describe("SqliteRunStore", () => {
 });
 
 describe("PostgresRunStore retention (the workers' hourly job)", () => {
-  it("deletes the events of runs finished before a date, and old idle threads with their runs", async () => {
+  it("deletes old idle threads with their runs, keeping threads with an unfinished run", async () => {
     const store = await postgresStore();
     await store.putRun(run("old", "t", "2026-01-01T00:00:00.000Z", "success"));
-    await store.putRun(run("recent", "t", "2026-03-01T00:00:00.000Z", "success"));
     await store.putRun(run("open", "u", "2026-01-01T00:00:00.000Z", "running"));
-    for (const runId of ["old", "recent", "open"]) {
-      await store.appendEvent(runId, { seq: 0, event: "metadata", data: { run_id: runId } });
-    }
-    expect(await store.deleteEventsOfRunsFinishedBefore("2026-02-01T00:00:00.000Z")).toBe(1);
-    expect(await store.listEvents("old", -1)).toEqual([]);
-    expect(await store.listEvents("recent", -1)).toHaveLength(1);
-    expect(await store.listEvents("open", -1)).toHaveLength(1);
 
     for (const threadId of ["t", "u"]) {
       await store.putThread({

@@ -35,6 +35,8 @@ export interface RunningServer {
   client(apiKey?: string): Client;
   /** SIGTERM, then the exit code (SIGKILL after 10 s). */
   stop(): Promise<number | null>;
+  /** SIGKILL at once, as a crash: nothing is cleaned up; resolves when the process is gone. */
+  kill(): Promise<void>;
   /** Deletes the temporary folder (call after stop). */
   remove(): void;
 }
@@ -97,6 +99,10 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     client: (apiKey) =>
       new Client({ apiUrl: url, apiKey: apiKey ?? null, callerOptions: { maxRetries: 0 } }),
     stop,
+    kill: async () => {
+      child.kill("SIGKILL");
+      await exited;
+    },
     remove: () => rmSync(dir, { recursive: true, force: true }),
   };
 }

@@ -210,29 +210,19 @@ export class PostgresRunStore implements RunStore {
   }
 
   /**
-   * Marks every pending or running run `status` and returns them. A queued fleet does not call
-   * it: there a run left by a dead process is taken over when its lease expires
+   * Runs pending or running, oldest first. An in-process server takes them up at start; a queued
+   * fleet does not need to: a run left by a dead process is taken over when its lease expires
    * (PostgresRunQueue.recoverExpired).
    */
-  async abandonUnfinished(status: RunStatus, at: string): Promise<RunRecord[]> {
-    return this.transaction(async (client) => {
-      const { rows } = await client.query<RunRow>(
-        "SELECT * FROM server_runs WHERE status IN ('pending', 'running') FOR UPDATE",
-      );
-      await client.query(
-        `UPDATE server_runs SET status = $1, updated_at = $2, worker_id = NULL, lease_until = NULL
-         WHERE status IN ('pending', 'running')`,
-        [status, at],
-      );
-      for (const row of rows) {
-        await client.query("SELECT graphile_worker.remove_job($1)", [row.run_id]);
-      }
-      return rows.map(runOf);
-    });
+  async listUnfinished(): Promise<RunRecord[]> {
+    const rows = await this.query<RunRow>(
+      "SELECT * FROM server_runs WHERE status IN ('pending', 'running') ORDER BY created_at, seq",
+    );
+    return rows.map(runOf);
   }
 
-  /** Deletes the stored events of runs that finished before `before` (ISO 8601); returns how many. */
-  async deleteEventsOfRunsFinishedBefore(before: string): Promise<number> {
+  /** Deletes the stored events of runs that ended before `before` (ISO 8601); returns how many. */
+  async deleteEventsEndedBefore(before: string): Promise<number> {
     const rows = await this.query(
       `DELETE FROM server_run_events AS event USING server_runs AS run
        WHERE event.run_id = run.run_id AND run.updated_at < $1

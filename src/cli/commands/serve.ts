@@ -17,6 +17,10 @@ export interface ServeOptions {
   host?: string;
   sweepEvery?: string;
   rateLimit?: string;
+  leaseSeconds?: string;
+  corsOrigins?: string;
+  runTimeout?: string;
+  keepRunEvents?: string;
 }
 
 const LOOPBACK = /^(127(\.\d{1,3}){3}|localhost|::1|\[::1\])$/;
@@ -53,12 +57,26 @@ export async function serve(ctx: CliContext, options: ServeOptions): Promise<num
       EXIT.usage,
     );
   }
+  const leaseSeconds = Number(options.leaseSeconds ?? "30");
+  if (!Number.isFinite(leaseSeconds) || leaseSeconds <= 0) {
+    throw new CliError(
+      "INVALID_LEASE",
+      `--lease-seconds must be a positive number of seconds, got "${options.leaseSeconds}".`,
+      EXIT.usage,
+    );
+  }
+  const runTimeoutSeconds = nonNegative(options.runTimeout ?? "0", "--run-timeout", "seconds");
+  const keepDays = nonNegative(options.keepRunEvents ?? "7", "--keep-run-events", "days");
   const apiKeys = parseApiKeys(process.env.SWITCHYARD_API_KEYS);
   if (!apiKeys && !LOOPBACK.test(host)) throw new UnsafeBindError(host);
+  const corsOrigins = corsOriginsOf(options.corsOrigins, apiKeys !== undefined);
 
   const url = ctx.postgres;
   // A server starts threads, like `run`: it creates the database when there is none yet.
-  const checkpointer: ThreadStore = ctx.checkpointer({ create: true });
+  const checkpointer: ThreadStore = ctx.checkpointer({
+    create: true,
+    leaseMs: leaseSeconds * 1000,
+  });
   const graphs: Record<string, ServedGraph> = {};
   for (const file of listGraphFiles(ctx.graphsDir)) {
     const loaded = await loadGraph(file);
@@ -80,11 +98,14 @@ export async function serve(ctx: CliContext, options: ServeOptions): Promise<num
       ...(runs instanceof PostgresRunStore ? { queue: new PostgresRunQueue(runs) } : {}),
       // With a queue the workers sweep deadlines (graphile-worker's crontab, once per fleet).
       sweepEveryMs: url ? 0 : sweepSeconds * 1000,
+      runTimeoutMs: runTimeoutSeconds * 1000,
+      keepRunEventsMs: keepDays * 24 * 3600 * 1000,
       ...(requestsPerMinute > 0 ? { requestsPerMinute } : {}),
+      ...(corsOrigins ? { corsOrigins } : {}),
       log: ctx.out,
       ...(apiKeys ? { apiKeys } : {}),
     });
-    const abandoned = await server.start();
+    const resumed = await server.start();
     const http = await new Promise<ReturnType<typeof listen>>((resolve) => {
       const started = listen({ fetch: server.app.fetch, port, hostname: host }, () =>
         resolve(started),
@@ -101,11 +122,12 @@ export async function serve(ctx: CliContext, options: ServeOptions): Promise<num
     );
     ctx.out(
       apiKeys
-        ? `  API keys: ${Object.keys(apiKeys).join(", ")} (x-api-key required; CORS open to any origin)`
+        ? `  API keys: ${Object.keys(apiKeys).join(", ")} (x-api-key required; CORS open to ${corsOrigins ? corsOrigins.join(", ") : "any origin"})`
         : "  no API keys: listening on loopback only, no CORS",
     );
-    if (abandoned > 0)
-      ctx.out(`  ${abandoned} run(s) left unfinished by a previous server marked error`);
+    if (resumed > 0) {
+      ctx.out(`  ${resumed} run(s) left unfinished by a previous server taken up again`);
+    }
     await new Promise<void>((resolve) => {
       process.once("SIGTERM", resolve);
       process.once("SIGINT", resolve);
@@ -119,4 +141,41 @@ export async function serve(ctx: CliContext, options: ServeOptions): Promise<num
   } finally {
     await runs.close();
   }
+}
+
+/** `--cors-origins a,b`: origins like `https://host:port`; refused without API keys. */
+function corsOriginsOf(text: string | undefined, withKeys: boolean): string[] | undefined {
+  if (text === undefined) return undefined;
+  if (!withKeys) {
+    throw new CliError(
+      "CORS_WITHOUT_KEYS",
+      "--cors-origins needs API keys (SWITCHYARD_API_KEYS): without keys the server answers no " +
+        "browser origin, so that no web page can drive it.",
+      EXIT.usage,
+    );
+  }
+  const origins = text.split(",").map((origin) => origin.trim());
+  for (const origin of origins) {
+    if (!/^https?:\/\/[^/\s]+$/.test(origin)) {
+      throw new CliError(
+        "INVALID_CORS_ORIGIN",
+        `--cors-origins takes origins like "https://chat.example.com" or "http://localhost:3000", comma-separated; got "${origin}".`,
+        EXIT.usage,
+      );
+    }
+  }
+  return origins;
+}
+
+/** A non-negative number option (0 turns the feature off). */
+function nonNegative(text: string, option: string, unit: string): number {
+  const value = Number(text);
+  if (!Number.isFinite(value) || value < 0) {
+    throw new CliError(
+      "INVALID_OPTION",
+      `${option} must be a number of ${unit} (0 turns it off), got "${text}".`,
+      EXIT.usage,
+    );
+  }
+  return value;
 }
