@@ -12,14 +12,15 @@ import { runOf, threadOf, type RunRow, type ThreadRow } from "./run-rows.js";
 import { ensureRunSchema, RUN_CHANNEL, RUN_TASK } from "./run-schema.js";
 
 /**
- * Run and thread records on PostgreSQL, and the run queue they feed: storing a `pending` run
- * enqueues it (graphile-worker's `add_job`, job key = run id) in the same transaction, so a run
- * is never recorded without being queued, nor queued without its record. Everything about a run
+ * Run and thread records on PostgreSQL, and the run queue they feed: `enqueueRun` records a run
+ * and queues it (graphile-worker's `add_job`, job key = run id) in one transaction, so a queued
+ * run is never without its record nor its record without its job. Everything about a run
  * (request, status, owner, lease, events, output) is in these tables; the queue holds only its id.
+ * `putRun` only records (a server that executes its runs itself, without workers).
  *
  * @example
  * const runs = new PostgresRunStore("postgres://app@db/switchyard");
- * await runs.putRun(record); // recorded and queued; a `switchyard worker` picks it up
+ * await runs.enqueueRun(record); // recorded and queued; a `switchyard worker` picks it up
  */
 export class PostgresRunStore implements RunStore {
   readonly pool: pg.Pool;
@@ -106,15 +107,9 @@ export class PostgresRunStore implements RunStore {
     });
   }
 
-  /**
-   * Stores the run; a `pending` run is also queued, in the same transaction. Replacing a run
-   * keeps its queue state (owner, lease, attempt).
-   */
+  /** Stores the run without queueing it. Replacing a run keeps its queue state (owner, lease, attempt). */
   async putRun(record: RunRecord): Promise<void> {
-    await this.transaction(async (client) => {
-      await upsertRun(client, record);
-      if (record.status === "pending") await addRunJob(client, record.runId);
-    });
+    await this.transaction((client) => upsertRun(client, record));
   }
 
   /**
