@@ -76,6 +76,7 @@ import {
   DatabaseReadOnlyError,
   DatabaseReplacedError,
   DiskFullError,
+  RunTimeoutError,
 } from "../src/index.js";
 import { collect, thread, untilAborted } from "./support.js";
 
@@ -521,6 +522,7 @@ describe("error codes", () => {
     new UnsafeBindError("0.0.0.0"),
     new RateLimitedError("dana", 1),
     new PayloadTooLargeError(1),
+    new RunTimeoutError("t", "r", 1000),
     // Postgres storage.
     new DatabaseUnreachableError("postgres://u@h:5432/d", undefined, "refused", "Check it."),
     new DatabaseConnectionLostError("postgres://u@h:5432/d", "t", "terminated", false),
