@@ -75,7 +75,15 @@ export default defineConfig([
             },
             {
               target: "./src/checkpoint",
-              from: ["./src/graph", "./src/runtime", "./src/threads", "./src/llm", "./src/cli"],
+              from: [
+                "./src/graph",
+                "./src/runtime",
+                "./src/threads",
+                "./src/llm",
+                "./src/cli",
+                "./src/server",
+                "./src/worker",
+              ],
               message: "checkpoint/ is the bottom layer: it depends on nothing but errors.",
             },
             {
@@ -95,6 +103,12 @@ export default defineConfig([
               from: ["./src/server", "./src/cli", "./src/worker"],
               message:
                 "web/ is the console: it reaches the engine through src/index.ts and changes things through the server's HTTP API, never by importing the server.",
+            },
+            {
+              // The worker executes runs with the server's run plan and execution; never the reverse.
+              target: "./src/server",
+              from: ["./src/worker", "./src/cli"],
+              message: "server/ is used by the worker and the CLI, not the other way round.",
             },
           ],
         },

@@ -12,6 +12,7 @@ import { FULL_TIMING, QUICK_TIMING } from "./measure.js";
 import { formatScenario } from "./report.js";
 import type { ReportedResult } from "./scenario.js";
 import { SCENARIOS } from "./scenarios/index.js";
+import { formatThroughput, measureThroughput, type ThroughputFigure } from "./fleet/throughput.js";
 
 // LangGraph adds an abort listener per running task to one signal; the 100-way fan-out would
 // otherwise print MaxListenersExceededWarning noise.
@@ -25,6 +26,8 @@ const { values: options } = parseArgs({
   },
 });
 const only = options.only?.split(",");
+// T1 (the Postgres fleet) starts a cluster and worker processes: in full runs, or when asked for.
+const throughputWanted = only ? only.includes("T1") : !options.quick;
 const scenarios = SCENARIOS.filter((scenario) => !only || only.includes(scenario.id));
 
 const require = createRequire(import.meta.url);
@@ -49,6 +52,7 @@ console.log(`${JSON.stringify(environment.versions)}\n`);
 const engines = await Promise.all(ENGINE_NAMES.map(loadEngine));
 const workDir = mkdtempSync(join(tmpdir(), "switchyard-bench-"));
 const results: ReportedResult[] = [];
+let throughput: ThroughputFigure[] | undefined;
 try {
   for (const scenario of scenarios) {
     const before = loadavg()[0] ?? 0;
@@ -62,6 +66,10 @@ try {
     results.push(reported);
     console.log(formatScenario(reported));
   }
+  if (throughputWanted) {
+    throughput = await measureThroughput({ quick: options.quick, workDir });
+    console.log(formatThroughput(throughput));
+  }
 } finally {
   rmSync(workDir, { recursive: true, force: true });
 }
@@ -69,6 +77,6 @@ try {
 if (options.json) {
   writeFileSync(
     options.json,
-    `${JSON.stringify({ ...environment, scenarios: results }, null, 2)}\n`,
+    `${JSON.stringify({ ...environment, scenarios: results, ...(throughput ? { throughput } : {}) }, null, 2)}\n`,
   );
 }

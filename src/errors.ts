@@ -875,6 +875,22 @@ export class InvalidRequestError extends SwitchyardError {
   }
 }
 
+/** A server run ran longer than the server's run timeout: it was stopped at its last checkpoint. */
+export class RunTimeoutError extends SwitchyardError {
+  readonly code = "RUN_TIMEOUT";
+  constructor(
+    readonly threadId: string,
+    readonly runId: string,
+    readonly timeoutMs: number,
+  ) {
+    super(
+      `Run "${runId}" on thread "${threadId}" ran longer than the server's run timeout ` +
+        `(${timeoutMs / 1000} s) and was stopped at its last checkpoint (status "timeout"). ` +
+        `Start a run without input to continue the thread, or serve with a longer --run-timeout.`,
+    );
+  }
+}
+
 /** A run was started (or the state updated) while another run of the server is active on the thread. */
 export class RunInProgressError extends SwitchyardError {
   readonly code = "RUN_IN_PROGRESS";

@@ -64,12 +64,21 @@ export {
   type MultitaskStrategy,
   type RunEventRecord,
   type RunListOptions,
+  type RunOutcome,
+  type RunQueue,
   type RunRecord,
   type RunStatus,
   type RunStore,
   type ThreadRecord,
 } from "./checkpoint/runs.js";
 export { SqliteRunStore } from "./checkpoint/runs-sqlite.js";
+export { PostgresRunStore } from "./checkpoint/postgres/run-store.js";
+export {
+  PostgresRunQueue,
+  type ClaimedRun,
+  type ClaimRefusal,
+} from "./checkpoint/postgres/run-queue.js";
+export { RUN_TASK } from "./checkpoint/postgres/run-schema.js";
 export {
   NAMESPACE_SEPARATOR,
   SUBGRAPHS_CHANNEL,
@@ -161,6 +170,7 @@ export {
   RunNotFoundError,
   InvalidRequestError,
   RunInProgressError,
+  RunTimeoutError,
   UnauthorizedError,
   EndpointNotFoundError,
   UnsupportedOptionError,

@@ -77,6 +77,7 @@ import {
   DatabaseReadOnlyError,
   DatabaseReplacedError,
   DiskFullError,
+  RunTimeoutError,
 } from "../src/index.js";
 import { collect, thread, untilAborted } from "./support.js";
 
@@ -532,6 +533,7 @@ describe("error codes", () => {
     new switchyard.BudgetExceededError("run", "tokens", 1000, 1200, "c", 2, "t"),
     new switchyard.GuardrailFailedError("a", "output", "x", 0, "t"),
     new switchyard.ReviewRejectedError("a", "output", "x", 0, "t"),
+    new RunTimeoutError("t", "r", 1000),
     // Postgres storage.
     new DatabaseUnreachableError("postgres://u@h:5432/d", undefined, "refused", "Check it."),
     new DatabaseConnectionLostError("postgres://u@h:5432/d", "t", "terminated", false),

@@ -189,18 +189,23 @@ export class SqliteRunStore implements RunStore {
     }));
   }
 
-  async abandonUnfinished(status: RunStatus, at: string): Promise<RunRecord[]> {
-    return this.db.transaction(() => {
-      const rows = this.db
-        .prepare("SELECT * FROM server_runs WHERE status IN ('pending', 'running')")
-        .all() as RunRow[];
-      this.db
-        .prepare(
-          "UPDATE server_runs SET status = ?, updated_at = ? WHERE status IN ('pending', 'running')",
-        )
-        .run(status, at);
-      return rows.map(runOf);
-    })();
+  async deleteEventsEndedBefore(at: string): Promise<number> {
+    const result = this.db
+      .prepare(
+        `DELETE FROM server_run_events WHERE run_id IN (SELECT run_id FROM server_runs
+           WHERE status NOT IN ('pending', 'running') AND updated_at < ?)`,
+      )
+      .run(at);
+    return result.changes;
+  }
+
+  async listUnfinished(): Promise<RunRecord[]> {
+    const rows = this.db
+      .prepare(
+        "SELECT * FROM server_runs WHERE status IN ('pending', 'running') ORDER BY created_at, rowid",
+      )
+      .all() as RunRow[];
+    return rows.map(runOf);
   }
 
   close(): void {

@@ -65,15 +65,51 @@ export interface RunStore {
   /** The run's events with `seq` greater than `after` (all for -1), in order. */
   listEvents(runId: string, after: number): Promise<RunEventRecord[]>;
   /**
-   * Runs left pending or running by a process that ended: marks them `status` and returns them.
-   * A server calls it once at start, before it runs anything.
+   * Deletes the stored events of runs that ended (any status but pending and running) and were
+   * last updated before `at` (ISO 8601); the run records stay. Returns how many events went.
    */
-  abandonUnfinished(status: RunStatus, at: string): Promise<RunRecord[]>;
+  deleteEventsEndedBefore(at: string): Promise<number>;
+  /**
+   * Runs left pending or running (by a process that ended, when a server calls it at start,
+   * before it runs anything), oldest first: the order they were started in.
+   */
+  listUnfinished(): Promise<RunRecord[]>;
+}
+
+/** How a queued run ended (or where it is): its status and, once finished, its output. */
+export interface RunOutcome {
+  readonly status: RunStatus;
+  /** What `runs.wait` answers: the last `values` event, or `{ __error__ }`; `{}` before the end. */
+  readonly output: unknown;
+}
+
+/**
+ * A queue of runs executed by other processes (`switchyard worker`), for an API server that only
+ * enqueues and relays. Events and statuses are read from the RunStore; `watch` says when to read.
+ */
+export interface RunQueue {
+  /**
+   * Records and queues a new run in one transaction, applying its multitask strategy against the
+   * thread's unfinished runs (RunInProgressError for "reject").
+   */
+  enqueue(record: RunRecord): Promise<void>;
+  /** A pending run becomes `interrupted` at once; a running one is stopped by its worker. */
+  cancel(runId: string): Promise<void>;
+  outcome(runId: string): Promise<RunOutcome | undefined>;
+  /** The thread's oldest unfinished run. */
+  activeRun(threadId: string): Promise<RunRecord | undefined>;
+  /** Calls `onChange` when the run gets events or a new status; resolves once listening. */
+  watch(runId: string, onChange: () => void): Promise<() => void>;
+  close(): Promise<void>;
 }
 
 /** Sorts newest first by `createdAt` (a stable sort keeps the given order on ties). */
 export function newestFirst<T extends { createdAt: string }>(a: T, b: T): number {
   return a.createdAt < b.createdAt ? 1 : a.createdAt > b.createdAt ? -1 : 0;
+}
+
+function isEnded(run: RunRecord): boolean {
+  return run.status !== "pending" && run.status !== "running";
 }
 
 /** Applies status, offset and limit to a newest-first list of runs. */
@@ -150,11 +186,24 @@ export class MemoryRunStore implements RunStore {
     return (this.events.get(runId) ?? []).filter((event) => event.seq > after);
   }
 
-  async abandonUnfinished(status: RunStatus, at: string): Promise<RunRecord[]> {
+  async deleteEventsEndedBefore(at: string): Promise<number> {
+    let deleted = 0;
+    for (const [runId, events] of this.events) {
+      const run = this.runs.get(runId);
+      if (!run || !isEnded(run) || run.updatedAt >= at) continue;
+      deleted += events.length;
+      this.events.delete(runId);
+    }
+    return deleted;
+  }
+
+  async listUnfinished(): Promise<RunRecord[]> {
     const left = [...this.runs.values()].filter(
       (run) => run.status === "pending" || run.status === "running",
     );
-    for (const run of left) this.runs.set(run.runId, { ...run, status, updatedAt: at });
-    return left;
+    // Oldest first; a stable sort keeps insertion order on ties.
+    return left.sort((a, b) =>
+      a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : 0,
+    );
   }
 }

@@ -54,17 +54,22 @@ export class CliContext {
    * The database (SQLite, or Postgres with --postgres), opened on first use. Only commands that
    * start threads (`run`, `serve`) create it; the others refuse a missing file (DATABASE_NOT_FOUND)
    * or a Postgres database without Switchyard's tables (SCHEMA_NOT_FOUND) rather than create one.
+   * `leaseMs` (how long a dead process keeps a thread) counts only when this call opens it.
    */
-  checkpointer(options: { create?: boolean } = {}): ThreadStore {
+  checkpointer(options: { create?: boolean; leaseMs?: number } = {}): ThreadStore {
     if (this.store) return this.store;
+    const lease = options.leaseMs === undefined ? {} : { leaseMs: options.leaseMs };
     if (this.postgres !== undefined) {
-      this.store = new PostgresCheckpointer(this.postgres, { create: options.create === true });
+      this.store = new PostgresCheckpointer(this.postgres, {
+        create: options.create === true,
+        ...lease,
+      });
       return this.store;
     }
     if (options.create !== true && !existsSync(this.dbPath)) {
       throw new DatabaseNotFoundError(this.dbPath, this.dbFoundBy);
     }
-    this.store = new SqliteCheckpointer(this.dbPath);
+    this.store = new SqliteCheckpointer(this.dbPath, lease);
     return this.store;
   }
 

@@ -6,6 +6,7 @@ import { draw, graphs } from "./commands/graphs.js";
 import { listThreads, type ThreadsOptions } from "./commands/list-threads.js";
 import { continueThread, runGraph, type RunOptions } from "./commands/run.js";
 import type { ServeOptions } from "./commands/serve.js";
+import type { WorkerCommandOptions } from "./commands/worker.js";
 import { inbox, vacuum } from "./commands/store.js";
 import { audit, fork, history, show, type ForkOptions } from "./commands/threads.js";
 import { sweep } from "./commands/deadlines.js";
@@ -226,10 +227,47 @@ function buildProgram(
       "60",
     )
     .option("--rate-limit <n>", "with API keys: at most n requests per minute per key")
+    .option(
+      "--cors-origins <origins>",
+      "with API keys: the browser origins allowed, comma-separated (default: any)",
+    )
+    .option("--run-timeout <seconds>", "stop runs still running after this long as timeout")
+    .option(
+      "--keep-run-events <days>",
+      "delete stored stream events of runs that ended longer ago (0: keep; default 7)",
+    )
+    .option(
+      "--lease-seconds <seconds>",
+      "how long a thread stays held by a run whose server died (default 30)",
+    )
     // Imported on use: the HTTP server's modules would slow every other command's start.
     .action(
       action(async (ctx, options: ServeOptions) =>
         (await import("./commands/serve.js")).serve(ctx, options),
+      ),
+    );
+  program
+    .command("worker")
+    .description("execute the runs API servers queue on the --postgres database (a fleet member)")
+    .option("--concurrency <n>", "runs executed at once", "4")
+    .option(
+      "--drain-seconds <s>",
+      "on SIGTERM, how long runs may finish before they are handed back",
+      "10",
+    )
+    .option("--lease-seconds <s>", "thread and run lease; a dead worker's runs move after it", "30")
+    .option(
+      "--keep-events-days <d>",
+      "days a finished run's stream events are kept (0: always)",
+      "7",
+    )
+    .option(
+      "--delete-threads-after-days <d>",
+      "delete threads untouched this long (default: never)",
+    )
+    .action(
+      action(async (ctx, options: WorkerCommandOptions) =>
+        (await import("./commands/worker.js")).worker(ctx, options),
       ),
     );
   return program;

@@ -249,15 +249,24 @@ export class Rejection {
 export interface ApprovalDecision {
   approved: boolean;
   comment?: string;
+  /**
+   * Only for `approval(payload, { editable: true })`: the approver changed what is approved, and
+   * these are the changed arguments (Agent Chat UI's "edit"). Absent when approved as asked.
+   */
+  edited?: Record<string, unknown>;
 }
 
 const ApprovalSchema = z.object({ approved: z.boolean(), comment: z.string().optional() });
+const EditableApprovalSchema = ApprovalSchema.extend({
+  edited: z.record(z.string(), z.unknown()).optional(),
+});
 
 /**
  * Asks a human to approve or reject, with `payload` as the context they see. Resume with
  * `{ approved: true }` or `{ approved: false, comment: "why" }` (anything else is refused with
  * INVALID_RESUME). A deadline's `onTimeout: { reject: reason }` comes back as
- * `{ approved: false, comment: reason }`.
+ * `{ approved: false, comment: reason }`. With `editable: true` the approver may also send
+ * `edited` (changed arguments, e.g. a lower amount): the node must then act on those.
  *
  * @example
  * const decision = approval({ claim, reason: "over 500 EUR" }, { deadline, onTimeout: { reject: "no answer in 3 days" } });
@@ -265,10 +274,14 @@ const ApprovalSchema = z.object({ approved: z.boolean(), comment: z.string().opt
  */
 export function approval(
   payload: unknown,
-  options: Omit<InterruptOptions<ApprovalDecision>, "resume"> = {},
+  options: Omit<InterruptOptions<ApprovalDecision>, "resume"> & { editable?: boolean } = {},
 ): ApprovalDecision {
+  const { editable, ...rest } = options;
   try {
-    return interrupt(payload, { ...options, resume: ApprovalSchema });
+    return interrupt(payload, {
+      ...rest,
+      resume: editable ? EditableApprovalSchema : ApprovalSchema,
+    });
   } catch (error) {
     if (error instanceof InterruptRejectedError) return { approved: false, comment: error.reason };
     throw error;

@@ -6,19 +6,25 @@ import { browserAccess, requireApiKey, type ServerEnv } from "./auth.js";
 import { ServerContext } from "./context.js";
 import { limitBody, rateLimit } from "./limits.js";
 import type { ServerOptions } from "./options.js";
+import { resumeUnfinished } from "./resume.js";
+import { pruneRunEvents } from "./retention.js";
 import { runRoutes } from "./runs.js";
 import { stateRoutes } from "./state.js";
 import { threadRoutes } from "./threads.js";
 import { createConsole } from "../web/index.js";
 import { wireError } from "./wire.js";
 
+/** How long stored run events are kept after their run ended, unless told otherwise. */
+const WEEK_MS = 7 * 24 * 3600 * 1000;
+
 /** What `createServer` returns: the routes, and how to stop the runs in flight. */
 export interface SwitchyardServer {
   /** The Hono app: mount it, or hand `app.fetch` to any server that speaks the Fetch API. */
   readonly app: Hono<ServerEnv>;
   /**
-   * Marks runs a previous process left unfinished as `error`, and starts the deadline sweeps.
-   * Call once before serving.
+   * Takes up again the runs a previous process left pending or running (from their thread's last
+   * checkpoint), starts the deadline sweeps and the pruning of old run events; answers how many
+   * runs it took up. Call once before serving.
    */
   start(): Promise<number>;
   /** Cancels every active run and waits until each has stopped at a checkpoint. */
@@ -42,7 +48,13 @@ export interface SwitchyardServer {
  */
 export function createServer(options: ServerOptions): SwitchyardServer {
   const graphs = new Map(Object.entries(options.graphs));
-  const ctx = new ServerContext(graphs, options.checkpointer, options.runs);
+  const ctx = new ServerContext(
+    graphs,
+    options.checkpointer,
+    options.runs,
+    options.queue,
+    options.runTimeoutMs,
+  );
   const app = new Hono<ServerEnv>();
 
   app.onError((error, c) => {
@@ -59,7 +71,7 @@ export function createServer(options: ServerOptions): SwitchyardServer {
   app.route("/", createConsole({ ...options, api: (request) => app.fetch(request) }));
 
   if (options.apiKeys && Object.keys(options.apiKeys).length > 0) {
-    app.use("*", browserAccess());
+    app.use("*", browserAccess(options.corsOrigins));
     app.use("*", requireApiKey(options.apiKeys));
     if (options.requestsPerMinute) {
       app.use("*", rateLimit({ requestsPerMinute: options.requestsPerMinute }));
@@ -82,15 +94,20 @@ export function createServer(options: ServerOptions): SwitchyardServer {
   app.route("/runs", statelessRuns);
 
   let stopSweeps: (() => Promise<void>) | undefined;
+  let stopPruning: (() => void) | undefined;
   return {
     app,
     start: async () => {
-      const abandoned = await options.runs.abandonUnfinished("error", new Date().toISOString());
+      // With a queue the workers own runs, sweeps and retention (docs/scale-out.md).
+      if (options.queue) return 0;
+      const resumed = await resumeUnfinished(ctx);
       const log = options.log ?? ((line: string) => console.log(line));
       stopSweeps ??= sweepDeadlines(graphs, options.sweepEveryMs ?? 60_000, log);
-      return abandoned.length;
+      stopPruning ??= pruneRunEvents(options.runs, options.keepRunEventsMs ?? WEEK_MS, log);
+      return resumed;
     },
     close: async () => {
+      stopPruning?.();
       await stopSweeps?.();
       await ctx.executor.shutdown();
     },

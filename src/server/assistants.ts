@@ -40,7 +40,10 @@ export function assistantRoutes(ctx: ServerContext): Hono<ServerEnv> {
   });
   routes.get("/:id/graph", (c) => {
     const { graph } = ctx.assistant(c.req.param("id"));
-    const structure = graph.getGraph();
+    const xray = c.req.query("xray");
+    const depth =
+      xray === undefined || xray === "false" ? 0 : xray === "true" ? true : Number(xray);
+    const structure = graph.getGraph({ xray: Number.isNaN(depth) ? 0 : depth });
     return c.json({
       nodes: structure.nodes.map((id) => ({
         id,

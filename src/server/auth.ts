@@ -57,10 +57,13 @@ export function requireApiKey(
   };
 }
 
-/** CORS for browser clients (only offered with API keys: a keyless server is for this machine). */
-export function browserAccess(): MiddlewareHandler<ServerEnv> {
+/**
+ * CORS for browser clients (only offered with API keys: a keyless server is for this machine):
+ * any origin, or only `origins` (exact `scheme://host:port` strings) when given.
+ */
+export function browserAccess(origins?: readonly string[]): MiddlewareHandler<ServerEnv> {
   return cors({
-    origin: "*",
+    origin: origins && origins.length > 0 ? [...origins] : "*",
     allowHeaders: ["x-api-key", "content-type", "last-event-id"],
     exposeHeaders: ["content-location", "x-pagination-total"],
     allowMethods: ["GET", "POST", "PATCH", "DELETE", "OPTIONS"],

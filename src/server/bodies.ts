@@ -106,7 +106,9 @@ export const historyBody = z
   })
   .loose();
 
-export const stateCheckpointBody = z.object({ checkpoint: checkpointRef }).loose();
+export const stateCheckpointBody = z
+  .object({ checkpoint: checkpointRef, subgraphs: z.boolean().nullish() })
+  .loose();
 
 export const searchAssistantsBody = z
   .object({

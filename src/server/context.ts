@@ -2,26 +2,37 @@ import {
   AssistantNotFoundError,
   ThreadNotFoundError,
   type CompiledGraph,
+  type RunQueue,
+  type RunRecord,
   type RunStore,
   type StateSnapshot,
   type ThreadRecord,
   type ThreadStore,
 } from "../index.js";
 import type { ServedGraph } from "./options.js";
-import { RunExecutor, type ServerRun } from "./executor.js";
+import { RunExecutor, type Executor } from "./executor.js";
+import { QueuedRunExecutor } from "./queued-executor.js";
 import { wireThread, type ThreadStatus } from "./wire.js";
 
 /** What every route works with: the graphs, the two stores, the runs in flight. */
 export class ServerContext {
-  readonly executor: RunExecutor;
+  readonly executor: Executor;
+  /** The executor when runs execute in this process (no queue): restarts resume its runs. */
+  readonly inProcess: RunExecutor | undefined;
   readonly startedAt = new Date().toISOString();
 
   constructor(
     readonly graphs: ReadonlyMap<string, ServedGraph>,
     readonly checkpointer: ThreadStore,
     readonly runs: RunStore,
+    queue?: RunQueue,
+    runTimeoutMs = 0,
   ) {
-    this.executor = new RunExecutor(runs, (run) => this.touchThread(run));
+    const touch = (record: RunRecord) => this.touchThread(record);
+    this.inProcess = queue
+      ? undefined
+      : new RunExecutor(runs, (run) => touch(run.record), runTimeoutMs);
+    this.executor = this.inProcess ?? new QueuedRunExecutor(queue as RunQueue, runs, touch);
   }
 
   assistant(assistantId: string): ServedGraph & { id: string } {
@@ -68,10 +79,10 @@ export class ServerContext {
     record: ThreadRecord,
     snapshot: StateSnapshot<unknown> | undefined,
   ): Promise<ThreadStatus> {
-    if (this.executor.activeOn(record.threadId)) return "busy";
+    if (await this.executor.active(record.threadId)) return "busy";
     if (snapshot?.tasks.some((task) => task.interrupts.length > 0)) return "interrupted";
     const [last] = await this.runs.listRuns(record.threadId, { limit: 1 });
-    if (last?.status === "error") return "error";
+    if (last?.status === "error" || last?.status === "timeout") return "error";
     // Nodes still planned after a run that ended well: it stopped at a breakpoint. After a
     // cancelled run they are merely where it was stopped.
     const paused = snapshot !== undefined && snapshot.next.length > 0;
@@ -98,8 +109,8 @@ export class ServerContext {
     return record;
   }
 
-  private async touchThread(run: ServerRun): Promise<void> {
-    const existing = await this.runs.getThread(run.record.threadId);
+  private async touchThread(run: RunRecord): Promise<void> {
+    const existing = await this.runs.getThread(run.threadId);
     if (existing) await this.runs.putThread({ ...existing, updatedAt: new Date().toISOString() });
   }
 }

@@ -1,34 +1,58 @@
 import {
   RunInProgressError,
+  RunTimeoutError,
+  ThreadBusyError,
   UnsupportedOptionError,
-  type CompiledGraph,
   type MultitaskStrategy,
-  type RunConfig,
+  type RunEventRecord,
   type RunRecord,
   type RunStatus,
   type RunStore,
-  type StreamMode,
 } from "../index.js";
+import { failureOf, streamPlan, type StreamProgress } from "./execute.js";
+import type { RunPlan } from "./plan.js";
 import { RunEventLog } from "./run-events.js";
-import { plain, wireError } from "./wire.js";
 
-/** Everything one run needs, decided by the route before it starts. */
-export interface RunPlan {
+export type { RunPlan } from "./plan.js";
+
+/** A run as the routes see it, wherever it executes. */
+export interface RunHandle {
   readonly record: RunRecord;
-  readonly graph: CompiledGraph<never>;
-  /** An input object, a Command, or null to continue. */
-  readonly input: unknown;
-  readonly config: RunConfig;
-  /** The stream modes the client asked for, by their wire names. */
-  readonly streamModes: readonly string[];
+  readonly log: RunEventLog;
+  /** What `runs.wait` and `join` answer once `done` settles. */
+  readonly output: unknown;
+  /** Settles once the record is stored (pending); rejects when the run was refused. */
+  readonly stored: Promise<void>;
+  /** Settles when the run has ended and its status is stored; never rejects. */
+  readonly done: Promise<void>;
+  /** Asks the run to stop at its last checkpoint; settles once the request is recorded. */
+  cancel(): void | Promise<void>;
+}
+
+/**
+ * Where runs execute: in the server's process (RunExecutor), or on a queue that workers drain
+ * (QueuedRunExecutor). The routes know only this.
+ */
+export interface Executor {
+  /** Records the run and starts or queues it; throws or rejects `stored` when refused. */
+  start(plan: RunPlan, strategy: MultitaskStrategy): RunHandle;
+  /** The thread's unfinished run, if any. */
+  active(threadId: string): Promise<RunHandle | undefined>;
+  /** The run, to join, rejoin or cancel; undefined when this executor cannot follow it. */
+  find(record: RunRecord): Promise<RunHandle | undefined>;
+  /** Stops what this process runs or follows. */
+  shutdown(): Promise<void>;
 }
 
 /** How many finished runs keep their events in memory for late joiners. */
 const FINISHED_KEPT = 200;
 
+/** How often a resumed run asks again for a thread a dead process's lease still holds. */
+const LEASE_POLL_MS = 200;
+
 /** A run the server started: its events, its outcome, and how to stop it. */
-export class ServerRun {
-  readonly log = new RunEventLog();
+export class ServerRun implements RunHandle {
+  readonly log: RunEventLog;
   readonly controller = new AbortController();
   /**
    * What `runs.wait` and `join` answer: the last `values` event (at an interrupt the engine's
@@ -43,7 +67,16 @@ export class ServerRun {
   /** Settles when the run has ended and its status is stored; never rejects. */
   done!: Promise<void>;
 
-  constructor(readonly record: RunRecord) {}
+  /** `events`: what a previous process stored of this run's stream, continued from here. */
+  constructor(
+    readonly record: RunRecord,
+    events: readonly RunEventRecord[] = [],
+  ) {
+    this.log = RunEventLog.continuing(events);
+  }
+
+  /** Set when the server's run timeout stopped the run. */
+  timedOut = false;
 
   cancel(): void {
     this.controller.abort();
@@ -54,23 +87,29 @@ export class ServerRun {
  * Runs graphs in the background, at most one active run per thread (others wait behind it when
  * their strategy is "enqueue", or cancel it with "interrupt"), and keeps their events.
  */
-export class RunExecutor {
-  private readonly active = new Map<string, ServerRun>();
+export class RunExecutor implements Executor {
+  private readonly running = new Map<string, ServerRun>();
   private readonly runs = new Map<string, ServerRun>();
 
+  /** `runTimeoutMs`: a run still running after this long is stopped as `timeout` (0: never). */
   constructor(
     private readonly store: RunStore,
     private readonly onFinished: (run: ServerRun) => Promise<void>,
+    private readonly runTimeoutMs = 0,
   ) {}
 
   /** The newest run on the thread that has not finished. */
   activeOn(threadId: string): ServerRun | undefined {
-    return this.active.get(threadId);
+    return this.running.get(threadId);
+  }
+
+  async active(threadId: string): Promise<ServerRun | undefined> {
+    return this.activeOn(threadId);
   }
 
   /** A run this process started and still remembers (all active ones, the recent finished ones). */
-  find(runId: string): ServerRun | undefined {
-    return this.runs.get(runId);
+  async find(record: RunRecord): Promise<ServerRun | undefined> {
+    return this.runs.get(record.runId);
   }
 
   /**
@@ -79,8 +118,8 @@ export class RunExecutor {
    * find the thread idle.
    */
   start(plan: RunPlan, strategy: MultitaskStrategy): ServerRun {
-    const { threadId, runId } = plan.record;
-    const previous = this.active.get(threadId);
+    const { threadId } = plan.record;
+    const previous = this.running.get(threadId);
     if (previous && strategy === "reject")
       throw new RunInProgressError(threadId, previous.record.runId);
     if (previous && strategy === "rollback") {
@@ -91,16 +130,54 @@ export class RunExecutor {
     }
     if (previous && strategy === "interrupt") previous.cancel();
     const run = new ServerRun(plan.record);
-    this.active.set(threadId, run);
-    this.runs.set(runId, run);
     run.stored = this.store.putRun(plan.record);
+    return this.launch(run, previous, () => this.execute(run, plan, 0));
+  }
+
+  /**
+   * Takes up a run a previous process left pending or running, behind the thread's active run,
+   * its stream continuing after `events` (what was stored of it). When its turn comes, `decide`
+   * plans where it starts, or says it is over (undefined: it already ended well, and `decide` set
+   * its output). Until the dead process's lease on the thread expires the engine answers
+   * THREAD_BUSY; the run waits for the lease, for at most `waitForLeaseMs`.
+   */
+  resume(
+    record: RunRecord,
+    events: readonly RunEventRecord[],
+    waitForLeaseMs: number,
+    decide: (run: ServerRun) => Promise<RunPlan | undefined>,
+  ): ServerRun {
+    const run = new ServerRun(record, events);
+    run.stored = Promise.resolve();
+    const previous = this.running.get(record.threadId);
+    return this.launch(run, previous, async () => {
+      let plan: RunPlan | undefined;
+      try {
+        plan = await decide(run);
+      } catch (error) {
+        this.fail(run, error);
+        return this.finish(run, "error");
+      }
+      if (!plan) return this.finish(run, "success");
+      return this.execute(run, plan, waitForLeaseMs);
+    });
+  }
+
+  private launch(
+    run: ServerRun,
+    previous: ServerRun | undefined,
+    execute: () => Promise<void>,
+  ): ServerRun {
+    const { threadId, runId } = run.record;
+    this.running.set(threadId, run);
+    this.runs.set(runId, run);
     run.done = (async () => {
       try {
         await run.stored;
         if (previous) await previous.done;
-        await this.execute(run, plan);
+        await execute();
       } finally {
-        if (this.active.get(threadId) === run) this.active.delete(threadId);
+        if (this.running.get(threadId) === run) this.running.delete(threadId);
         run.log.close();
         this.forgetOldRuns();
       }
@@ -112,51 +189,67 @@ export class RunExecutor {
 
   /** Cancels every active run and waits until each has stopped at a checkpoint. */
   async shutdown(): Promise<void> {
-    const running = [...this.active.values()];
+    const running = [...this.running.values()];
     for (const run of running) run.cancel();
     await Promise.all(running.map((run) => run.done));
   }
 
-  private async execute(run: ServerRun, plan: RunPlan): Promise<void> {
+  private async execute(run: ServerRun, plan: RunPlan, waitForLeaseMs: number): Promise<void> {
     const { record } = plan;
     if (run.controller.signal.aborted) return this.finish(run, "interrupted");
     await this.setStatus(run, "running");
-    this.emit(run, "metadata", { run_id: record.runId, attempt: 1 });
-    const requested = new Set(plan.streamModes);
-    const engineModes = new Set<StreamMode>(["values"]);
-    for (const mode of requested) {
-      const engineMode = ENGINE_MODE[mode];
-      if (engineMode) engineModes.add(engineMode);
-    }
+    if (run.log.size === 0) this.emit(run, "metadata", { run_id: record.runId, attempt: 1 });
+    const leaseDeadline = Date.now() + waitForLeaseMs;
+    const timeout =
+      this.runTimeoutMs > 0
+        ? setTimeout(() => {
+            run.timedOut = true;
+            run.cancel();
+          }, this.runTimeoutMs)
+        : undefined;
     try {
-      const events = plan.graph.stream(plan.input as never, {
-        ...plan.config,
-        signal: run.controller.signal,
-        streamMode: [...engineModes],
-      });
-      for await (const item of events) {
-        const [mode, payload] = item as [StreamMode, unknown];
-        const data = plain(payload);
-        if (mode === "values") run.output = data;
-        const wireMode = mode === "messages" ? "messages-tuple" : mode;
-        if (requested.has(wireMode)) this.emit(run, mode, data);
+      for (;;) {
+        const progress: StreamProgress = { produced: false, output: run.output };
+        try {
+          await streamPlan(
+            plan,
+            run.controller.signal,
+            (event, data) => this.emit(run, event, data),
+            progress,
+          );
+          run.output = progress.output;
+          break;
+        } catch (error) {
+          run.output = progress.output;
+          const waitForLease =
+            error instanceof ThreadBusyError && !progress.produced && Date.now() < leaseDeadline;
+          if (!waitForLease || run.controller.signal.aborted) throw error;
+          await new Promise((resolve) => setTimeout(resolve, LEASE_POLL_MS));
+        }
       }
       await this.finish(run, "success");
     } catch (error) {
+      if (run.timedOut) {
+        this.fail(run, new RunTimeoutError(record.threadId, record.runId, this.runTimeoutMs));
+        return this.finish(run, "timeout");
+      }
       if (run.controller.signal.aborted) return this.finish(run, "interrupted");
-      const { body } = wireError(error);
-      const failure =
-        body.error === "INTERNAL" && error instanceof Error
-          ? { error: error.name, message: error.message }
-          : body;
-      run.output = { __error__: failure };
-      this.emit(run, "error", failure);
+      this.fail(run, error);
       await this.finish(run, "error");
+    } finally {
+      clearTimeout(timeout);
     }
   }
 
+  /** Records `error` as the run's outcome and `error` event. */
+  private fail(run: ServerRun, error: unknown): void {
+    const failure = failureOf(error);
+    run.output = { __error__: failure };
+    this.emit(run, "error", failure);
+  }
+
   /** Adds an event to the run's log and stores it, in order, for rejoins after a restart. */
-  private emit(run: ServerRun, event: string, data: unknown): void {
+  emit(run: ServerRun, event: string, data: unknown): void {
     const added = run.log.push(event, data);
     if (!added) return;
     const { runId } = run.record;
@@ -166,6 +259,7 @@ export class RunExecutor {
       .catch((error: unknown) => console.error(`could not store an event of run ${runId}:`, error));
   }
 
+  /** Stores the run's last events and its final status. */
   private async finish(run: ServerRun, status: RunStatus): Promise<void> {
     await run.persisted;
     await this.setStatus(run, status);
@@ -184,12 +278,3 @@ export class RunExecutor {
     }
   }
 }
-
-/** Wire stream modes the engine produces; the rest (tasks, checkpoints, events) are not sent. */
-const ENGINE_MODE: Readonly<Record<string, StreamMode>> = {
-  values: "values",
-  updates: "updates",
-  custom: "custom",
-  debug: "debug",
-  "messages-tuple": "messages",
-};

@@ -25,10 +25,30 @@ export class RunEventLog {
 
   /** A closed log of events read back from storage, for a run that no longer runs here. */
   static of(events: ReadonlyArray<{ event: string; data: unknown }>): RunEventLog {
-    const log = new RunEventLog();
-    for (const { event, data } of events) log.push(event, data);
+    const log = RunEventLog.continuing(events);
     log.close();
     return log;
+  }
+
+  /**
+   * An open log that starts with `events` (stored by an earlier process, ids from 0 without
+   * gaps): what is pushed next gets the following ids, so a client that saw some of them
+   * rejoins with `Last-Event-ID` and gets exactly the rest.
+   */
+  static continuing(events: ReadonlyArray<{ event: string; data: unknown }>): RunEventLog {
+    const log = new RunEventLog();
+    for (const { event, data } of events) log.push(event, data);
+    return log;
+  }
+
+  /** How many events the log holds. */
+  get size(): number {
+    return this.events.length;
+  }
+
+  /** The newest event named `event`, if any. */
+  last(event: string): RunEvent | undefined {
+    return this.events.findLast((item) => item.event === event);
   }
 
   close(): void {

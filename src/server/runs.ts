@@ -1,18 +1,20 @@
 import { randomUUID } from "node:crypto";
 import { Hono, type Context } from "hono";
 import {
-  Command,
   GraphVersionMismatchError,
   RunInProgressError,
   RunNotFoundError,
   ThreadNotFoundError,
   type Configurable,
   type RunRecord,
+  type ThreadRecord,
 } from "../index.js";
+import { typedResume } from "./approvals.js";
 import type { ServerEnv } from "./auth.js";
 import { parseBody, queryInt, readJson, runBody, runStatus, type RunBody } from "./bodies.js";
 import type { ServerContext } from "./context.js";
-import type { ServerRun } from "./executor.js";
+import type { RunHandle } from "./executor.js";
+import { planRun, type RunKwargs } from "./plan.js";
 import { RunEventLog } from "./run-events.js";
 import { streamRun } from "./sse.js";
 import { plain, runLocation, wireRun } from "./wire.js";
@@ -30,7 +32,7 @@ export function runRoutes(
   const threadRuns = new Hono<ServerEnv>();
   const statelessRuns = new Hono<ServerEnv>();
 
-  const respond = async (c: Context<ServerEnv>, run: ServerRun, mode: Mode, body: RunBody) => {
+  const respond = async (c: Context<ServerEnv>, run: RunHandle, mode: Mode, body: RunBody) => {
     const location = runLocation(run.record.threadId, run.record.runId);
     if (mode === "stream") {
       const cancelOnDisconnect = body.on_disconnect === "cancel";
@@ -87,7 +89,7 @@ export function runRoutes(
   threadRuns.get("/:thread_id/runs/:run_id", async (c) => c.json(wireRun(await findRun(c))));
   threadRuns.delete("/:thread_id/runs/:run_id", async (c) => {
     const record = await findRun(c);
-    if (ctx.executor.find(record.runId)?.log.finished === false) {
+    if ((await ctx.executor.find(record))?.log.finished === false) {
       throw new RunInProgressError(record.threadId, record.runId);
     }
     await ctx.runs.deleteRun(record.threadId, record.runId);
@@ -95,7 +97,7 @@ export function runRoutes(
   });
   threadRuns.get("/:thread_id/runs/:run_id/join", async (c) => {
     const record = await findRun(c);
-    const run = ctx.executor.find(record.runId);
+    const run = await ctx.executor.find(record);
     if (run) {
       await run.done;
       return c.json(run.output);
@@ -105,7 +107,7 @@ export function runRoutes(
   });
   threadRuns.get("/:thread_id/runs/:run_id/stream", async (c) => {
     const record = await findRun(c);
-    const run = ctx.executor.find(record.runId);
+    const run = await ctx.executor.find(record);
     const lastEventId = c.req.header("Last-Event-ID");
     const cancelOnDisconnect = c.req.query("cancel_on_disconnect") === "1";
     // A run this process does not remember ran before a restart: replay what was stored.
@@ -116,9 +118,9 @@ export function runRoutes(
   });
   threadRuns.post("/:thread_id/runs/:run_id/cancel", async (c) => {
     const record = await findRun(c);
-    const run = ctx.executor.find(record.runId);
+    const run = await ctx.executor.find(record);
     if (run && !run.log.finished) {
-      run.cancel();
+      await run.cancel();
       if (c.req.query("wait") === "1" || c.req.query("wait") === "true") await run.done;
     }
     return c.body(null, c.req.query("wait") === "1" ? 204 : 202);
@@ -127,8 +129,28 @@ export function runRoutes(
   return { threadRuns, statelessRuns };
 }
 
-function live(run: ServerRun) {
-  return { ...run.record, log: run.log, cancel: () => run.cancel() };
+function live(run: RunHandle) {
+  const cancel = (): void => {
+    Promise.resolve(run.cancel()).catch((error: unknown) => {
+      console.error(`could not cancel run ${run.record.runId}:`, error);
+    });
+  };
+  return { ...run.record, log: run.log, cancel };
+}
+
+/**
+ * The run's command with answers to waiting approvals made typed (Agent Chat UI's decisions become
+ * `{ approved, … }`); an answer an approval would refuse is INVALID_RESUME here, before anything runs.
+ */
+async function typedCommand(
+  ctx: ServerContext,
+  thread: ThreadRecord | undefined,
+  command: RunBody["command"],
+): Promise<RunBody["command"]> {
+  if (command?.resume === undefined || !thread) return command ?? null;
+  const snapshot = await ctx.snapshot(thread);
+  const waiting = snapshot?.tasks.flatMap((task) => task.interrupts) ?? [];
+  return { ...command, resume: typedResume(command.resume, waiting) };
 }
 
 /** Checks the request, records the run and starts it. */
@@ -138,7 +160,7 @@ async function startRun(
   threadId: string,
   body: RunBody,
   stateless: boolean,
-): Promise<ServerRun> {
+): Promise<RunHandle> {
   const assistant = ctx.assistant(body.assistant_id);
   const existing = await ctx.findThread(threadId);
   if (!existing && !stateless && body.if_not_exists !== "create") {
@@ -160,17 +182,16 @@ async function startRun(
     // With API keys, the key's holder is the actor: no request can claim another name.
     ...(actor ? { actor } : {}),
   };
-  const everyNode = (list: RunBody["interrupt_before"]) =>
-    list === "*" ? [...assistant.graph.nodeNames] : (list ?? undefined);
-  const command = body.command;
-  const input =
-    command?.resume !== undefined
-      ? new Command({ resume: command.resume })
-      : command?.update || command?.goto
-        ? new Command({ update: command.update ?? undefined, goto: command.goto ?? undefined })
-        : (body.input ?? null);
   const requested = body.stream_mode ?? ["values"];
-  const streamModes = typeof requested === "string" ? [requested] : requested;
+  const kwargs: RunKwargs = {
+    input: body.input ?? null,
+    command: await typedCommand(ctx, existing, body.command),
+    config: { configurable },
+    stream_mode: typeof requested === "string" ? [requested] : requested,
+    stream_subgraphs: body.stream_subgraphs ?? false,
+    interrupt_before: body.interrupt_before ?? null,
+    interrupt_after: body.interrupt_after ?? null,
+  };
   const record: RunRecord = {
     runId,
     threadId,
@@ -178,35 +199,13 @@ async function startRun(
     status: "pending",
     metadata: body.metadata ?? {},
     multitaskStrategy: body.multitask_strategy ?? "reject",
-    kwargs: {
-      input: body.input ?? null,
-      command: body.command ?? null,
-      config: { configurable },
-      stream_mode: streamModes,
-      interrupt_before: body.interrupt_before ?? null,
-      interrupt_after: body.interrupt_after ?? null,
-    },
+    kwargs,
     createdAt: now,
     updatedAt: now,
   };
-  const interruptBefore = everyNode(body.interrupt_before);
-  const interruptAfter = everyNode(body.interrupt_after);
-  const run = ctx.executor.start(
-    {
-      record,
-      graph: assistant.graph,
-      input,
-      config: {
-        configurable,
-        metadata: { run_id: runId },
-        ...(interruptBefore ? { interruptBefore } : {}),
-        ...(interruptAfter ? { interruptAfter } : {}),
-      },
-      streamModes,
-    },
-    record.multitaskStrategy,
-  );
-  await ctx.saveThread(threadId, { graph_id: assistant.id, assistant_id: assistant.id });
+  const run = ctx.executor.start(planRun(record, assistant.graph), record.multitaskStrategy);
+  // Stored (and, with a queue, accepted by its multitask strategy) before the thread names it.
   await run.stored;
+  await ctx.saveThread(threadId, { graph_id: assistant.id, assistant_id: assistant.id });
   return run;
 }

@@ -31,7 +31,7 @@ export function stateRoutes(ctx: ServerContext): Hono<ServerEnv> {
     return graph;
   };
 
-  const stateAt = async (threadId: string, checkpointId: string | undefined) => {
+  const stateAt = async (threadId: string, checkpointId: string | undefined, subgraphs = false) => {
     const record = await ctx.thread(threadId);
     const graph = await ctx.graphOfThread(record);
     if (!graph) return wireState(emptySnapshot(threadId));
@@ -39,18 +39,28 @@ export function stateRoutes(ctx: ServerContext): Hono<ServerEnv> {
       thread_id: threadId,
       ...(checkpointId ? { checkpoint_id: checkpointId } : {}),
     };
-    return wireState(await graph.getState({ configurable }));
+    return wireState(await graph.getState({ configurable }, { subgraphs }));
   };
 
+  const subgraphs = (query: string | undefined) => query === "true" || query === "1";
   routes.get("/:thread_id/state", async (c) =>
-    c.json(await stateAt(c.req.param("thread_id"), undefined)),
+    c.json(await stateAt(c.req.param("thread_id"), undefined, subgraphs(c.req.query("subgraphs")))),
   );
   routes.get("/:thread_id/state/:checkpoint_id", async (c) =>
-    c.json(await stateAt(c.req.param("thread_id"), c.req.param("checkpoint_id"))),
+    c.json(
+      await stateAt(
+        c.req.param("thread_id"),
+        c.req.param("checkpoint_id"),
+        subgraphs(c.req.query("subgraphs")),
+      ),
+    ),
   );
   routes.post("/:thread_id/state/checkpoint", async (c) => {
     const body = parseBody(stateCheckpointBody, await readJson(c.req), "checkpoint");
-    return c.json(await stateAt(c.req.param("thread_id"), body.checkpoint.checkpoint_id));
+    const { checkpoint } = body;
+    return c.json(
+      await stateAt(c.req.param("thread_id"), checkpoint.checkpoint_id, body.subgraphs === true),
+    );
   });
 
   routes.post("/:thread_id/state", async (c) => {

@@ -84,9 +84,9 @@ export function threadRoutes(ctx: ServerContext): Hono<ServerEnv> {
   });
   routes.delete("/:thread_id", async (c) => {
     const record = await ctx.thread(c.req.param("thread_id"));
-    const active = ctx.executor.activeOn(record.threadId);
+    const active = await ctx.executor.active(record.threadId);
     if (active) {
-      active.cancel();
+      await active.cancel();
       await active.done;
     }
     if (await ctx.checkpointer.getThread(record.threadId)) {

@@ -9,6 +9,7 @@ import type {
   ThreadRecord,
 } from "../index.js";
 import { SwitchyardError } from "../index.js";
+import { servedValue } from "./approvals.js";
 
 export type ThreadStatus = "idle" | "busy" | "interrupted" | "error";
 
@@ -21,11 +22,27 @@ export interface WireCheckpoint {
   readonly thread_id: string;
   readonly checkpoint_ns: string;
   readonly checkpoint_id: string;
-  readonly checkpoint_map: null;
+  readonly checkpoint_map: Readonly<Record<string, string>> | null;
 }
 
+/** An interrupt as served: approvals in the shape Agent Chat UI renders as a review card. */
 export function wireInterrupt(interrupt: PendingInterrupt): WireInterrupt {
-  return { id: interrupt.id, value: plain(interrupt.value) };
+  return { id: interrupt.id, value: plain(servedValue(interrupt)) };
+}
+
+/**
+ * The `__interrupt__` list of a stream event (ids and raw values) served like `wireInterrupt`,
+ * given the thread's waiting interrupts (which know whether each is an approval).
+ */
+export function wireInterruptList(
+  list: ReadonlyArray<{ id: string; value: unknown }>,
+  waiting: readonly PendingInterrupt[],
+): WireInterrupt[] {
+  const byId = new Map(waiting.map((interrupt) => [interrupt.id, interrupt]));
+  return list.map((item) => {
+    const known = byId.get(item.id);
+    return known ? wireInterrupt(known) : { id: item.id, value: plain(item.value) };
+  });
 }
 
 /**
@@ -63,46 +80,87 @@ export function waitingInterrupts(snapshot: StateSnapshot<unknown>): WireInterru
   return snapshot.tasks.flatMap((task) => task.interrupts.map(wireInterrupt));
 }
 
-function wireCheckpoint(config: { configurable: Configurable } | undefined): WireCheckpoint | null {
+export interface WireTask {
+  readonly id: string;
+  readonly name: string;
+  readonly error: string | null;
+  readonly interrupts: WireInterrupt[];
+  readonly path: string[];
+  readonly checkpoint: WireState["checkpoint"] | null;
+  readonly state: WireState | null;
+  readonly result: unknown;
+}
+
+export interface WireState {
+  readonly values: unknown;
+  readonly next: string[];
+  readonly tasks: WireTask[];
+  readonly metadata: Record<string, unknown>;
+  readonly created_at: string | null;
+  readonly checkpoint: Omit<WireCheckpoint, "checkpoint_id"> & { checkpoint_id: string | null };
+  readonly parent_checkpoint: WireCheckpoint | null;
+}
+
+/** Checkpoint ids by namespace (`""` for the thread's own), for a subgraph's checkpoint. */
+type CheckpointMap = Readonly<Record<string, string>>;
+
+function wireCheckpoint(
+  config: { configurable: Configurable } | undefined,
+  map: CheckpointMap | null,
+): WireCheckpoint | null {
   const id = config?.configurable.checkpoint_id;
   if (config === undefined || id === undefined) return null;
   return {
     thread_id: config.configurable.thread_id ?? "",
-    checkpoint_ns: "",
+    checkpoint_ns: config.configurable.checkpoint_ns ?? "",
     checkpoint_id: id,
-    checkpoint_map: null,
+    checkpoint_map: map,
   };
 }
 
-function wireTask(task: StateTask, checkpoint: WireCheckpoint | null) {
+function wireTask(task: StateTask, map: CheckpointMap | null): WireTask {
+  const state = task.state ? wireState(task.state, map) : null;
   return {
     id: task.id,
     name: task.name,
     error: task.error ? `${task.error.code ?? task.error.name}: ${task.error.message}` : null,
     interrupts: task.interrupts.map(wireInterrupt),
     path: ["__pregel_pull", task.name],
-    checkpoint,
-    state: null,
+    checkpoint: state?.checkpoint ?? null,
+    state,
     result: plain(task.result ?? null),
   };
 }
 
-/** A checkpoint as LangGraph's ThreadState. */
-export function wireState(snapshot: StateSnapshot<unknown>) {
-  const checkpoint = wireCheckpoint(snapshot.config);
+/**
+ * A checkpoint as LangGraph's ThreadState; with `getState(…, { subgraphs: true })`, a waiting
+ * subgraph task nests its child's state, whose checkpoint carries its namespace and a
+ * `checkpoint_map` (the checkpoint ids of it and of every graph above it). `parents` is the map
+ * of the graphs above.
+ */
+export function wireState(
+  snapshot: StateSnapshot<unknown>,
+  parents: CheckpointMap | null = null,
+): WireState {
+  const { configurable } = snapshot.config;
+  const namespace = configurable.checkpoint_ns ?? "";
+  const id = configurable.checkpoint_id;
+  const map = namespace === "" || id === undefined ? null : { ...(parents ?? {}), [namespace]: id };
+  const own = id === undefined ? parents : (map ?? { "": id });
+  const checkpoint = wireCheckpoint(snapshot.config, map);
   return {
     values: plain(snapshot.values ?? {}),
     next: [...snapshot.next],
-    tasks: snapshot.tasks.map((task) => wireTask(task, null)),
-    metadata: snapshot.metadata ? { ...snapshot.metadata, parents: {} } : {},
+    tasks: snapshot.tasks.map((task) => wireTask(task, own)),
+    metadata: snapshot.metadata ? { ...snapshot.metadata, parents: parents ?? {} } : {},
     created_at: snapshot.createdAt ?? null,
     checkpoint: checkpoint ?? {
-      thread_id: snapshot.config.configurable.thread_id ?? "",
-      checkpoint_ns: "",
+      thread_id: configurable.thread_id ?? "",
+      checkpoint_ns: namespace,
       checkpoint_id: null,
       checkpoint_map: null,
     },
-    parent_checkpoint: wireCheckpoint(snapshot.parentConfig),
+    parent_checkpoint: wireCheckpoint(snapshot.parentConfig, map),
   };
 }
 

@@ -1,7 +1,8 @@
 import type { z } from "zod";
-import { Command, END, START, isCommand } from "../graph/constants.js";
+import { Command, isCommand } from "../graph/constants.js";
 import { drawMermaid } from "../graph/mermaid.js";
-import { pathMapTargets, type GraphSpec } from "../graph/spec.js";
+import type { GraphSpec } from "../graph/spec.js";
+import { graphStructure, type GraphStructure } from "../graph/structure.js";
 import type { StateOf, UpdateOf } from "../graph/state.js";
 import type { Budget, Configurable, RunConfig, ThreadMigration } from "../graph/types.js";
 import type { AuditEntry, Checkpointer, GraphIdentity, ThreadStore } from "../checkpoint/types.js";
@@ -64,7 +65,7 @@ import { holdThread, migrateThread, pinGraph, releaseAfterSteps } from "./thread
 import { writeUpdate } from "./update-state.js";
 import { sumUsage, type ThreadUsage } from "../runtime/usage.js";
 
-export type { HistoryOptions, StateSnapshot, StreamMode };
+export type { GraphStructure, HistoryOptions, StateSnapshot, StreamMode };
 export type { StateTask } from "./snapshot.js";
 
 export interface StreamConfig extends RunConfig {
@@ -331,11 +332,14 @@ export class CompiledGraph<Schema extends z.ZodObject> {
 
   /**
    * The graph's structure as data: its nodes (with `__start__` and `__end__`) and edges;
-   * `conditional` marks the possible targets of a router or of a node's Command `ends`;
-   * `subgraphs` holds the structure of nodes that are compiled graphs.
+   * `conditional` marks the possible targets of a router or of a node's Command `ends`. With
+   * `xray` (true, or how many levels), a subgraph node is drawn as its child's nodes, named
+   * `node:child` as LangGraph does, the parent's edges entering and leaving them.
+   * Without xray, `subgraphs` holds the structure of each node that is a compiled graph.
    */
-  getGraph(): GraphStructure {
-    return graphStructure(this.spec);
+  getGraph(options: { xray?: boolean | number } = {}): GraphStructure {
+    const depth = options.xray === true ? Number.POSITIVE_INFINITY : Number(options.xray ?? 0);
+    return graphStructure(this.spec, depth);
   }
 
   /** Node names, in the order they were added. */
@@ -572,48 +576,6 @@ export class CompiledGraph<Schema extends z.ZodObject> {
     if (threadId.trim() === "") throw new InvalidThreadIdError(operation);
     return { checkpointer: this.checkpointer, threadId };
   }
-}
-
-/** What `getGraph()` returns. */
-export interface GraphStructure {
-  readonly nodes: readonly string[];
-  readonly edges: ReadonlyArray<{
-    readonly source: string;
-    readonly target: string;
-    readonly conditional: boolean;
-  }>;
-  /** The structure of each node that is a compiled graph (a subgraph), by node name; absent if none. */
-  readonly subgraphs?: Readonly<Record<string, GraphStructure>>;
-}
-
-function graphStructure(spec: GraphSpec): GraphStructure {
-  const edges = new Map<string, { source: string; target: string; conditional: boolean }>();
-  const add = (source: string, target: string, conditional: boolean): void => {
-    const key = `${source}\u0000${target}`;
-    if (!edges.get(key) || !conditional) edges.set(key, { source, target, conditional });
-  };
-  const everyTarget = [...spec.nodes.keys(), END];
-  for (const [source, out] of spec.outgoing) {
-    for (const target of out.edges) add(source, target, false);
-    for (const router of out.routers) {
-      const targets = router.pathMap ? pathMapTargets(router.pathMap) : everyTarget;
-      for (const target of targets) add(source, target, true);
-    }
-  }
-  for (const barrier of spec.barriers) {
-    for (const source of barrier.sources) add(source, barrier.target, false);
-  }
-  for (const node of spec.nodes.values()) {
-    for (const target of node.ends) add(node.name, target, true);
-  }
-  const subgraphs: Record<string, GraphStructure> = {};
-  for (const node of spec.nodes.values()) {
-    if (node.subgraph) subgraphs[node.name] = graphStructure(node.subgraph);
-  }
-  const nodes = [START, ...spec.nodes.keys(), END];
-  return Object.keys(subgraphs).length > 0
-    ? { nodes, edges: [...edges.values()], subgraphs }
-    : { nodes, edges: [...edges.values()] };
 }
 
 /** The spec of a compiled graph (for a parent graph that uses it as a node). Not public API. */

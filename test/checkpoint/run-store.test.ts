@@ -2,19 +2,37 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterAll, afterEach, describe, expect, it } from "vitest";
 import {
   MemoryRunStore,
+  PostgresRunStore,
   SqliteCheckpointer,
   SqliteRunStore,
   type RunRecord,
   type RunStore,
 } from "../../src/index.js";
 
+import { createTestDatabase, type TestDatabase } from "../support/postgres.js";
+
 const dirs: string[] = [];
-afterEach(() => {
+const databases: TestDatabase[] = [];
+const opened: PostgresRunStore[] = [];
+afterEach(async () => {
   for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+  for (const store of opened.splice(0)) await store.close();
 });
+afterAll(async () => {
+  for (const database of databases.splice(0)) await database.drop();
+});
+
+/** A PostgresRunStore on a database of its own (each case starts from empty tables). */
+async function postgresStore(): Promise<PostgresRunStore> {
+  const database = await createTestDatabase("runs");
+  databases.push(database);
+  const store = new PostgresRunStore(database.url);
+  opened.push(store);
+  return store;
+}
 
 function sqlitePath(): string {
   const dir = mkdtempSync(join(tmpdir(), "switchyard-runs-"));
@@ -24,9 +42,10 @@ function sqlitePath(): string {
   return path;
 }
 
-const IMPLEMENTATIONS: Array<{ name: string; open: () => RunStore }> = [
+const IMPLEMENTATIONS: Array<{ name: string; open: () => RunStore | Promise<RunStore> }> = [
   { name: "MemoryRunStore", open: () => new MemoryRunStore() },
   { name: "SqliteRunStore", open: () => new SqliteRunStore(sqlitePath()) },
+  { name: "PostgresRunStore", open: postgresStore },
 ];
 
 function run(
@@ -51,7 +70,7 @@ function run(
 for (const { name, open } of IMPLEMENTATIONS) {
   describe(name, () => {
     it("keeps runs per thread, newest first, filtered and paged", async () => {
-      const store = open();
+      const store = await open();
       await store.putRun(run("r1", "t", "2026-01-01T00:00:01.000Z"));
       await store.putRun(run("r2", "t", "2026-01-01T00:00:02.000Z", "success"));
       await store.putRun(run("r3", "t", "2026-01-01T00:00:03.000Z"));
@@ -78,7 +97,7 @@ for (const { name, open } of IMPLEMENTATIONS) {
     });
 
     it("keeps a run's stream events in order, after a position; they go with the run and the thread", async () => {
-      const store = open();
+      const store = await open();
       await store.putRun(run("r1", "t", "2026-01-01T00:00:01.000Z"));
       await store.putRun(run("r2", "t", "2026-01-01T00:00:02.000Z"));
       await store.appendEvent("r1", { seq: 0, event: "metadata", data: { run_id: "r1" } });
@@ -97,22 +116,38 @@ for (const { name, open } of IMPLEMENTATIONS) {
       expect(await store.listEvents("r2", -1)).toEqual([]);
     });
 
-    it("abandonUnfinished marks pending and running runs and returns them", async () => {
-      const store = open();
-      await store.putRun(run("a", "t", "2026-01-01T00:00:01.000Z", "pending"));
-      await store.putRun(run("b", "t", "2026-01-01T00:00:02.000Z", "running"));
-      await store.putRun(run("c", "t", "2026-01-01T00:00:03.000Z", "success"));
-      const left = await store.abandonUnfinished("error", "2026-01-02T00:00:00.000Z");
-      expect(left.map((r) => r.runId).sort()).toEqual(["a", "b"]);
-      expect((await store.listRuns("t")).map((r) => r.status)).toEqual([
-        "success",
-        "error",
-        "error",
+    it("deleteEventsEndedBefore deletes the events of runs that ended before a time, keeping the runs", async () => {
+      const store = await open();
+      await store.putRun(run("old", "t", "2026-01-01T00:00:01.000Z", "success"));
+      await store.putRun(run("new", "t", "2026-01-03T00:00:01.000Z", "error"));
+      await store.putRun(run("live", "t", "2026-01-01T00:00:02.000Z", "running"));
+      for (const runId of ["old", "new", "live"]) {
+        await store.appendEvent(runId, { seq: 0, event: "metadata", data: { runId } });
+        await store.appendEvent(runId, { seq: 1, event: "values", data: {} });
+      }
+      expect(await store.deleteEventsEndedBefore("2026-01-02T00:00:00.000Z")).toBe(2);
+      expect(await store.listEvents("old", -1)).toEqual([]);
+      expect(await store.listEvents("new", -1)).toHaveLength(2);
+      expect(await store.listEvents("live", -1)).toHaveLength(2);
+      expect((await store.listRuns("t")).map((r) => r.runId).sort()).toEqual([
+        "live",
+        "new",
+        "old",
       ]);
     });
 
+    it("listUnfinished lists pending and running runs, oldest first", async () => {
+      const store = await open();
+      await store.putRun(run("b", "t", "2026-01-01T00:00:02.000Z", "running"));
+      await store.putRun(run("a", "u", "2026-01-01T00:00:01.000Z", "pending"));
+      await store.putRun(run("c", "t", "2026-01-01T00:00:03.000Z", "success"));
+      await store.putRun(run("d", "t", "2026-01-01T00:00:04.000Z", "pending"));
+      const left = await store.listUnfinished();
+      expect(left.map((r) => r.runId)).toEqual(["a", "b", "d"]);
+    });
+
     it("keeps thread records, most recently updated first; deleting one deletes its runs", async () => {
-      const store = open();
+      const store = await open();
       await store.putThread({
         threadId: "t1",
         metadata: { a: 1 },
@@ -166,5 +201,27 @@ describe("SqliteRunStore", () => {
     expect(() => new SqliteRunStore(join(dir, "missing.db"))).toThrow(
       expect.objectContaining({ code: "DATABASE_UNAVAILABLE" }),
     );
+  });
+});
+
+describe("PostgresRunStore retention (the workers' hourly job)", () => {
+  it("deletes old idle threads with their runs, keeping threads with an unfinished run", async () => {
+    const store = await postgresStore();
+    await store.putRun(run("old", "t", "2026-01-01T00:00:00.000Z", "success"));
+    await store.putRun(run("open", "u", "2026-01-01T00:00:00.000Z", "running"));
+
+    for (const threadId of ["t", "u"]) {
+      await store.putThread({
+        threadId,
+        metadata: {},
+        createdAt: "2026-01-01T00:00:00.000Z",
+        updatedAt: "2026-01-01T00:00:00.000Z",
+      });
+    }
+    // "u" has a run still running: kept.
+    expect(await store.deleteThreadsOlderThan("2026-02-01T00:00:00.000Z")).toBe(1);
+    expect(await store.getThread("t")).toBeUndefined();
+    expect(await store.listRuns("t")).toEqual([]);
+    expect(await store.getThread("u")).toBeDefined();
   });
 });

@@ -2,7 +2,7 @@
 // server stays on loopback.
 import { expect, test } from "vitest";
 import { runCli } from "../cli/run-cli.js";
-import { serverForFile, SERVER_GRAPHS } from "../support/server.js";
+import { serverForFile, SERVER_GRAPHS, startServer } from "../support/server.js";
 
 const server = serverForFile({ apiKeys: "dana=key-of-dana-123, ops=key-of-ops-456" });
 
@@ -69,3 +69,33 @@ test("without keys, listening beyond loopback is refused", async () => {
   expect(result.code).toBe(1);
   expect(result.stderr).toContain("error UNSAFE_BIND");
 });
+
+test("--cors-origins narrows CORS to the origins given; it is refused without keys", async () => {
+  const narrow = await startServer({
+    apiKeys: "dana=key-of-dana-123",
+    args: ["--cors-origins", "https://chat.example, http://localhost:3000"],
+  });
+  try {
+    const preflight = (origin: string) =>
+      fetch(`${narrow.url}/threads`, {
+        method: "OPTIONS",
+        headers: { origin, "access-control-request-method": "POST" },
+      });
+    const allowed = await preflight("http://localhost:3000");
+    expect(allowed.status).toBe(204);
+    expect(allowed.headers.get("access-control-allow-origin")).toBe("http://localhost:3000");
+    const other = await preflight("https://evil.example");
+    expect(other.headers.get("access-control-allow-origin")).toBeNull();
+    expect(narrow.output()).toContain("CORS open to https://chat.example, http://localhost:3000");
+  } finally {
+    await narrow.stop();
+    narrow.remove();
+  }
+
+  const keyless = await runCli(
+    ["--db", ":memory:", "--graphs", SERVER_GRAPHS, "serve", "--cors-origins", "https://a.example"],
+    { SWITCHYARD_API_KEYS: undefined },
+  );
+  expect(keyless.code).toBe(2);
+  expect(keyless.stderr).toContain("error CORS_WITHOUT_KEYS");
+}, 60_000);

@@ -72,11 +72,13 @@ test("a run streams to an interrupt; a bad answer is refused and the thread keep
     multitask_strategy: "reject",
   });
 
+  // An approval's answer is checked before the run starts: a 400, no run, nothing changed.
   const refused = await collect(
     client.runs.stream(threadId, "expense-approval", { command: { resume: { approved: "yes" } } }),
-  );
-  const error = refused.find((event) => event.event === "error");
-  expect(error?.data).toMatchObject({ error: "INVALID_RESUME" });
+  ).catch((error: { status: number; text: string }) => error);
+  expect(refused).toMatchObject({ status: 400 });
+  expect(JSON.parse((refused as { text: string }).text)).toMatchObject({ error: "INVALID_RESUME" });
+  expect(await client.runs.list(threadId)).toHaveLength(1);
   expect((await client.threads.get(threadId)).status).toBe("interrupted");
   expect((await client.threads.getState(threadId)).next).toEqual(["manager_approval"]);
 
@@ -148,8 +150,11 @@ test("assistants are the graphs; their graph and schemas are served", async () =
   expect(assistants.map((assistant) => assistant.assistant_id).sort()).toEqual([
     "deadline",
     "echo",
+    "effects",
     "expense-approval",
+    "nested",
     "slow",
+    "transfer",
   ]);
   const graph = await client.assistants.getGraph("expense-approval");
   expect(graph.nodes.map((node) => node.id)).toContain("manager_approval");

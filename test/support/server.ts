@@ -21,6 +21,8 @@ export interface ServerOptions {
   readonly apiKeys?: string;
   /** A database path to reuse (for restarts); a fresh temporary one otherwise. */
   readonly db?: string;
+  /** A Postgres database instead of the SQLite file: `serve --postgres URL` (runs go to workers). */
+  readonly postgres?: string;
   readonly args?: readonly string[];
 }
 
@@ -33,6 +35,8 @@ export interface RunningServer {
   client(apiKey?: string): Client;
   /** SIGTERM, then the exit code (SIGKILL after 10 s). */
   stop(): Promise<number | null>;
+  /** SIGKILL at once, as a crash: nothing is cleaned up; resolves when the process is gone. */
+  kill(): Promise<void>;
   /** Deletes the temporary folder (call after stop). */
   remove(): void;
 }
@@ -48,8 +52,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     process.execPath,
     [
       BIN,
-      "--db",
-      db,
+      ...(options.postgres ? ["--postgres", options.postgres] : ["--db", db]),
       "--graphs",
       options.graphs ?? SERVER_GRAPHS,
       "serve",
@@ -96,6 +99,10 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     client: (apiKey) =>
       new Client({ apiUrl: url, apiKey: apiKey ?? null, callerOptions: { maxRetries: 0 } }),
     stop,
+    kill: async () => {
+      child.kill("SIGKILL");
+      await exited;
+    },
     remove: () => rmSync(dir, { recursive: true, force: true }),
   };
 }

@@ -1,6 +1,12 @@
 import type { AddressInfo } from "node:net";
 import { serve as listen } from "@hono/node-server";
-import { SqliteRunStore, UnsafeBindError } from "../../index.js";
+import {
+  PostgresRunQueue,
+  PostgresRunStore,
+  SqliteRunStore,
+  UnsafeBindError,
+  type ThreadStore,
+} from "../../index.js";
 import { createServer, parseApiKeys, type ServedGraph } from "../../server/index.js";
 import type { CliContext } from "../context.js";
 import { CliError, EXIT } from "../errors.js";
@@ -11,6 +17,10 @@ export interface ServeOptions {
   host?: string;
   sweepEvery?: string;
   rateLimit?: string;
+  leaseSeconds?: string;
+  corsOrigins?: string;
+  runTimeout?: string;
+  keepRunEvents?: string;
 }
 
 const LOOPBACK = /^(127(\.\d{1,3}){3}|localhost|::1|\[::1\])$/;
@@ -18,7 +28,8 @@ const LOOPBACK = /^(127(\.\d{1,3}){3}|localhost|::1|\[::1\])$/;
 /**
  * `switchyard serve`: the LangGraph Agent Server API over the graphs folder, on the database, until
  * SIGTERM or SIGINT; then it stops accepting, cancels the runs in flight (each stops at its last
- * checkpoint) and exits 0.
+ * checkpoint) and exits 0. With --postgres it executes nothing: it records and queues runs on that
+ * database for `switchyard worker` processes and relays the events they store.
  */
 export async function serve(ctx: CliContext, options: ServeOptions): Promise<number> {
   const port = Number(options.port ?? "2024");
@@ -46,20 +57,26 @@ export async function serve(ctx: CliContext, options: ServeOptions): Promise<num
       EXIT.usage,
     );
   }
-  const apiKeys = parseApiKeys(process.env.SWITCHYARD_API_KEYS);
-  if (!apiKeys && !LOOPBACK.test(host)) throw new UnsafeBindError(host);
-
-  if (ctx.postgres !== undefined) {
+  const leaseSeconds = Number(options.leaseSeconds ?? "30");
+  if (!Number.isFinite(leaseSeconds) || leaseSeconds <= 0) {
     throw new CliError(
-      "SERVE_NEEDS_SQLITE",
-      "switchyard serve keeps its runs in a SQLite file for now; --postgres / SWITCHYARD_POSTGRES " +
-        "work with run, continue, inbox, approve, reject, resume, show, history, fork, audit, prune, " +
-        "delete and vacuum. Serve with --db (or unset SWITCHYARD_POSTGRES).",
+      "INVALID_LEASE",
+      `--lease-seconds must be a positive number of seconds, got "${options.leaseSeconds}".`,
       EXIT.usage,
     );
   }
+  const runTimeoutSeconds = nonNegative(options.runTimeout ?? "0", "--run-timeout", "seconds");
+  const keepDays = nonNegative(options.keepRunEvents ?? "7", "--keep-run-events", "days");
+  const apiKeys = parseApiKeys(process.env.SWITCHYARD_API_KEYS);
+  if (!apiKeys && !LOOPBACK.test(host)) throw new UnsafeBindError(host);
+  const corsOrigins = corsOriginsOf(options.corsOrigins, apiKeys !== undefined);
+
+  const url = ctx.postgres;
   // A server starts threads, like `run`: it creates the database when there is none yet.
-  const checkpointer = ctx.checkpointer({ create: true });
+  const checkpointer: ThreadStore = ctx.checkpointer({
+    create: true,
+    leaseMs: leaseSeconds * 1000,
+  });
   const graphs: Record<string, ServedGraph> = {};
   for (const file of listGraphFiles(ctx.graphsDir)) {
     const loaded = await loadGraph(file);
@@ -70,18 +87,25 @@ export async function serve(ctx: CliContext, options: ServeOptions): Promise<num
       ...(loaded.description ? { description: loaded.description } : {}),
     };
   }
-  const runs = new SqliteRunStore(ctx.dbPath);
+  const runs = url ? new PostgresRunStore(url) : new SqliteRunStore(ctx.dbPath);
   try {
+    // Fails here, with the checkpointer's named error, when the database cannot be reached.
+    if (url) await checkpointer.getThread("switchyard-serve-probe");
     const server = createServer({
       graphs,
       checkpointer,
       runs,
-      sweepEveryMs: sweepSeconds * 1000,
+      ...(runs instanceof PostgresRunStore ? { queue: new PostgresRunQueue(runs) } : {}),
+      // With a queue the workers sweep deadlines (graphile-worker's crontab, once per fleet).
+      sweepEveryMs: url ? 0 : sweepSeconds * 1000,
+      runTimeoutMs: runTimeoutSeconds * 1000,
+      keepRunEventsMs: keepDays * 24 * 3600 * 1000,
       ...(requestsPerMinute > 0 ? { requestsPerMinute } : {}),
+      ...(corsOrigins ? { corsOrigins } : {}),
       log: ctx.out,
       ...(apiKeys ? { apiKeys } : {}),
     });
-    const abandoned = await server.start();
+    const resumed = await server.start();
     const http = await new Promise<ReturnType<typeof listen>>((resolve) => {
       const started = listen({ fetch: server.app.fetch, port, hostname: host }, () =>
         resolve(started),
@@ -91,14 +115,19 @@ export async function serve(ctx: CliContext, options: ServeOptions): Promise<num
     const shown = host.includes(":") && !host.startsWith("[") ? `[${host}]` : host;
     ctx.out(`switchyard serve: http://${shown}:${bound}`);
     ctx.out(`  graphs: ${Object.keys(graphs).join(", ") || "(none)"} (from ${ctx.graphsDir})`);
-    ctx.out(`  database: ${ctx.dbPath}`);
+    ctx.out(
+      url
+        ? `  database: ${ctx.dbPath} (runs are queued for \`switchyard worker\` processes)`
+        : `  database: ${ctx.dbPath}`,
+    );
     ctx.out(
       apiKeys
-        ? `  API keys: ${Object.keys(apiKeys).join(", ")} (x-api-key required; CORS open to any origin)`
+        ? `  API keys: ${Object.keys(apiKeys).join(", ")} (x-api-key required; CORS open to ${corsOrigins ? corsOrigins.join(", ") : "any origin"})`
         : "  no API keys: listening on loopback only, no CORS",
     );
-    if (abandoned > 0)
-      ctx.out(`  ${abandoned} run(s) left unfinished by a previous server marked error`);
+    if (resumed > 0) {
+      ctx.out(`  ${resumed} run(s) left unfinished by a previous server taken up again`);
+    }
     await new Promise<void>((resolve) => {
       process.once("SIGTERM", resolve);
       process.once("SIGINT", resolve);
@@ -110,6 +139,43 @@ export async function serve(ctx: CliContext, options: ServeOptions): Promise<num
     ctx.out("switchyard serve: stopped");
     return EXIT.done;
   } finally {
-    runs.close();
+    await runs.close();
   }
+}
+
+/** `--cors-origins a,b`: origins like `https://host:port`; refused without API keys. */
+function corsOriginsOf(text: string | undefined, withKeys: boolean): string[] | undefined {
+  if (text === undefined) return undefined;
+  if (!withKeys) {
+    throw new CliError(
+      "CORS_WITHOUT_KEYS",
+      "--cors-origins needs API keys (SWITCHYARD_API_KEYS): without keys the server answers no " +
+        "browser origin, so that no web page can drive it.",
+      EXIT.usage,
+    );
+  }
+  const origins = text.split(",").map((origin) => origin.trim());
+  for (const origin of origins) {
+    if (!/^https?:\/\/[^/\s]+$/.test(origin)) {
+      throw new CliError(
+        "INVALID_CORS_ORIGIN",
+        `--cors-origins takes origins like "https://chat.example.com" or "http://localhost:3000", comma-separated; got "${origin}".`,
+        EXIT.usage,
+      );
+    }
+  }
+  return origins;
+}
+
+/** A non-negative number option (0 turns the feature off). */
+function nonNegative(text: string, option: string, unit: string): number {
+  const value = Number(text);
+  if (!Number.isFinite(value) || value < 0) {
+    throw new CliError(
+      "INVALID_OPTION",
+      `${option} must be a number of ${unit} (0 turns it off), got "${text}".`,
+      EXIT.usage,
+    );
+  }
+  return value;
 }
