@@ -316,6 +316,7 @@ export class PostgresCheckpointer implements ThreadStore {
       "pending_writes",
       "leases",
       "audit",
+      "node_cache",
     ];
     await this.connection.query(undefined, {
       text: `VACUUM (ANALYZE) ${tables.map((table) => `${s}.${table}`).join(", ")}`,
