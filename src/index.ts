@@ -53,6 +53,7 @@ export { configureTelemetry, type TelemetryOptions } from "./telemetry/options.j
 export { MemoryCheckpointer } from "./checkpoint/memory.js";
 export { MemoryCache, type CacheEntry, type CacheKey, type NodeCache } from "./checkpoint/cache.js";
 export { SqliteCache } from "./checkpoint/cache-sqlite.js";
+export { PostgresCache, type PostgresCacheOptions } from "./checkpoint/cache-postgres.js";
 export { SqliteCheckpointer, type SqliteCheckpointerOptions } from "./checkpoint/sqlite.js";
 export {
   PostgresCheckpointer,

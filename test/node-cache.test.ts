@@ -1,15 +1,19 @@
-// The node cache beyond what LangGraph shares (test/conformance/scenarios-cache.ts): both caches
-// pass one suite, the SQLite one survives its process, Send tasks, clearCache, failures, usage.
+// The node cache beyond what LangGraph shares (test/conformance/scenarios-cache.ts): every cache
+// passes one suite (Send tasks, clearCache, failures, usage, expiry); the SQLite one survives its
+// process, the Postgres one is shared by processes and added to an older schema by a migration.
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
+import pg from "pg";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
 import {
   append,
   END,
   MemoryCache,
   MemoryCheckpointer,
+  PostgresCache,
+  PostgresCheckpointer,
   Send,
   SqliteCache,
   SqliteCheckpointer,
@@ -18,9 +22,21 @@ import {
   type NodeCache,
 } from "../src/index.js";
 
+import { createTestDatabase, type TestDatabase } from "./support/postgres.js";
+
 const dir = mkdtempSync(join(tmpdir(), "switchyard-cache-"));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+let database: TestDatabase;
+const opened: PostgresCache[] = [];
+beforeAll(async () => {
+  database = await createTestDatabase("cache");
+}, 60_000);
+afterAll(async () => {
+  rmSync(dir, { recursive: true, force: true });
+  await Promise.all(opened.map((cache) => cache.close()));
+  await database.drop();
+}, 60_000);
 let files = 0;
+let schemas = 0;
 
 function sqliteCache(): { cache: SqliteCache; path: string } {
   files += 1;
@@ -29,9 +45,17 @@ function sqliteCache(): { cache: SqliteCache; path: string } {
   return { cache: new SqliteCache(path), path };
 }
 
+/** A cache in a schema of its own of the test database (`schema`: share one). */
+function postgresCache(schema = `cache_${(schemas += 1)}`): PostgresCache {
+  const cache = new PostgresCache(database.url, { schema });
+  opened.push(cache);
+  return cache;
+}
+
 const CACHES: ReadonlyArray<readonly [string, () => NodeCache]> = [
   ["MemoryCache", () => new MemoryCache()],
   ["SqliteCache", () => sqliteCache().cache],
+  ["PostgresCache", () => postgresCache()],
 ];
 
 const State = z.object({ items: z.array(z.number()), out: append(z.string()) });
@@ -101,6 +125,70 @@ describe.each(CACHES)("%s", (_, makeCache) => {
     }
     expect(events.filter(([type]) => type !== "checkpoint")).toEqual([["task", "work"]]);
   });
+
+  it("serves an entry until its ttl runs out, one without ttl forever, and copies of values", async () => {
+    const cache = makeCache();
+    const value = { items: [1, 2] };
+    await cache.set([
+      { namespace: ["work"], key: "gone", value, ttl: 0 },
+      { namespace: ["work"], key: "kept", value },
+      { namespace: ["work"], key: "hour", value: "h", ttl: 3600 },
+    ]);
+    value.items.push(3);
+    const keys = ["gone", "kept", "hour", "never"].map((key) => ({ namespace: ["work"], key }));
+    const found = await cache.get(keys);
+    expect(found.sort((a, b) => a.key.localeCompare(b.key))).toEqual([
+      { namespace: ["work"], key: "hour", value: "h" },
+      { namespace: ["work"], key: "kept", value: { items: [1, 2] } },
+    ]);
+    await cache.clear([["other"]]);
+    expect(await cache.get(keys)).toHaveLength(2);
+    await cache.clear([["work"]]);
+    expect(await cache.get(keys)).toEqual([]);
+  });
+});
+
+describe("PostgresCache", () => {
+  it("is shared by every process on the database: one's results serve the other", async () => {
+    const calls = new Map<number, number>();
+    const schema = `shared_${(schemas += 1)}`;
+    await fanOut(postgresCache(schema), calls).invoke(
+      { items: [6] },
+      { configurable: { thread_id: "s1" } },
+    );
+    const result = await fanOut(postgresCache(schema), calls).invoke(
+      { items: [6] },
+      { configurable: { thread_id: "s2" } },
+    );
+    expect(result.out).toEqual(["done 6"]);
+    expect(calls.get(6)).toBe(1);
+  });
+
+  it("adds its table to a schema an older Switchyard made (version 1), keeping the checkpoints", async () => {
+    const schema = `older_${(schemas += 1)}`;
+    const checkpointer = new PostgresCheckpointer(database.url, { schema });
+    const config = { configurable: { thread_id: "c" } };
+    await checkpointer.setThreadGraph("m", { name: "fan", version: "1" });
+    await checkpointer.close();
+    const admin = new pg.Client({ connectionString: database.url });
+    await admin.connect();
+    try {
+      // What a schema of version 1 looked like: no node_cache table.
+      await admin.query(`DROP TABLE ${schema}.node_cache`);
+      await admin.query(`UPDATE ${schema}.schema_version SET version = 1`);
+      const calls = new Map<number, number>();
+      await fanOut(postgresCache(schema), calls).invoke({ items: [7] }, config);
+      await fanOut(postgresCache(schema), calls).invoke({ items: [7] }, config);
+      expect(calls.get(7)).toBe(1);
+      const after = await admin.query(
+        `SELECT (SELECT version FROM ${schema}.schema_version) AS version,
+                (SELECT count(*)::int FROM ${schema}.threads WHERE thread_id = 'm') AS threads`,
+      );
+      expect(after.rows[0]).toEqual({ version: 2, threads: 1 });
+    } finally {
+      await admin.end();
+    }
+  }, 60_000);
 });
 
 describe("SqliteCache", () => {

@@ -16,7 +16,8 @@ export interface CacheEntry extends CacheKey {
  * The node cache contract (`compile({ cache })`): what a node's `cachePolicy` reads before the
  * node runs and writes after it finished. Values are what the runtime hands to `set` (plain data
  * the serializer stores); an implementation returns copies, never the objects it was given.
- * `MemoryCache` and `SqliteCache` implement it; a Postgres one implements the same three methods.
+ * `MemoryCache`, `SqliteCache` and `PostgresCache` implement it; another store implements the
+ * same three methods.
  */
 export interface NodeCache {
   /** The entries of `keys` that exist and have not expired, in any order. */

@@ -61,6 +61,14 @@ const MIGRATIONS: ReadonlyArray<string> = [
      value        text NOT NULL
    );
    CREATE INDEX audit_by_thread ON {schema}.audit (thread_id, seq);`,
+  // 1 -> 2: the node cache (PostgresCache). Expiry is the server's clock, as for leases.
+  `CREATE TABLE {schema}.node_cache (
+     namespace  text COLLATE "C" NOT NULL,
+     key        text COLLATE "C" NOT NULL,
+     value      text NOT NULL,
+     expires_at timestamptz,
+     PRIMARY KEY (namespace, key)
+   );`,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -157,7 +157,7 @@ export function buildStatements(schema: string, quoted: string) {
      * A superstep's commit in one statement (so one round trip, atomic by itself): the thread row
      * (created, touched, bound to its graph if it has none), the checkpoint, its channel versions,
      * the removal of the superstep's pending writes ($15; null keeps them) and the audit entries it
-     * carries — all only if `allowed` has its row, i.e. no lease is asked for ($22 null) or owner
+     * carries (filed under thread $23: a subgraph's entries go to its thread's log) — all only if `allowed` has its row, i.e. no lease is asked for ($22 null) or owner
      * $22 holds the lease of thread $23. The lease row is locked FOR SHARE before anything is
      * written (every insert reads `allowed`) and stays locked until the statement commits, so a
      * takeover waits for this write or finds it refused. Returns `allowed` = 0 when refused.
@@ -186,14 +186,15 @@ export function buildStatements(schema: string, quoted: string) {
          WHERE thread_id = $1 AND checkpoint_id = $15::text AND EXISTS (SELECT 1 FROM allowed)
        ), audit AS (
          INSERT INTO ${s}.audit (thread_id, at, actor, interrupt_id, node, kind, value)
-         SELECT $1::text, a.* FROM allowed,
+         SELECT $23::text, a.* FROM allowed,
            unnest($16::text[], $17::text[], $18::text[], $19::text[], $20::text[], $21::text[]) AS a
        )
        SELECT count(*)::int AS allowed FROM allowed`,
     ),
     /**
      * Pending writes of some tasks in one statement, replacing what those tasks ($3) wrote before,
-     * with the audit entries they carry; only if `allowed` (as for `commit`, lease $14 of $15).
+     * with the audit entries they carry (filed under thread $15); only if `allowed` (as for
+     * `commit`, lease $14 of $15).
      */
     putWrites: named(
       "putWrites",
@@ -208,7 +209,7 @@ export function buildStatements(schema: string, quoted: string) {
            AND NOT EXISTS (SELECT 1 FROM fresh f WHERE f.task_id = p.task_id AND f.idx = p.idx)
        ), audit AS (
          INSERT INTO ${s}.audit (thread_id, at, actor, interrupt_id, node, kind, value)
-         SELECT $1::text, a.* FROM allowed,
+         SELECT $15::text, a.* FROM allowed,
            unnest($8::text[], $9::text[], $10::text[], $11::text[], $12::text[], $13::text[]) AS a
        ), written AS (
          INSERT INTO ${s}.pending_writes (thread_id, checkpoint_id, task_id, idx, channel, data)
@@ -236,6 +237,31 @@ export function buildStatements(schema: string, quoted: string) {
        DELETE FROM ${s}.threads WHERE ${ofThreadAndNamespaces}`,
     ),
 
+    /** Every namespace key of thread $1, at any depth. */
+    namespacesOf: named(
+      "namespacesOf",
+      `SELECT thread_id FROM ${s}.threads
+       WHERE thread_id >= $1 || chr(31) AND thread_id < $1 || chr(32)`,
+    ),
+    /** The values key $1 wrote on channel $2 as pending writes of checkpoints $3. */
+    writesOnChannel: named(
+      "writesOnChannel",
+      `SELECT data FROM ${s}.pending_writes
+       WHERE thread_id = $1 AND channel = $2 AND checkpoint_id = ANY($3::text[])`,
+    ),
+    countCheckpoints: named(
+      "countCheckpoints",
+      `SELECT count(*)::int AS n FROM ${s}.checkpoints WHERE thread_id = ANY($1::text[])`,
+    ),
+    /** Everything stored under keys $1 exactly (namespace keys: not the keys below them). */
+    deleteKeys: named(
+      "deleteKeys",
+      `WITH c AS (DELETE FROM ${s}.checkpoints WHERE thread_id = ANY($1::text[])),
+            v AS (DELETE FROM ${s}.channel_versions WHERE thread_id = ANY($1::text[])),
+            w AS (DELETE FROM ${s}.pending_writes WHERE thread_id = ANY($1::text[])),
+            l AS (DELETE FROM ${s}.leases WHERE thread_id = ANY($1::text[]))
+       DELETE FROM ${s}.threads WHERE thread_id = ANY($1::text[])`,
+    ),
     copyThreadRow: named(
       "copyThreadRow",
       `INSERT INTO ${s}.threads (${threadColumns})
@@ -248,6 +274,33 @@ export function buildStatements(schema: string, quoted: string) {
       `INSERT INTO ${s}.checkpoints (thread_id, ${checkpointColumns})
        SELECT $2, ${checkpointColumns} FROM ${s}.checkpoints
        WHERE thread_id = $1 AND checkpoint_id = ANY($3::text[])`,
+    ),
+    copyCheckpointWrites: named(
+      "copyCheckpointWrites",
+      `INSERT INTO ${s}.pending_writes (thread_id, checkpoint_id, task_id, idx, channel, data)
+       SELECT $2, checkpoint_id, task_id, idx, channel, data FROM ${s}.pending_writes
+       WHERE thread_id = $1 AND checkpoint_id = ANY($3::text[])`,
+    ),
+    /** Copies everything stored under each key $1[i] to key $2[i] ($3: the copies' time). */
+    copyKeys: named(
+      "copyKeys",
+      `WITH pairs AS (SELECT * FROM unnest($1::text[], $2::text[]) AS p (from_key, to_key)),
+       t AS (
+         INSERT INTO ${s}.threads (${threadColumns})
+         SELECT p.to_key, t.graph_name, t.graph_version, $3, $3
+         FROM pairs p JOIN ${s}.threads t ON t.thread_id = p.from_key
+       ), c AS (
+         INSERT INTO ${s}.checkpoints (thread_id, ${checkpointColumns})
+         SELECT p.to_key, c.checkpoint_id, c.parent_id, c.step, c.source, c.created_at, c.body
+         FROM pairs p JOIN ${s}.checkpoints c ON c.thread_id = p.from_key
+       ), v AS (
+         INSERT INTO ${s}.channel_versions (thread_id, channel, version, kind, previous, data)
+         SELECT p.to_key, v.channel, v.version, v.kind, v.previous, v.data
+         FROM pairs p JOIN ${s}.channel_versions v ON v.thread_id = p.from_key
+       )
+       INSERT INTO ${s}.pending_writes (thread_id, checkpoint_id, task_id, idx, channel, data)
+       SELECT p.to_key, w.checkpoint_id, w.task_id, w.idx, w.channel, w.data
+       FROM pairs p JOIN ${s}.pending_writes w ON w.thread_id = p.from_key`,
     ),
     copyVersions: named(
       "copyVersions",

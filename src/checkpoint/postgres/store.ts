@@ -247,12 +247,13 @@ export class PostgresCheckpointer implements ThreadStore {
   ): Promise<number> {
     await this.ensureReady();
     // One snapshot: a concurrent change to what it deletes is a serialization failure, retried.
-    const { dropped, versions } = await this.connection.transaction(
+    const { dropped, versions, keys } = await this.connection.transaction(
       threadId,
       (client) => pruneThread(client, this.statements, threadId, options),
       { isolation: "repeatable read" },
     );
-    for (const [channel, version] of versions) this.chains.forget(threadId, channel, version);
+    for (const [key, channel, version] of versions) this.chains.forget(key, channel, version);
+    for (const key of keys) this.chains.forgetKey(key);
     return dropped;
   }
 
@@ -315,6 +316,7 @@ export class PostgresCheckpointer implements ThreadStore {
       "pending_writes",
       "leases",
       "audit",
+      "node_cache",
     ];
     await this.connection.query(undefined, {
       text: `VACUUM (ANALYZE) ${tables.map((table) => `${s}.${table}`).join(", ")}`,

@@ -120,6 +120,13 @@ export class ChainCache {
     this.chains.delete(chainKey(threadId, channel, version));
   }
 
+  /** Forgets every version stored under `key` (a thread or namespace key), not below it. */
+  forgetKey(key: string): void {
+    for (const cached of [...this.chains.keys()]) {
+      if (cached.startsWith(`${key}\u0000`)) this.chains.delete(cached);
+    }
+  }
+
   /** Forgets every version of the thread and of its namespaces. */
   forgetThread(threadId: string): void {
     for (const key of [...this.chains.keys()]) {
