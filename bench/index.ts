@@ -39,6 +39,7 @@ const environment = {
     switchyard: (require("../package.json") as { version: string }).version,
     "@langchain/langgraph": versionOf("@langchain/langgraph"),
     "@langchain/langgraph-checkpoint-sqlite": versionOf("@langchain/langgraph-checkpoint-sqlite"),
+    "@langchain/langgraph-api": versionOf("@langchain/langgraph-api"),
   },
 };
 const quickNote = " (quick: too few runs to judge the targets)";

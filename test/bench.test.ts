@@ -20,7 +20,7 @@ interface Report {
 }
 
 describe("npm run bench -- --quick", () => {
-  it("measures every scenario on both engines", { timeout: 90_000 }, async () => {
+  it("measures every scenario on both engines", { timeout: 180_000 }, async () => {
     const json = join(dir, "results.json");
     await run("npx", ["tsx", "bench/index.ts", "--quick", "--json", json], {
       maxBuffer: 16 * 1024 * 1024,
@@ -34,6 +34,8 @@ describe("npm run bench -- --quick", () => {
       "S4",
       "S5",
       "S6",
+      "S7",
+      "S8",
     ]);
     for (const scenario of report.scenarios) {
       expect(Object.keys(scenario.engines).sort()).toEqual(["langgraph", "switchyard"]);

@@ -3,8 +3,9 @@ import { chainInMemory, chainSqlite } from "./chain.js";
 import { fanOutInMemory, fanOutSqlite } from "./fan-out.js";
 import { interruptResume } from "./interrupt.js";
 import { longLoop } from "./long-loop.js";
+import { serverCreateRunWait, serverFirstEvent } from "./server.js";
 
-/** Every scenario of issue 7, in report order. */
+/** Every scenario of issue 7 (and the server ones of issue 12), in report order. */
 export const SCENARIOS: readonly Scenario[] = [
   chainInMemory,
   chainSqlite,
@@ -12,4 +13,6 @@ export const SCENARIOS: readonly Scenario[] = [
   fanOutSqlite,
   interruptResume,
   longLoop,
+  serverCreateRunWait,
+  serverFirstEvent,
 ];
