@@ -30,6 +30,8 @@ export class ServerRun {
    */
   output: unknown = {};
   status: RunStatus = "pending";
+  /** Set when the server's run timeout stopped the run. */
+  timedOut = false;
   /** Settles when every event pushed so far is stored. */
   persisted: Promise<void> = Promise.resolve();
   /** Settles once the record is stored (pending), so the route can answer with it. */
@@ -44,9 +46,6 @@ export class ServerRun {
   ) {
     this.log = RunEventLog.continuing(events);
   }
-
-  /** Set when the server's run timeout stopped the run. */
-  timedOut = false;
 
   cancel(): void {
     this.controller.abort();
