@@ -73,3 +73,7 @@ if (options.json) {
     `${JSON.stringify({ ...environment, scenarios: results }, null, 2)}\n`,
   );
 }
+
+// LangGraph's in-memory server (S7, S8) leaves its queue worker polling forever after cleanup:
+// end the process once the report is out.
+process.exit(0);
