@@ -42,6 +42,7 @@ const environment = {
     switchyard: (require("../package.json") as { version: string }).version,
     "@langchain/langgraph": versionOf("@langchain/langgraph"),
     "@langchain/langgraph-checkpoint-sqlite": versionOf("@langchain/langgraph-checkpoint-sqlite"),
+    "@langchain/langgraph-api": versionOf("@langchain/langgraph-api"),
   },
 };
 const quickNote = " (quick: too few runs to judge the targets)";
@@ -80,3 +81,7 @@ if (options.json) {
     `${JSON.stringify({ ...environment, scenarios: results, ...(throughput ? { throughput } : {}) }, null, 2)}\n`,
   );
 }
+
+// LangGraph's in-memory server (S7, S8) leaves its queue worker polling forever after cleanup:
+// end the process once the report is out.
+process.exit(0);

@@ -20,7 +20,7 @@ interface Report {
 }
 
 describe("npm run bench -- --quick", () => {
-  it("measures every scenario on both engines", { timeout: 240_000 }, async () => {
+  it("measures every scenario on both engines", { timeout: 300_000 }, async () => {
     const json = join(dir, "results.json");
     await run("npx", ["tsx", "bench/index.ts", "--quick", "--json", json], {
       maxBuffer: 16 * 1024 * 1024,
@@ -46,6 +46,8 @@ describe("npm run bench -- --quick", () => {
       "R4",
       "C1",
       "D1",
+      "S7",
+      "S8",
     ]);
     for (const scenario of report.scenarios) {
       expect(Object.keys(scenario.engines).sort()).toEqual(["langgraph", "switchyard"]);

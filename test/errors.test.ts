@@ -66,6 +66,7 @@ import {
   RunNotFoundError,
   InvalidRequestError,
   RunInProgressError,
+  RunTimeoutError,
   UnauthorizedError,
   EndpointNotFoundError,
   UnsupportedOptionError,
@@ -77,7 +78,6 @@ import {
   DatabaseReadOnlyError,
   DatabaseReplacedError,
   DiskFullError,
-  RunTimeoutError,
 } from "../src/index.js";
 import { collect, thread, untilAborted } from "./support.js";
 
@@ -523,6 +523,7 @@ describe("error codes", () => {
     new RunNotFoundError("t", "r"),
     new InvalidRequestError("x"),
     new RunInProgressError("t", "r"),
+    new RunTimeoutError("t", "r", 1000),
     new UnauthorizedError(),
     new EndpointNotFoundError("GET", "/x"),
     new UnsupportedOptionError("x", "y"),
@@ -533,7 +534,6 @@ describe("error codes", () => {
     new switchyard.BudgetExceededError("run", "tokens", 1000, 1200, "c", 2, "t"),
     new switchyard.GuardrailFailedError("a", "output", "x", 0, "t"),
     new switchyard.ReviewRejectedError("a", "output", "x", 0, "t"),
-    new RunTimeoutError("t", "r", 1000),
     // Postgres storage.
     new DatabaseUnreachableError("postgres://u@h:5432/d", undefined, "refused", "Check it."),
     new DatabaseConnectionLostError("postgres://u@h:5432/d", "t", "terminated", false),

@@ -7,8 +7,9 @@ import { fanOutInMemory, fanOutSqlite } from "./fan-out.js";
 import { interruptResume } from "./interrupt.js";
 import { longLoop } from "./long-loop.js";
 import { fullHistory, getStateScenarios, historyLimit, oneStepScenarios } from "./reads.js";
+import { serverCreateRunWait, serverFirstEvent } from "./server.js";
 
-/** Every scenario of issues 7 and 17, in report order. */
+/** Every scenario of issues 7 and 17 (and the server ones of issue 12), in report order. */
 export const SCENARIOS: readonly Scenario[] = [
   chainInMemory,
   chainSqlite,
@@ -24,4 +25,6 @@ export const SCENARIOS: readonly Scenario[] = [
   historyLimit,
   concurrentThreads,
   diskFootprint,
+  serverCreateRunWait,
+  serverFirstEvent,
 ];

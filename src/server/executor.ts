@@ -60,6 +60,8 @@ export class ServerRun implements RunHandle {
    */
   output: unknown = {};
   status: RunStatus = "pending";
+  /** Set when the server's run timeout stopped the run. */
+  timedOut = false;
   /** Settles when every event pushed so far is stored. */
   persisted: Promise<void> = Promise.resolve();
   /** Settles once the record is stored (pending), so the route can answer with it. */
@@ -74,9 +76,6 @@ export class ServerRun implements RunHandle {
   ) {
     this.log = RunEventLog.continuing(events);
   }
-
-  /** Set when the server's run timeout stopped the run. */
-  timedOut = false;
 
   cancel(): void {
     this.controller.abort();
