@@ -107,7 +107,9 @@ test("an invalid answer shows the schema's message and the item stays waiting", 
     await error.waitFor();
     const text = await error.textContent();
     expect(text).toContain("INVALID_RESUME");
-    expect(text).toContain("approved: Invalid input: expected boolean, received string");
+    // The server checks an approval's answer before any run starts (zod's message, with the path).
+    expect(text).toContain("Invalid input: expected boolean, received string");
+    expect(text).toContain("at approved");
     await inbox.screenshot({ path: `${SHOTS}/inbox-invalid-answer-dark.png`, fullPage: true });
 
     // A form posted from another site (no htmx header) is refused and answers nothing.
