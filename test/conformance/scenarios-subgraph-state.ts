@@ -11,29 +11,7 @@ import {
   thread,
   type Scenario,
 } from "./harness.js";
-
-/** research (counted) -> approve (asks, counted) -> publish (counted), over { topic, log }. */
-function writer(engine: Engine, calls: Calls) {
-  return engine
-    .graph({ topic: z.string(), log: logKey(engine), draft: z.string().optional() })
-    .addNode("research", (s) => {
-      calls.hit("research");
-      return { draft: `notes on ${s.topic}`, log: ["research"] };
-    })
-    .addNode("approve", () => {
-      calls.hit("approve");
-      return { log: [`approve:${String(engine.interrupt("ok?"))}`] };
-    })
-    .addNode("publish", () => {
-      calls.hit("publish");
-      return { log: ["publish"] };
-    })
-    .addEdge(engine.START, "research")
-    .addEdge("research", "approve")
-    .addEdge("approve", "publish")
-    .addEdge("publish", engine.END)
-    .compile();
-}
+import { writer } from "./scenarios-subgraphs.js";
 
 /** START -> plan -> writer (the child as a node) -> END. */
 function supervisor(engine: Engine, child: CompiledLike<unknown>) {

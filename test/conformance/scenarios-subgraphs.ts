@@ -28,8 +28,8 @@ function firstInterrupt(result: object): { id: string; value: unknown } | undefi
   return (result as { __interrupt__?: Array<{ id: string; value: unknown }> }).__interrupt__?.[0];
 }
 
-/** research (counted) -> approve (asks) -> publish (counted), over { topic, log }. */
-function writer(engine: Engine, calls: Calls) {
+/** research (counted) -> approve (asks, counted) -> publish (counted), over { topic, log }. */
+export function writer(engine: Engine, calls: Calls) {
   return engine
     .graph({ topic: z.string(), log: logKey(engine), draft: z.string().optional() })
     .addNode("research", (s) => {
