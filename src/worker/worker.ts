@@ -96,7 +96,7 @@ export async function startWorker(options: WorkerOptions): Promise<SwitchyardWor
   });
 
   const recover = async (): Promise<void> => {
-    const taken = await queue.recoverExpired();
+    const taken = await queue.recoverExpired(leaseMs);
     for (const runId of taken) log(`run ${runId}: its worker stopped renewing; re-queued`);
   };
   const recovery = setInterval(

@@ -216,14 +216,28 @@ export class PostgresRunQueue implements RunQueue {
    * One conditional update decides, so a run is re-queued once however many workers ask. Its old
    * job stays locked by the dead worker until graphile-worker unlocks it hours later; add_job has
    * already taken the key from it and spent its attempts, and a claim would refuse it anyway.
+   * Also re-queues pending runs whose job a dead worker locked before claiming the run.
    */
-  async recoverExpired(): Promise<string[]> {
+  async recoverExpired(stalledMs = 30_000): Promise<string[]> {
     return this.store.transaction(async (client) => {
-      const { rows } = await client.query<{ run_id: string }>(
+      const { rows: expired } = await client.query<{ run_id: string }>(
         `UPDATE server_runs SET status = 'pending', worker_id = NULL, lease_until = NULL, updated_at = $1
          WHERE status = 'running' AND lease_until < now() RETURNING run_id`,
         [new Date().toISOString()],
       );
+      // A worker killed after graphile-worker locked a run's job but before it claimed the run
+      // leaves the run pending with its only job locked by the dead worker (for hours): re-queue
+      // pending runs whose job has been locked longer than a lease. The claim stays the only
+      // gate, so a second job for the same run can never execute it twice.
+      const { rows: stalled } = await client.query<{ run_id: string }>(
+        `SELECT run.run_id FROM server_runs AS run
+           JOIN graphile_worker._private_jobs AS job ON job.key = run.run_id
+         WHERE run.status = 'pending' AND job.locked_at IS NOT NULL
+           AND job.locked_at < now() - make_interval(secs => $1::double precision / 1000)
+         FOR UPDATE OF run SKIP LOCKED`,
+        [stalledMs],
+      );
+      const rows = [...expired, ...stalled];
       for (const { run_id } of rows) {
         await addRunJob(client, run_id);
         await client.query("SELECT pg_notify($1, $2)", [RUN_CHANNEL, run_id]);
