@@ -103,6 +103,7 @@ export type {
   ThreadStore,
   WriteOptions,
 } from "./checkpoint/types.js";
+export type { UsageCounts, UsageOptions, UsageTotals } from "./checkpoint/usage.js";
 
 export { messages, mergeMessages, type MessagesUpdate } from "./llm/messages.js";
 export {

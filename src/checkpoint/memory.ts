@@ -16,6 +16,14 @@ import {
 } from "./namespace.js";
 import { checkpointsToKeep, matchesFilter, versionKey, versionsNeeded } from "./retention.js";
 import { deserialize, serialize } from "./serializer.js";
+import {
+  addCounts,
+  totalsOf,
+  usageRows,
+  type UsageCounts,
+  type UsageOptions,
+  type UsageTotals,
+} from "./usage.js";
 import type {
   AuditEntry,
   ChannelWrite,
@@ -64,6 +72,8 @@ export class MemoryCheckpointer implements ThreadStore {
   private readonly leases = new Map<string, { owner: string; expiresAt: number }>();
   /** Serialized audit entries per thread; kept when the thread is deleted, like SQLite's. */
   private readonly audit = new Map<string, string[]>();
+  /** Usage sums per thread, by run id and node (see Checkpointer.getUsage). */
+  private readonly usage = new Map<string, Map<string, Map<string, UsageCounts>>>();
 
   constructor(options: { leaseMs?: number } = {}) {
     this.leaseMs = options.leaseMs ?? 30_000;
@@ -150,6 +160,27 @@ export class MemoryCheckpointer implements ThreadStore {
     }
     thread.updatedAt = checkpoint.createdAt;
     this.appendAudit(threadId, audit);
+    this.addUsage(threadId, checkpoint.metadata);
+  }
+
+  async getUsage(threadId: string, options: UsageOptions = {}): Promise<UsageTotals> {
+    const runs = this.usage.get(threadId);
+    const rows: Array<{ node: string; counts: UsageCounts }> = [];
+    for (const [runId, nodes] of runs ?? []) {
+      if (options.runId !== undefined && runId !== options.runId) continue;
+      for (const [node, counts] of nodes) rows.push({ node, counts });
+    }
+    return totalsOf(rows);
+  }
+
+  private addUsage(key: string, metadata: Readonly<Record<string, unknown>>): void {
+    for (const { threadId, runId, node, counts } of usageRows(key, metadata)) {
+      let runs = this.usage.get(threadId);
+      if (!runs) this.usage.set(threadId, (runs = new Map<string, Map<string, UsageCounts>>()));
+      let nodes = runs.get(runId);
+      if (!nodes) runs.set(runId, (nodes = new Map<string, UsageCounts>()));
+      nodes.set(node, addCounts(nodes.get(node), counts));
+    }
   }
 
   async getThread(threadId: string): Promise<ThreadInfo | undefined> {
@@ -201,6 +232,7 @@ export class MemoryCheckpointer implements ThreadStore {
     }
     this.threads.delete(threadId);
     this.leases.delete(threadId);
+    this.usage.delete(threadId);
     // A subgraph's checkpoints are part of the thread: they go with it.
     for (const key of [...this.threads.keys()]) {
       if (isNamespaceOf(key, threadId)) this.threads.delete(key);

@@ -93,3 +93,16 @@ export function referencedNamespaces(key: string, lists: Iterable<unknown>): Set
   }
   return referenced;
 }
+
+/**
+ * The node names a namespace runs under, outermost first: `["writer", "inner"]` for
+ * `writer:<taskId>|inner:<taskId>` (a task id is `checkpointId:index`, with `#call` after the
+ * first graph a task invokes). Empty for a thread's own graph.
+ */
+export function namespacePath(namespace: string): string[] {
+  if (namespace === "") return [];
+  return namespace.split("|").map((segment) => {
+    const index = segment.lastIndexOf(":");
+    return segment.slice(0, segment.lastIndexOf(":", index - 1));
+  });
+}

@@ -1,5 +1,6 @@
 import type Database from "better-sqlite3";
 import { DatabaseTooNewError, NotASwitchyardDatabaseError } from "../errors.js";
+import { migrateUsage } from "./sqlite-usage.js";
 
 /** Identifies a Switchyard file in the SQLite header ("SYD1"). */
 export const APPLICATION_ID = 0x53594431;
@@ -8,7 +9,7 @@ export const APPLICATION_ID = 0x53594431;
  * Forward migrations of the file's own schema; entry N upgrades a file at version N to N + 1.
  * Append only: a released migration never changes.
  */
-const MIGRATIONS: ReadonlyArray<string> = [
+const MIGRATIONS: ReadonlyArray<string | ((db: Database.Database) => void)> = [
   `CREATE TABLE threads (
      thread_id     TEXT PRIMARY KEY,
      graph_name    TEXT,
@@ -99,6 +100,10 @@ const MIGRATIONS: ReadonlyArray<string> = [
        AND o.version = channel_versions_v3.version);
    DROP TABLE channel_versions;
    ALTER TABLE channel_versions_v3 RENAME TO channel_versions;`,
+  // 4 (issue 16): token usage summed per thread, run and node as checkpoints are committed, so
+  // budgets and getUsage read one row per node instead of every checkpoint; filled from the
+  // checkpoints already stored.
+  migrateUsage,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
@@ -129,7 +134,11 @@ export function initialiseSchema(db: Database.Database, path: string): void {
   db.transaction(() => {
     // Read again under the write lock: another process may have migrated the file meanwhile.
     const current = checkFileIdentity(db, path);
-    for (let next = current; next < SCHEMA_VERSION; next += 1) db.exec(MIGRATIONS[next] as string);
+    for (let next = current; next < SCHEMA_VERSION; next += 1) {
+      const migration = MIGRATIONS[next] as string | ((db: Database.Database) => void);
+      if (typeof migration === "string") db.exec(migration);
+      else migration(db);
+    }
     db.pragma(`application_id = ${APPLICATION_ID}`);
     db.pragma(`user_version = ${SCHEMA_VERSION}`);
   }).immediate();

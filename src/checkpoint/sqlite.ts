@@ -18,6 +18,7 @@ import { SqliteConnection } from "./sqlite-connection.js";
 import { decodeBody, encodeBody } from "./sqlite-body.js";
 import { ChannelReader, chainInfoOf, type ChainInfo, type VersionKind } from "./sqlite-chains.js";
 import { prepareStatements, type Statements } from "./sqlite-statements.js";
+import { SqliteUsage } from "./sqlite-usage.js";
 import { deserialize, serialize } from "./serializer.js";
 import type {
   AuditEntry,
@@ -33,6 +34,7 @@ import type {
   ThreadStore,
   WriteOptions,
 } from "./types.js";
+import type { UsageOptions, UsageTotals } from "./usage.js";
 
 /**
  * When a version is stored as a full value rather than as a delta (reducer updates) on the
@@ -126,6 +128,7 @@ export class SqliteCheckpointer implements ThreadStore {
   readonly leaseMs: number;
   private readonly connection: SqliteConnection;
   private readonly statements: Statements;
+  private readonly usage: SqliteUsage;
   /** Chain states of versions this process wrote or read last, so a write needs no read. */
   private readonly chains = new Map<string, ChainInfo>();
   /** Leases this process took or renewed, and until when: a write under one needs no read. */
@@ -141,6 +144,11 @@ export class SqliteCheckpointer implements ThreadStore {
     this.leaseMs = options.leaseMs ?? 30_000;
     this.connection = new SqliteConnection(path, options.busyTimeoutMs ?? 5000, options);
     this.statements = prepareStatements(this.connection.db);
+    this.usage = new SqliteUsage(this.connection.db);
+  }
+
+  async getUsage(threadId: string, options: UsageOptions = {}): Promise<UsageTotals> {
+    return this.connection.read(threadId, () => this.usage.read(threadId, options));
   }
 
   async getTuple(threadId: string, checkpointId?: string): Promise<CheckpointTuple | undefined> {
@@ -281,6 +289,7 @@ export class SqliteCheckpointer implements ThreadStore {
         this.statements.deleteCheckpointWrites.run(threadId, checkpoint.parentId);
       }
       this.appendAudit(threadId, audit);
+      this.usage.record(threadId, checkpoint.metadata);
       const row = {
         owner: options.lease ?? "",
         touchedAt: touch ? touchedAt : (known?.touchedAt ?? touchedAt),
@@ -381,6 +390,7 @@ export class SqliteCheckpointer implements ThreadStore {
       this.requireThread(threadId);
       this.requireIdle(threadId);
       this.deleteThreadRows(threadId);
+      this.usage.deleteThread(threadId);
       // A subgraph's checkpoints are part of the thread: they go with it.
       for (const key of this.namespaceKeysOf(threadId)) this.deleteThreadRows(key);
     });

@@ -1,3 +1,5 @@
+import type { UsageOptions, UsageTotals } from "./usage.js";
+
 /**
  * The storage contract the runtime depends on. It is shaped around two writes:
  * - `putWrites` records one finished task's writes as soon as it finishes, so a crash mid-superstep
@@ -53,6 +55,13 @@ export interface Checkpointer {
   acquireLease(threadId: string, owner: string): Promise<void>;
   /** The thread's audit log, oldest first (entries are written with `WriteOptions.audit`). */
   getAuditLog(threadId: string): Promise<AuditEntry[]>;
+  /**
+   * What the thread's model calls spent (its subgraphs' included), or one run's with `runId`:
+   * the sums of `metadata.usage` of every checkpoint committed to it, kept up to date by `commit`
+   * in the same transaction, so reading them costs one query whatever the thread's length. Pruning
+   * does not lower them; deleting the thread deletes them; a copied thread starts from none.
+   */
+  getUsage(threadId: string, options?: UsageOptions): Promise<UsageTotals>;
 
   /** Extends the lease; false when `owner` no longer holds it. */
   renewLease(threadId: string, owner: string): Promise<boolean>;

@@ -199,6 +199,8 @@ function whyEnded(signal: AbortSignal): string {
 /** What a node passes to `@langchain/core` calls: its signal, and the token stream when wanted. */
 function runnableConfig(env: TaskEnvironment, node: string, signal: AbortSignal): RunnableConfig {
   const config: RunnableConfig = { signal, configurable: env.configurable };
+  // A graph invoked by the node writes the run's metadata (the server's run_id) too.
+  if (env.config.metadata) config.metadata = env.config.metadata;
   const onToken = env.onToken;
   if (onToken) {
     config.callbacks = [new TokenStreamHandler((chunk) => onToken(node, env.step, chunk))];

@@ -12,7 +12,7 @@ import {
 import type { ServedGraph } from "./options.js";
 import { RunExecutor, type Executor } from "./executor.js";
 import { QueuedRunExecutor } from "./queued-executor.js";
-import { wireThread, type ThreadStatus } from "./wire.js";
+import { wireThread, wireUsage, type ThreadStatus } from "./wire.js";
 
 /** What every route works with: the graphs, the two stores, the runs in flight. */
 export class ServerContext {
@@ -92,7 +92,9 @@ export class ServerContext {
   /** The thread as the API shows it. */
   async wireThread(record: ThreadRecord) {
     const snapshot = await this.snapshot(record);
-    return wireThread(record, await this.status(record, snapshot), snapshot);
+    const thread = wireThread(record, await this.status(record, snapshot), snapshot);
+    const graph = snapshot ? await this.graphOfThread(record) : undefined;
+    return graph ? { ...thread, usage: wireUsage(await graph.getUsage(record.threadId)) } : thread;
   }
 
   /** Stores the thread's record with `metadata` merged in, creating it when the server has none. */

@@ -15,7 +15,7 @@ import {
   updateStateBody,
 } from "./bodies.js";
 import type { ServerContext } from "./context.js";
-import { wireState } from "./wire.js";
+import { wireState, wireUsage } from "./wire.js";
 
 /** A thread's state: read it (latest or at a checkpoint), update it, walk its history. */
 export function stateRoutes(ctx: ServerContext): Hono<ServerEnv> {
@@ -39,7 +39,11 @@ export function stateRoutes(ctx: ServerContext): Hono<ServerEnv> {
       thread_id: threadId,
       ...(checkpointId ? { checkpoint_id: checkpointId } : {}),
     };
-    return wireState(await graph.getState({ configurable }, { subgraphs }));
+    const state = wireState(await graph.getState({ configurable }, { subgraphs }));
+    // The latest state carries the thread's usage and budget (a Switchyard key the SDK passes on).
+    return checkpointId === undefined
+      ? { ...state, usage: wireUsage(await graph.getUsage(threadId)) }
+      : state;
   };
 
   const subgraphs = (query: string | undefined) => query === "true" || query === "1";

@@ -7,6 +7,7 @@ import type {
   StateSnapshot,
   StateTask,
   ThreadRecord,
+  ThreadUsage,
 } from "../index.js";
 import { SwitchyardError } from "../index.js";
 import { servedValue } from "./approvals.js";
@@ -161,6 +162,18 @@ export function wireState(
       checkpoint_map: null,
     },
     parent_checkpoint: wireCheckpoint(snapshot.parentConfig, map),
+  };
+}
+
+/**
+ * A thread's token usage and budget, as the `usage` key Switchyard adds to a thread and to its
+ * latest state (LangGraph's SDK passes unknown keys through): `{ total, nodes, budget? }`.
+ */
+export function wireUsage(usage: ThreadUsage) {
+  return {
+    total: usage.total,
+    nodes: usage.nodes,
+    ...(usage.budget ? { budget: usage.budget } : {}),
   };
 }
 

@@ -63,7 +63,8 @@ import {
 import { StepTracker } from "../runtime/step-tracker.js";
 import { holdThread, migrateThread, pinGraph, releaseAfterSteps } from "./thread.js";
 import { writeUpdate } from "./update-state.js";
-import { sumUsage, type ThreadUsage } from "../runtime/usage.js";
+import type { ThreadUsage } from "../runtime/usage.js";
+import type { UsageOptions } from "../checkpoint/usage.js";
 
 export type { GraphStructure, HistoryOptions, StateSnapshot, StreamMode };
 export type { StateTask } from "./snapshot.js";
@@ -279,17 +280,20 @@ export class CompiledGraph<Schema extends z.ZodObject> {
   }
 
   /**
-   * Token counts of the thread's model calls, per node and in total: the sum of `metadata.usage`
-   * over every checkpoint of the thread (forks included; pruned checkpoints no longer count).
+   * Token counts of the thread's model calls, per node and in total (a subgraph's nodes as
+   * `parent|child`), with each thread budget limit and what was spent against it: the sums the
+   * checkpointer keeps of every superstep committed to the thread (forks included; pruning does
+   * not lower them). With `runId`, one server run's usage (checkpoints with that
+   * `metadata.run_id`). Usage of a task still waiting at an interrupt counts once it finishes.
    *
    * @example
-   * const { total, nodes } = await graph.getUsage("claim-42"); // nodes.agent.output_tokens, …
+   * const { total, nodes, budget } = await graph.getUsage("claim-42"); // nodes.agent.output_tokens, …
    */
-  async getUsage(threadId: string): Promise<ThreadUsage> {
+  async getUsage(threadId: string, options: UsageOptions = {}): Promise<ThreadUsage> {
     const { checkpointer } = this.thread({ configurable: { thread_id: threadId } }, "getUsage()");
-    const usage = await sumUsage(checkpointer.list(threadId));
+    const usage = await checkpointer.getUsage(threadId, options);
     const budget = this.options.budget;
-    if (!budget?.thread) return usage;
+    if (!budget?.thread || options.runId !== undefined) return usage;
     const statuses = new BudgetTracker(budget, usage.total).status();
     return { ...usage, budget: statuses.filter((status) => status.scope === "thread") };
   }
@@ -303,7 +307,7 @@ export class CompiledGraph<Schema extends z.ZodObject> {
     if (!budget) return undefined;
     const spent =
       budget.thread && this.checkpointer && threadId !== undefined
-        ? (await sumUsage(this.checkpointer.list(threadId))).total
+        ? (await this.checkpointer.getUsage(threadId)).total
         : undefined;
     return new BudgetTracker(budget, spent);
   }

@@ -7,6 +7,7 @@ import { leaseCases } from "./cases-leases.js";
 import { namespaceCases } from "./cases-namespaces.js";
 import { retentionCases } from "./cases-retention.js";
 import { storageCases } from "./cases-storage.js";
+import { usageCases } from "./cases-usage.js";
 
 export interface MadeStore {
   readonly store: ThreadStore;
@@ -54,5 +55,6 @@ export function describeCheckpointerContract(name: string, make: MakeStore): voi
     retentionCases(ctx);
     atomicCases(ctx);
     namespaceCases(ctx);
+    usageCases(ctx);
   });
 }

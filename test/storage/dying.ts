@@ -11,6 +11,8 @@ import type {
   GraphIdentity,
   ListOptions,
   ThreadInfo,
+  UsageOptions,
+  UsageTotals,
   WriteOptions,
 } from "../../src/index.js";
 
@@ -51,6 +53,9 @@ export class DyingCheckpointer implements Checkpointer {
   }
   getAuditLog(threadId: string): Promise<AuditEntry[]> {
     return this.inner.getAuditLog(threadId);
+  }
+  getUsage(threadId: string, options?: UsageOptions): Promise<UsageTotals> {
+    return this.inner.getUsage(threadId, options);
   }
   putWrites(
     threadId: string,

@@ -133,3 +133,12 @@ export function auditEntryOf(row: {
     value: deserialize(row.value),
   };
 }
+
+/** One node's usage sums, as the `usage` statement returns them. */
+export interface UsageSumRow {
+  node: string;
+  input_tokens: number;
+  output_tokens: number;
+  total_tokens: number;
+  cost: number | null;
+}

@@ -1,13 +1,14 @@
 import { DatabaseTooNewError, InvalidConfigError, SchemaNotFoundError } from "../../errors.js";
 import type { PostgresConnection, Queryable } from "./connection.js";
 import { errorCode } from "./failures.js";
+import { migrateUsage } from "./usage.js";
 
 /**
  * Forward migrations of the Switchyard schema; entry N upgrades a schema at version N to N + 1.
  * Append only: a released migration never changes. `{schema}` stands for the quoted schema name. Every
  * key column sorts bytewise (COLLATE "C"), as the ids are compared in code.
  */
-const MIGRATIONS: ReadonlyArray<string> = [
+const MIGRATIONS: ReadonlyArray<string | ((client: Queryable, quoted: string) => Promise<void>)> = [
   `CREATE TABLE {schema}.threads (
      thread_id     text COLLATE "C" PRIMARY KEY,
      graph_name    text,
@@ -69,6 +70,9 @@ const MIGRATIONS: ReadonlyArray<string> = [
      expires_at timestamptz,
      PRIMARY KEY (namespace, key)
    );`,
+  // 2 -> 3 (issue 16): token usage summed per thread, run and node as checkpoints are committed,
+  // filled from the checkpoints already stored.
+  migrateUsage,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
@@ -116,7 +120,9 @@ export async function ensureSchema(
       throw new DatabaseTooNewError(connection.where, current, SCHEMA_VERSION);
     }
     for (let next = current; next < SCHEMA_VERSION; next += 1) {
-      await client.query((MIGRATIONS[next] as string).replaceAll("{schema}.", `${quoted}.`));
+      const migration = MIGRATIONS[next];
+      if (typeof migration === "function") await migration(client, quoted);
+      else await client.query((migration as string).replaceAll("{schema}.", `${quoted}.`));
     }
     await client.query(
       `INSERT INTO ${quoted}.schema_version (only_row, version) VALUES (true, $1)

@@ -20,6 +20,17 @@ export function buildStatements(schema: string, quoted: string) {
      ), allowed AS (
        SELECT 1 AS one FROM held UNION ALL SELECT 1 WHERE ${owner}::text IS NULL
      )`;
+  /** Adds rows (thread, run, node, input, output, total, cost) to the usage sums. */
+  const addUsage = (columns: string, from: string) =>
+    `INSERT INTO ${s}.usage_totals
+       (thread_id, run_id, node, input_tokens, output_tokens, total_tokens, cost)
+     SELECT ${columns} FROM ${from}
+     ON CONFLICT (thread_id, run_id, node) DO UPDATE SET
+       input_tokens = ${s}.usage_totals.input_tokens + excluded.input_tokens,
+       output_tokens = ${s}.usage_totals.output_tokens + excluded.output_tokens,
+       total_tokens = ${s}.usage_totals.total_tokens + excluded.total_tokens,
+       cost = CASE WHEN ${s}.usage_totals.cost IS NULL AND excluded.cost IS NULL THEN NULL
+                   ELSE coalesce(${s}.usage_totals.cost, 0) + coalesce(excluded.cost, 0) END`;
   const ofThreadAndNamespaces =
     "(thread_id = $1 OR (thread_id >= $1 || chr(31) AND thread_id < $1 || chr(32)))";
   return {
@@ -157,7 +168,8 @@ export function buildStatements(schema: string, quoted: string) {
      * A superstep's commit in one statement (so one round trip, atomic by itself): the thread row
      * (created, touched, bound to its graph if it has none), the checkpoint, its channel versions,
      * the removal of the superstep's pending writes ($15; null keeps them) and the audit entries it
-     * carries (filed under thread $23: a subgraph's entries go to its thread's log) — all only if `allowed` has its row, i.e. no lease is asked for ($22 null) or owner
+     * carries (filed under thread $23: a subgraph's entries go to its thread's log), the usage it
+     * records added to thread $23's sums (run $24, by node $25–$29) — all only if `allowed` has its row, i.e. no lease is asked for ($22 null) or owner
      * $22 holds the lease of thread $23. The lease row is locked FOR SHARE before anything is
      * written (every insert reads `allowed`) and stays locked until the statement commits, so a
      * takeover waits for this write or finds it refused. Returns `allowed` = 0 when refused.
@@ -188,6 +200,8 @@ export function buildStatements(schema: string, quoted: string) {
          INSERT INTO ${s}.audit (thread_id, at, actor, interrupt_id, node, kind, value)
          SELECT $23::text, a.* FROM allowed,
            unnest($16::text[], $17::text[], $18::text[], $19::text[], $20::text[], $21::text[]) AS a
+       ), usage AS (
+         ${addUsage("$23::text, $24::text, u.*", "allowed, unnest($25::text[], $26::float8[], $27::float8[], $28::float8[], $29::float8[]) AS u")}
        )
        SELECT count(*)::int AS allowed FROM allowed`,
     ),
@@ -233,8 +247,17 @@ export function buildStatements(schema: string, quoted: string) {
       `WITH c AS (DELETE FROM ${s}.checkpoints WHERE ${ofThreadAndNamespaces}),
             v AS (DELETE FROM ${s}.channel_versions WHERE ${ofThreadAndNamespaces}),
             w AS (DELETE FROM ${s}.pending_writes WHERE ${ofThreadAndNamespaces}),
-            l AS (DELETE FROM ${s}.leases WHERE thread_id = $1)
+            l AS (DELETE FROM ${s}.leases WHERE thread_id = $1),
+            u AS (DELETE FROM ${s}.usage_totals WHERE thread_id = $1)
        DELETE FROM ${s}.threads WHERE ${ofThreadAndNamespaces}`,
+    ),
+    /** The usage sums of thread $1 by node; of its run $2 only when $2 is not null. */
+    usage: named(
+      "usage",
+      `SELECT node, sum(input_tokens) AS input_tokens, sum(output_tokens) AS output_tokens,
+              sum(total_tokens) AS total_tokens, sum(cost) AS cost
+       FROM ${s}.usage_totals WHERE thread_id = $1 AND ($2::text IS NULL OR run_id = $2::text)
+       GROUP BY node`,
     ),
 
     /** Every namespace key of thread $1, at any depth. */

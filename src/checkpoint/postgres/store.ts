@@ -3,6 +3,7 @@ import { LeaseLostError, ThreadBusyError, ThreadNotFoundError } from "../../erro
 import { rootThreadOf } from "../namespace.js";
 import { matchesFilter } from "../retention.js";
 import { deserialize } from "../serializer.js";
+import { storedCounts, totalsOf, type UsageOptions, type UsageTotals } from "../usage.js";
 import type {
   AuditEntry,
   ChannelWrite,
@@ -27,6 +28,7 @@ import {
   type ChainRow,
   type CheckpointRow,
   type ThreadRow,
+  type UsageSumRow,
 } from "./rows.js";
 import { ensureSchema, quoteSchema } from "./schema.js";
 import { buildStatements, type Statements } from "./statements.js";
@@ -163,6 +165,15 @@ export class PostgresCheckpointer implements ThreadStore {
     );
     if (result?.allowed === 0) throw new LeaseLostError(rootThreadOf(threadId));
     this.chains.stored(threadId, rows);
+  }
+
+  async getUsage(threadId: string, options: UsageOptions = {}): Promise<UsageTotals> {
+    await this.ensureReady();
+    const rows = await this.query<UsageSumRow>(threadId, this.statements.usage, [
+      threadId,
+      options.runId ?? null,
+    ]);
+    return totalsOf(rows.map((row) => ({ node: row.node, counts: storedCounts(row) })));
   }
 
   async getThread(threadId: string): Promise<ThreadInfo | undefined> {

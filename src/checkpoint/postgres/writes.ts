@@ -1,6 +1,7 @@
 import { chainOfRows, EMPTY_CHAIN, encodeVersion, type ChainInfo } from "../delta-policy.js";
 import { rootThreadOf } from "../namespace.js";
 import { serialize } from "../serializer.js";
+import { usageRows } from "../usage.js";
 import type { ChannelWrite, CheckpointRecord, TaskWrites, WriteOptions } from "../types.js";
 import { auditColumns, encodeBody, type ChainRow } from "./rows.js";
 
@@ -67,6 +68,20 @@ export function commitValues(
     ...auditColumns(options.audit),
     options.lease ?? null,
     rootThreadOf(threadId),
+    ...usageColumns(threadId, checkpoint),
+  ];
+}
+
+/** $24–$29 of `commit`: the run id and, per node, the usage the checkpoint adds to the sums. */
+function usageColumns(threadId: string, checkpoint: CheckpointRecord): unknown[] {
+  const rows = usageRows(threadId, checkpoint.metadata);
+  return [
+    rows[0]?.runId ?? "",
+    rows.map((row) => row.node),
+    rows.map((row) => row.counts.input_tokens),
+    rows.map((row) => row.counts.output_tokens),
+    rows.map((row) => row.counts.total_tokens),
+    rows.map((row) => row.counts.cost ?? null),
   ];
 }
 
