@@ -56,15 +56,6 @@ export class BudgetTracker {
     return cost === undefined ? usage : { ...usage, cost: (usage.cost ?? 0) + cost };
   }
 
-  /** Adds usage recorded (and priced) before: a reviewed node result kept from an earlier run. */
-  add(usage: TokenUsage): void {
-    const tokens = tokensOf(usage);
-    this.run.tokens += tokens;
-    this.thread.tokens += tokens;
-    this.run.cost += usage.cost ?? 0;
-    this.thread.cost += usage.cost ?? 0;
-  }
-
   /** Every limit with what was spent against it. */
   status(): BudgetStatus[] {
     const statuses: BudgetStatus[] = [];

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import type { GuardCheck, GuardOptions, ReviewDecision, TokenUsage } from "../graph/types.js";
+import type { GuardCheck, GuardOptions, ReviewDecision } from "../graph/types.js";
 import type { NodeSpec } from "../graph/spec.js";
 import { GuardrailFailedError, ReviewRejectedError } from "../errors.js";
 import { interruptIn, type AttemptScope } from "./interrupt.js";
@@ -9,8 +9,6 @@ const KEPT_OUTPUT_KEY = "\u001fguarded output";
 
 interface KeptOutput {
   readonly result: unknown;
-  /** What the node's model calls spent: counted when the kept result is used. */
-  readonly usage: TokenUsage | undefined;
   /** The node's own interrupt() calls before the review: the review's answer comes after them. */
   readonly interrupts: number;
 }
@@ -39,20 +37,17 @@ export async function guardInput(
 }
 
 /** The result the task kept while its output was reviewed, if any: the node does not run again. */
-export function keptOutput(
-  attempt: AttemptScope,
-): { result: unknown; usage: TokenUsage | undefined } | undefined {
+export function keptOutput(attempt: AttemptScope): { result: unknown } | undefined {
   const kept = attempt.task.steps[KEPT_OUTPUT_KEY] as KeptOutput | undefined;
   if (!kept) return undefined;
   attempt.interrupts = kept.interrupts;
-  return { result: kept.result, usage: kept.usage };
+  return { result: kept.result };
 }
 
 /** The node's result after its output checks (a reviewer may have edited it). */
 export async function guardOutput(
   node: NodeSpec,
   result: unknown,
-  usage: TokenUsage | undefined,
   attempt: AttemptScope,
   place: GuardPlace,
 ): Promise<unknown> {
@@ -60,7 +55,7 @@ export async function guardOutput(
   if (!guard.output) return result;
   const reason = await failureOf(guard.output, result);
   if (reason !== undefined && guard.onFail === "review") {
-    const kept: KeptOutput = { result, usage, interrupts: attempt.interrupts };
+    const kept: KeptOutput = { result, interrupts: attempt.interrupts };
     attempt.task.steps[KEPT_OUTPUT_KEY] ??= kept;
   }
   return review(node, "output", result, reason, attempt, place);

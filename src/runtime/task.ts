@@ -22,6 +22,7 @@ import { CommandFromChild, ParentCommandSignal } from "./parent-command.js";
 import { endAttempt, startAttempt, stepIn } from "./step.js";
 import type { BudgetTracker } from "./budget.js";
 import { guardInput, guardOutput, keptOutput } from "./guard.js";
+import { keepUsage, keptUsage } from "./kept-usage.js";
 import { TokenStreamHandler } from "./token-stream.js";
 import { addUsage } from "./usage.js";
 import { parseNodeResult, withWrites, type TaskOutput } from "./writes.js";
@@ -76,11 +77,28 @@ export async function runTask(
   env: TaskEnvironment,
   scope: TaskScope,
 ): Promise<TaskOutput> {
+  // Tokens spent by failed attempts count too (they were paid for), and so do those of earlier
+  // runs that stopped this task: it finishes with all of them, or keeps them in its record.
+  const spent: { usage?: TokenUsage } = {};
+  const kept = keptUsage(scope);
+  if (kept) spent.usage = kept;
+  try {
+    return await runAttempts(task, env, scope, spent);
+  } catch (error) {
+    keepUsage(scope, spent.usage);
+    throw error;
+  }
+}
+
+async function runAttempts(
+  task: Task,
+  env: TaskEnvironment,
+  scope: TaskScope,
+  spent: { usage?: TokenUsage },
+): Promise<TaskOutput> {
   const policy: RetryPolicy | undefined = task.node.retryPolicy;
   const maxAttempts = Math.max(1, policy ? (policy.maxAttempts ?? RETRY_DEFAULTS.maxAttempts) : 1);
   const retryOn = policy?.retryOn ?? defaultRetryOn;
-  // Tokens spent by failed attempts count too: they were paid for.
-  const spent: { usage?: TokenUsage } = {};
   for (let attempt = 1; ; attempt += 1) {
     try {
       return await attemptTask(task, env, attempt, scope, spent);
@@ -150,12 +168,8 @@ async function attemptTask(
       env.budget?.gate(attempt, env.step, env.threadId);
       const kept = node.guard ? keptOutput(attempt) : undefined;
       if (kept) {
-        // The reviewed result, and what it cost: paid once, in the attempt that computed it.
+        // The reviewed result: what it cost is kept with the task (see kept-usage.ts).
         result = kept.result;
-        if (kept.usage) {
-          spent.usage = addUsage(spent.usage, kept.usage);
-          env.budget?.add(kept.usage);
-        }
       } else {
         const input = node.guard
           ? await guardInput(node, task.input, attempt, placeOf(env))
@@ -171,7 +185,7 @@ async function attemptTask(
       if (!(error instanceof CommandFromChild)) throw error;
       result = error.command;
     }
-    if (node.guard) result = await guardOutput(node, result, spent.usage, attempt, placeOf(env));
+    if (node.guard) result = await guardOutput(node, result, attempt, placeOf(env));
     if (isCommand(result) && result.graph === Command.PARENT) {
       throw new ParentCommandSignal(result, node.name);
     }

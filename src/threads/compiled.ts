@@ -65,6 +65,7 @@ import { holdThread, migrateThread, pinGraph, releaseAfterSteps } from "./thread
 import { writeUpdate } from "./update-state.js";
 import type { ThreadUsage } from "../runtime/usage.js";
 import type { UsageOptions } from "../checkpoint/usage.js";
+import { threadUsage } from "./usage.js";
 
 export type { GraphStructure, HistoryOptions, StateSnapshot, StreamMode };
 export type { StateTask } from "./snapshot.js";
@@ -284,14 +285,14 @@ export class CompiledGraph<Schema extends z.ZodObject> {
    * `parent|child`), with each thread budget limit and what was spent against it: the sums the
    * checkpointer keeps of every superstep committed to the thread (forks included; pruning does
    * not lower them). With `runId`, one server run's usage (checkpoints with that
-   * `metadata.run_id`). Usage of a task still waiting at an interrupt counts once it finishes.
+   * `metadata.run_id`). A task waiting at an interrupt counts what its calls spent before it.
    *
    * @example
    * const { total, nodes, budget } = await graph.getUsage("claim-42"); // nodes.agent.output_tokens, …
    */
   async getUsage(threadId: string, options: UsageOptions = {}): Promise<ThreadUsage> {
     const { checkpointer } = this.thread({ configurable: { thread_id: threadId } }, "getUsage()");
-    const usage = await checkpointer.getUsage(threadId, options);
+    const usage = await threadUsage(checkpointer, threadId, options);
     const budget = this.options.budget;
     if (!budget?.thread || options.runId !== undefined) return usage;
     const statuses = new BudgetTracker(budget, usage.total).status();
@@ -307,7 +308,7 @@ export class CompiledGraph<Schema extends z.ZodObject> {
     if (!budget) return undefined;
     const spent =
       budget.thread && this.checkpointer && threadId !== undefined
-        ? (await this.checkpointer.getUsage(threadId)).total
+        ? (await threadUsage(this.checkpointer, threadId)).total
         : undefined;
     return new BudgetTracker(budget, spent);
   }
