@@ -114,6 +114,33 @@ describe("budgets", () => {
     expect(second.ran).toEqual(["a", "b"]);
   });
 
+  it("counts a subgraph's calls for its thread: in getUsage (as parent|child), per run, and against the thread budget", async () => {
+    const spend = (_state: unknown, ctx: NodeContext) => {
+      ctx.reportUsage({ input_tokens: 300, output_tokens: 0, total_tokens: 300 });
+      return { log: "draft" };
+    };
+    const child = new StateGraph(State).addNode("draft", spend).addEdge(START, "draft").compile();
+    const graph = new StateGraph(State)
+      .addNode("research", child)
+      .addEdge(START, "research")
+      .addEdge("research", END)
+      .compile({ checkpointer: new MemoryCheckpointer(), budget: { thread: { tokens: 500 } } });
+    await graph.invoke({ log: [] }, { ...thread("s1"), metadata: { run_id: "run-1" } });
+    const usage = await graph.getUsage("s1");
+    expect(usage.nodes).toEqual({
+      "research|draft": { input_tokens: 300, output_tokens: 0, total_tokens: 300 },
+    });
+    expect(usage.budget).toEqual([{ scope: "thread", measure: "tokens", limit: 500, spent: 300 }]);
+    expect((await graph.getUsage("s1", { runId: "run-1" })).total.total_tokens).toBe(300);
+    await graph.invoke({ log: [] }, thread("s1"));
+    // 600 spent by two runs of the subgraph: the third run stops before its first node.
+    await expect(graph.invoke({ log: [] }, thread("s1"))).rejects.toMatchObject({
+      code: "BUDGET_EXCEEDED",
+      scope: "thread",
+      spent: 600,
+    });
+  });
+
   it("refuses a cost limit without prices", async () => {
     const { graph } = spender({ run: { cost: 1 } });
     await expect(graph.invoke({ log: [] }, thread("x"))).rejects.toBeInstanceOf(InvalidConfigError);
