@@ -17,7 +17,7 @@ import type { RunHandle } from "./executor.js";
 import { planRun, type RunKwargs } from "./plan.js";
 import { RunEventLog } from "./run-events.js";
 import { streamRun } from "./sse.js";
-import { plain, runLocation, wireRun } from "./wire.js";
+import { plain, runLocation, wireRun, wireUsage } from "./wire.js";
 
 type Mode = "background" | "wait" | "stream";
 
@@ -86,7 +86,12 @@ export function runRoutes(
     return record;
   };
 
-  threadRuns.get("/:thread_id/runs/:run_id", async (c) => c.json(wireRun(await findRun(c))));
+  threadRuns.get("/:thread_id/runs/:run_id", async (c) => {
+    const record = await findRun(c);
+    // What this run's model calls spent (checkpoints carrying its run_id): a Switchyard key.
+    const usage = await ctx.checkpointer.getUsage(record.threadId, { runId: record.runId });
+    return c.json({ ...wireRun(record), usage: wireUsage(usage) });
+  });
   threadRuns.delete("/:thread_id/runs/:run_id", async (c) => {
     const record = await findRun(c);
     if ((await ctx.executor.find(record))?.log.finished === false) {

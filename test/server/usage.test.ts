@@ -40,4 +40,15 @@ test("a thread's state and the thread itself show its usage and its budget with 
   expect(Object.keys(after.usage.nodes).sort()).toEqual(["classify", "draft"]);
   expect(after.usage.total.total_tokens).toBeGreaterThan(usage.total.total_tokens);
   expect(after.usage.budget?.[0]?.spent).toBe(after.usage.total.total_tokens);
+
+  // Each run shows what it spent itself: the first classified, the second drafted.
+  const runs = await client.runs.list(threadId);
+  const [second, first] = (await Promise.all(
+    runs.map((run) => client.runs.get(threadId, run.run_id)),
+  )) as unknown as Array<{ usage?: WireUsage }>;
+  expect(Object.keys(first?.usage?.nodes ?? {})).toEqual(["classify"]);
+  expect(Object.keys(second?.usage?.nodes ?? {})).toEqual(["draft"]);
+  expect((first?.usage?.total.total_tokens ?? 0) + (second?.usage?.total.total_tokens ?? 0)).toBe(
+    after.usage.total.total_tokens,
+  );
 }, 60_000);
