@@ -173,8 +173,9 @@ describe("PostgresCache", () => {
     const admin = new pg.Client({ connectionString: database.url });
     await admin.connect();
     try {
-      // What a schema of version 1 looked like: no node_cache table.
+      // What a schema of version 1 looked like: no node_cache table (nor version 3's usage sums).
       await admin.query(`DROP TABLE ${schema}.node_cache`);
+      await admin.query(`DROP TABLE ${schema}.usage_totals`);
       await admin.query(`UPDATE ${schema}.schema_version SET version = 1`);
       const calls = new Map<number, number>();
       await fanOut(postgresCache(schema), calls).invoke({ items: [7] }, config);
@@ -184,7 +185,7 @@ describe("PostgresCache", () => {
         `SELECT (SELECT version FROM ${schema}.schema_version) AS version,
                 (SELECT count(*)::int FROM ${schema}.threads WHERE thread_id = 'm') AS threads`,
       );
-      expect(after.rows[0]).toEqual({ version: 2, threads: 1 });
+      expect(after.rows[0]).toEqual({ version: 3, threads: 1 });
     } finally {
       await admin.end();
     }
