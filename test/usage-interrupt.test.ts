@@ -98,4 +98,37 @@ describe("usage of calls made before a node's interrupt", () => {
     });
     expect(calls.made).toBe(1);
   });
+
+  it("a task that went over the budget before its own interrupt takes its answer on resume; the next task is asked", async () => {
+    const calls = { made: 0 };
+    const graph = new StateGraph(State)
+      .addNode("ask", async (_state: unknown, ctx: NodeContext) => {
+        await ctx.step("model", () => call(ctx, calls));
+        const answer = interrupt<string>("go on?");
+        return { log: answer };
+      })
+      .addNode("more", async (_state: unknown, ctx: NodeContext) => ({
+        log: await call(ctx, calls),
+      }))
+      .addEdge(START, "ask")
+      .addEdge("ask", "more")
+      .addEdge("more", END)
+      .compile({
+        checkpointer: new MemoryCheckpointer(),
+        budget: { thread: { tokens: 5 }, onExceeded: "ask" },
+      });
+    await graph.invoke({ log: [] }, thread("b2"));
+    const asked = await graph.invoke(new Command({ resume: "yes" }), thread("b2"));
+    expect(asked.log).toEqual(["yes"]);
+    expect(asked.__interrupt__?.[0]?.value).toMatchObject({
+      type: "budget_exceeded",
+      budget: [{ scope: "thread", measure: "tokens", limit: 5, spent: 6 }],
+    });
+    const done = await graph.invoke(
+      new Command({ resume: { raise: { tokens: 100 } } }),
+      thread("b2"),
+    );
+    expect(done.log).toEqual(["yes", "fine"]);
+    expect((await graph.getUsage("b2")).total.total_tokens).toBe(12);
+  });
 });

@@ -2,6 +2,7 @@ import { z } from "zod";
 import type { Budget, BudgetDecision, BudgetLimits, TokenUsage } from "../graph/types.js";
 import { BudgetExceededError, InvalidConfigError } from "../errors.js";
 import { interruptIn, type AttemptScope } from "./interrupt.js";
+import { keptUsage } from "./kept-usage.js";
 
 /** Where a task records that it asked for a budget approval: it asks again on every re-run. */
 const ASKED_KEY = "\u001fbudget approval";
@@ -56,14 +57,16 @@ export class BudgetTracker {
     return cost === undefined ? usage : { ...usage, cost: (usage.cost ?? 0) + cost };
   }
 
-  /** Every limit with what was spent against it. */
-  status(): BudgetStatus[] {
+  /** Every limit with what was spent against it (leaving out `own`, a task's earlier spend). */
+  status(own?: TokenUsage): BudgetStatus[] {
     const statuses: BudgetStatus[] = [];
     for (const scope of ["run", "thread"] as const) {
       for (const measure of ["tokens", "cost"] as const) {
         const limit = this.limits[scope][measure];
-        if (limit !== undefined)
-          statuses.push({ scope, measure, limit, spent: this[scope][measure] });
+        if (limit === undefined) continue;
+        // A task's earlier spend is in the thread's (it was counted when the task stopped).
+        const earlier = scope === "thread" && own ? spentOn(measure, own) : 0;
+        statuses.push({ scope, measure, limit, spent: this[scope][measure] - earlier });
       }
     }
     return statuses;
@@ -76,7 +79,9 @@ export class BudgetTracker {
   gate(attempt: AttemptScope, step: number, threadId: string | undefined): void {
     const scope = attempt.task;
     const asked = scope.steps[ASKED_KEY] === true;
-    const over = this.status().find((status) => status.spent > status.limit);
+    // A task that resumes passed its gate when it started: what it spent since does not stop it
+    // (asking it now would take the answer meant for its own interrupt).
+    const over = this.status(keptUsage(scope)).find((status) => status.spent > status.limit);
     if (!asked && !over) return;
     // With no limit left to name (the budget changed since it asked), the task goes on.
     const exceeded = over ?? this.status()[0];
@@ -138,6 +143,10 @@ function checkBudget(budget: Budget): void {
       `A cost limit needs prices: add budget.prices, e.g. { "gpt-4o-mini": { input: 0.15, output: 0.6 } } (per million tokens).`,
     );
   }
+}
+
+function spentOn(measure: "tokens" | "cost", usage: TokenUsage): number {
+  return measure === "tokens" ? tokensOf(usage) : count(usage.cost);
 }
 
 function tokensOf(usage: Partial<TokenUsage> | undefined): number {
