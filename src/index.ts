@@ -48,6 +48,7 @@ export {
   type GraphStructure,
 } from "./threads/compiled.js";
 export type { ThreadUsage } from "./runtime/usage.js";
+export type { AttemptError, TaskTiming } from "./runtime/task-timing.js";
 export { configureTelemetry, type TelemetryOptions } from "./telemetry/options.js";
 
 export { MemoryCheckpointer } from "./checkpoint/memory.js";

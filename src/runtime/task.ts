@@ -22,6 +22,7 @@ import { CommandFromChild, ParentCommandSignal } from "./parent-command.js";
 import { endAttempt, startAttempt, stepIn } from "./step.js";
 import type { BudgetTracker } from "./budget.js";
 import { guardInput, guardOutput, keptOutput } from "./guard.js";
+import type { TaskClock } from "./task-timing.js";
 import { TokenStreamHandler } from "./token-stream.js";
 import { addUsage } from "./usage.js";
 import { parseNodeResult, withWrites, type TaskOutput } from "./writes.js";
@@ -75,12 +76,13 @@ export async function runTask(
   task: Task,
   env: TaskEnvironment,
   scope: TaskScope,
+  clock?: TaskClock,
 ): Promise<TaskOutput> {
   const policy: RetryPolicy | undefined = task.node.retryPolicy;
   const maxAttempts = Math.max(1, policy ? (policy.maxAttempts ?? RETRY_DEFAULTS.maxAttempts) : 1);
   const retryOn = policy?.retryOn ?? defaultRetryOn;
   // Tokens spent by failed attempts count too: they were paid for.
-  const spent: { usage?: TokenUsage } = {};
+  const spent: { usage?: TokenUsage } = clock ?? {};
   for (let attempt = 1; ; attempt += 1) {
     try {
       return await attemptTask(task, env, attempt, scope, spent);
@@ -91,6 +93,7 @@ export async function runTask(
         error instanceof SwitchyardError && !(error instanceof NodeTimeoutError);
       const last = attempt >= maxAttempts || !retryOn(error) || definitionError;
       scope.observer?.attemptFailed(attempt, error, !last);
+      clock?.attemptFailed(attempt, error);
       if (last) {
         if (error instanceof SwitchyardError) throw error;
         throw new NodeFailedError(task.node.name, env.step, env.threadId, attempt, error);

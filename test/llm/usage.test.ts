@@ -129,7 +129,10 @@ describe("ctx.reportUsage", () => {
     const graph = chain(["a"]).graph.compile({ checkpointer: new MemoryCheckpointer() });
     await graph.invoke({ log: "in" }, thread("t"));
     const state = await graph.getState(thread("t"));
-    expect(state.metadata).toEqual({ source: "loop", step: 0 });
+    expect(state.metadata).toEqual({ source: "loop", step: 0, timings: [expect.any(Object)] });
+    expect(state.metadata?.timings).toEqual([
+      expect.not.objectContaining({ usage: expect.anything() }),
+    ]);
     expect(await graph.getUsage("t")).toEqual({ total: usage(0, 0), nodes: {} });
 
     await expect(chain(["a"]).graph.compile().getUsage("t")).rejects.toBeInstanceOf(
