@@ -98,6 +98,8 @@ export type {
   GraphIdentity,
   ListOptions,
   PendingWrite,
+  PendingWritesPage,
+  PendingWritesQuery,
   PlannedTask,
   StoredChannel,
   ThreadInfo,
@@ -120,7 +122,13 @@ export {
   type ApprovalDecision,
   type PendingInterrupt,
 } from "./runtime/interrupt.js";
-export { listPendingInterrupts, type InboxItem } from "./threads/inbox.js";
+export {
+  listPendingInterrupts,
+  pendingInterruptsPage,
+  MAX_INBOX_PAGE,
+  type InboxItem,
+  type InboxPage,
+} from "./threads/inbox.js";
 
 export {
   SwitchyardError,

@@ -27,6 +27,8 @@ import type {
   GraphIdentity,
   ListOptions,
   PendingWrite,
+  PendingWritesPage,
+  PendingWritesQuery,
   StoredChannel,
   TaskWrites,
   ThreadInfo,
@@ -536,6 +538,27 @@ export class SqliteCheckpointer implements ThreadStore {
     for (const row of rows) {
       yield { threadId: row.thread_id, taskId: row.task_id, channel, value: deserialize(row.data) };
     }
+  }
+
+  async pagePendingWrites(channel: string, page: PendingWritesQuery): Promise<PendingWritesPage> {
+    return this.connection.read(undefined, () => {
+      const rows = this.statements.pageWritesOnChannel.all({
+        channel,
+        first: page.order.first,
+        then: page.order.then,
+        after: page.after ?? null,
+        limit: page.limit,
+      }) as Array<{ thread_id: string; task_id: string; data: string; sort_key: string }>;
+      const { total } = this.statements.countWritesOnChannel.get(channel) as { total: number };
+      const writes = rows.map((row) => ({
+        threadId: row.thread_id,
+        taskId: row.task_id,
+        channel,
+        value: deserialize(row.data),
+        key: row.sort_key,
+      }));
+      return { writes, total };
+    });
   }
 
   async vacuum(): Promise<void> {
