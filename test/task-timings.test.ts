@@ -162,7 +162,7 @@ describe.each(STORES)("task timings (%s)", (_, open) => {
         return { log: "done" };
       })
       .addNode("ask", () => {
-        const answer = interrupt<string, string>("ok?");
+        const answer = interrupt<string>("ok?");
         return { log: answer };
       })
       .addEdge(START, "done")
