@@ -107,7 +107,11 @@ describe.each(STORES)("task timings (%s)", (_, open) => {
       errors: [{ attempt: 1, name: "Error", message: "rate limited" }],
       usage: { input_tokens: 20, output_tokens: 4, total_tokens: 24 },
     });
-    expect(flaky?.taskId).toEqual(expect.any(String));
+    // The task id is the one getState gave the task: its superstep's parent checkpoint and index.
+    const made = history.find((entry) =>
+      ((entry.metadata?.timings ?? []) as TaskTiming[]).some((timing) => timing.node === "flaky"),
+    );
+    expect(flaky?.taskId).toBe(`${String(made?.parentConfig?.configurable.checkpoint_id)}:0`);
     expect(flaky?.durationMs).toBeGreaterThanOrEqual(25);
     const started = Date.parse(flaky?.startedAt ?? "");
     expect(started).toBeGreaterThanOrEqual(before);
@@ -182,6 +186,18 @@ describe.each(STORES)("task timings (%s)", (_, open) => {
       attempts: 1,
       errors: [],
     });
+  });
+
+  it("metadata a caller named `timings` is stored as given where no task ran", async () => {
+    const graph = new StateGraph(State)
+      .addNode("plain", () => ({ log: "plain" }))
+      .addEdge(START, "plain")
+      .compile({ checkpointer: open() });
+    const mine = [{ node: "x", note: "not a timing" }, [1, 2]];
+    await graph.invoke({ log: [] }, { ...thread("m"), metadata: { timings: mine } });
+    const history = await historyOf(graph, "m");
+    expect(history.at(-1)?.metadata?.timings).toEqual(mine);
+    expect(timingsOf(history, "plain")).toHaveLength(1);
   });
 
   it("a result served by the node cache is marked cached, with no attempt", async () => {

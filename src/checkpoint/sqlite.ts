@@ -635,7 +635,13 @@ export class SqliteCheckpointer implements ThreadStore {
 
   private recordOf(row: CheckpointRow): CheckpointRecord {
     return {
-      ...decodeBody(row.body, { id: row.checkpoint_id, source: row.source, step: row.step }),
+      ...decodeBody(row.body, {
+        id: row.checkpoint_id,
+        parentId: row.parent_id ?? undefined,
+        source: row.source,
+        step: row.step,
+        createdAt: row.created_at,
+      }),
       id: row.checkpoint_id,
       parentId: row.parent_id ?? undefined,
       step: row.step,
