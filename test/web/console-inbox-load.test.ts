@@ -62,7 +62,7 @@ test(`the inbox with ${ITEMS} waiting items: first page at once, the rest on scr
     const items = page.locator("[data-interrupt-id]");
     await expect(items.count()).resolves.toBe(PAGE);
     await expect(page.locator("#inbox-count").textContent()).resolves.toBe(String(ITEMS));
-    // No deadlines here: the oldest first.
+    // Each claim's approval is due a few days after it was made: the first claim's is the most urgent.
     await expect(items.first().locator(".question").textContent()).resolves.toBe(
       "Approve 501 EUR for employee 0?",
     );
