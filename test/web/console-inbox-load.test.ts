@@ -66,6 +66,7 @@ test(`the inbox with ${ITEMS} waiting items: first page at once, the rest on scr
     await expect(items.first().locator(".question").textContent()).resolves.toBe(
       "Approve 501 EUR for employee 0?",
     );
+    await page.screenshot({ path: "docs/console/inbox-1000.png" });
     const more = page.locator("button.more");
     await expect(more.textContent()).resolves.toContain(`${PAGE} of ${ITEMS} shown`);
     console.log(
