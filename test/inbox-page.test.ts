@@ -98,7 +98,7 @@ describe.each(STORES)("pendingInterruptsPage (%s)", (_, open) => {
       node: "ask",
       graph: { name: "asking" },
       value: { question: "ok?" },
-      deadline: expect.any(String),
+      deadline: expect.any(String) as unknown,
     });
     // The same items listPendingInterrupts gives, only ordered by urgency.
     const all = await listPendingInterrupts(store);
