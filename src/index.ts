@@ -48,6 +48,7 @@ export {
   type GraphStructure,
 } from "./threads/compiled.js";
 export type { ThreadUsage } from "./runtime/usage.js";
+export type { AttemptError, TaskTiming } from "./runtime/task-timing.js";
 export { configureTelemetry, type TelemetryOptions } from "./telemetry/options.js";
 
 export { MemoryCheckpointer } from "./checkpoint/memory.js";
@@ -97,6 +98,8 @@ export type {
   GraphIdentity,
   ListOptions,
   PendingWrite,
+  PendingWritesPage,
+  PendingWritesQuery,
   PlannedTask,
   StoredChannel,
   ThreadInfo,
@@ -120,7 +123,13 @@ export {
   type ApprovalDecision,
   type PendingInterrupt,
 } from "./runtime/interrupt.js";
-export { listPendingInterrupts, type InboxItem } from "./threads/inbox.js";
+export {
+  listPendingInterrupts,
+  pendingInterruptsPage,
+  MAX_INBOX_PAGE,
+  type InboxItem,
+  type InboxPage,
+} from "./threads/inbox.js";
 
 export {
   SwitchyardError,

@@ -15,6 +15,7 @@ import {
   SUBGRAPHS_CHANNEL,
 } from "./namespace.js";
 import { checkpointsToKeep, matchesFilter, versionKey, versionsNeeded } from "./retention.js";
+import { pendingSortKey } from "./pending-order.js";
 import { deserialize, serialize } from "./serializer.js";
 import {
   addCounts,
@@ -32,6 +33,8 @@ import type {
   GraphIdentity,
   ListOptions,
   PendingWrite,
+  PendingWritesPage,
+  PendingWritesQuery,
   StoredChannel,
   TaskWrites,
   ThreadInfo,
@@ -360,6 +363,20 @@ export class MemoryCheckpointer implements ThreadStore {
         yield { threadId, taskId: write.taskId, channel, value: deserialize(write.data) };
       }
     }
+  }
+
+  async pagePendingWrites(channel: string, page: PendingWritesQuery): Promise<PendingWritesPage> {
+    const all: Array<PendingWrite & { threadId: string; key: string }> = [];
+    for await (const write of this.listPendingWrites(channel)) {
+      all.push({
+        ...write,
+        key: pendingSortKey(page.order, write.value, write.threadId, write.taskId),
+      });
+    }
+    all.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+    const after = page.after;
+    const rest = after === undefined ? all : all.filter((write) => write.key > after);
+    return { writes: rest.slice(0, page.limit), total: all.length };
   }
 
   async vacuum(): Promise<void> {}

@@ -1,4 +1,5 @@
 import { deserialize, serialize } from "./serializer.js";
+import { decodeTimings, encodeTimings, type CompactTiming } from "./timings-codec.js";
 import type { CheckpointRecord, PlannedTask } from "./types.js";
 
 /** What a checkpoint row stores besides its columns. */
@@ -8,7 +9,8 @@ type CheckpointBody = Pick<CheckpointRecord, "metadata" | "versions" | "next" | 
  * The body as stored since schema 3, in short keys: `m` metadata without `source` and `step` when
  * they equal the row's columns (`s: 1` then says to put them back), `v` versions with the
  * checkpoint's own id written as "" (a step's new versions carry its id), `n` next (a plain
- * node task as its name), `b` barriers when any. A body with a `versions` key was stored whole, by schema 2.
+ * node task as its name), `b` barriers when any, `t` the metadata's task timings in their compact
+ * form (timings-codec.ts). A body with a `versions` key was stored whole, by schema 2.
  */
 interface CompactBody {
   readonly m?: Readonly<Record<string, unknown>>;
@@ -16,11 +18,12 @@ interface CompactBody {
   readonly v: Readonly<Record<string, string>>;
   readonly n: ReadonlyArray<string | PlannedTask>;
   readonly b?: CheckpointRecord["barriers"];
+  readonly t?: readonly CompactTiming[];
 }
 
 /** Serializes the body of `checkpoint` (throws SerializationError for a value it cannot store). */
 export function encodeBody(checkpoint: CheckpointRecord): string {
-  const { id, metadata, versions, next, barriers, source, step } = checkpoint;
+  const { id, parentId, createdAt, metadata, versions, next, barriers, source, step } = checkpoint;
   const v: Record<string, string> = {};
   for (const [channel, version] of Object.entries(versions))
     v[channel] = version === id ? "" : version;
@@ -31,6 +34,9 @@ export function encodeBody(checkpoint: CheckpointRecord): string {
     delete m.step;
     s = 1;
   }
+  // Task timings in their compact form when they have the engine's shape; else kept in `m`.
+  const timings = encodeTimings(m.timings, { parentId, createdAt });
+  if (timings) delete m.timings;
   if (Object.keys(m).length === 0) m = undefined;
   const body: CompactBody = {
     ...(m && { m }),
@@ -38,13 +44,14 @@ export function encodeBody(checkpoint: CheckpointRecord): string {
     v,
     n: next.map((task) => (!task.send && !("arg" in task) ? task.node : task)),
     ...(Object.keys(barriers).length > 0 && { b: barriers }),
+    ...(timings && { t: timings }),
   };
   return serialize(body, "checkpoint");
 }
 
 export function decodeBody(
   data: string,
-  columns: Pick<CheckpointRecord, "id" | "source" | "step">,
+  columns: Pick<CheckpointRecord, "id" | "parentId" | "source" | "step" | "createdAt">,
 ): CheckpointBody {
   const stored = deserialize(data) as CompactBody | CheckpointBody;
   if ("versions" in stored) return stored;
@@ -52,9 +59,10 @@ export function decodeBody(
   for (const [channel, version] of Object.entries(stored.v)) {
     versions[channel] = version === "" ? columns.id : version;
   }
-  const metadata = stored.s
+  const metadata: Record<string, unknown> = stored.s
     ? { ...stored.m, source: columns.source, step: columns.step }
     : { ...stored.m };
+  if (stored.t !== undefined) metadata.timings = decodeTimings(stored.t, columns);
   const next = stored.n.map((task): PlannedTask =>
     typeof task === "string" ? { node: task, send: false } : task,
   );

@@ -132,6 +132,25 @@ export function prepareStatements(db: Database.Database) {
          (SELECT max(c.checkpoint_id) FROM checkpoints c WHERE c.thread_id = p.thread_id)
        ORDER BY p.thread_id, p.task_id, p.idx`,
     ),
+    // A page of them in the order pendingSortKey describes (pending-order.ts).
+    pageWritesOnChannel: prepare(
+      `SELECT thread_id, task_id, data, sort_key FROM (
+         SELECT p.thread_id, p.task_id, p.data,
+           CASE WHEN json_extract(p.data, '$.' || :first) IS NULL THEN '1'
+             ELSE '0' || json_extract(p.data, '$.' || :first) END
+           || char(1) || ifnull(json_extract(p.data, '$.' || :then), '')
+           || char(1) || p.thread_id || char(1) || p.task_id AS sort_key
+         FROM pending_writes p
+         WHERE p.channel = :channel AND instr(p.thread_id, char(31)) = 0 AND p.checkpoint_id =
+           (SELECT max(c.checkpoint_id) FROM checkpoints c WHERE c.thread_id = p.thread_id))
+       WHERE :after IS NULL OR sort_key > :after
+       ORDER BY sort_key LIMIT :limit`,
+    ),
+    countWritesOnChannel: prepare(
+      `SELECT count(*) AS total FROM pending_writes p
+       WHERE p.channel = ? AND instr(p.thread_id, char(31)) = 0 AND p.checkpoint_id =
+         (SELECT max(c.checkpoint_id) FROM checkpoints c WHERE c.thread_id = p.thread_id)`,
+    ),
     writesOf: prepare(
       `SELECT task_id, channel, data FROM pending_writes
        WHERE thread_id = ? AND checkpoint_id = ? ORDER BY task_id, idx`,

@@ -28,6 +28,8 @@ import type {
   GraphIdentity,
   ListOptions,
   PendingWrite,
+  PendingWritesPage,
+  PendingWritesQuery,
   StoredChannel,
   TaskWrites,
   ThreadInfo,
@@ -548,6 +550,27 @@ export class SqliteCheckpointer implements ThreadStore {
     }
   }
 
+  async pagePendingWrites(channel: string, page: PendingWritesQuery): Promise<PendingWritesPage> {
+    return this.connection.read(undefined, () => {
+      const rows = this.statements.pageWritesOnChannel.all({
+        channel,
+        first: page.order.first,
+        then: page.order.then,
+        after: page.after ?? null,
+        limit: page.limit,
+      }) as Array<{ thread_id: string; task_id: string; data: string; sort_key: string }>;
+      const { total } = this.statements.countWritesOnChannel.get(channel) as { total: number };
+      const writes = rows.map((row) => ({
+        threadId: row.thread_id,
+        taskId: row.task_id,
+        channel,
+        value: deserialize(row.data),
+        key: row.sort_key,
+      }));
+      return { writes, total };
+    });
+  }
+
   async vacuum(): Promise<void> {
     await this.connection.maintain(() => {
       this.connection.db.pragma("wal_checkpoint(TRUNCATE)");
@@ -622,7 +645,13 @@ export class SqliteCheckpointer implements ThreadStore {
 
   private recordOf(row: CheckpointRow): CheckpointRecord {
     return {
-      ...decodeBody(row.body, { id: row.checkpoint_id, source: row.source, step: row.step }),
+      ...decodeBody(row.body, {
+        id: row.checkpoint_id,
+        parentId: row.parent_id ?? undefined,
+        source: row.source,
+        step: row.step,
+        createdAt: row.created_at,
+      }),
       id: row.checkpoint_id,
       parentId: row.parent_id ?? undefined,
       step: row.step,

@@ -94,6 +94,31 @@ export interface ThreadStore extends Checkpointer {
    * left, across threads (the runtime's inbox of waiting interrupts is built on it).
    */
   listPendingWrites(channel: string): AsyncIterable<PendingWrite & { threadId: string }>;
+  /**
+   * One page of `listPendingWrites(channel)` in the order `page.order` gives, with the number of
+   * such writes in all: the store sorts and limits, so a page costs one query whatever the total.
+   */
+  pagePendingWrites(channel: string, page: PendingWritesQuery): Promise<PendingWritesPage>;
+}
+
+/**
+ * How `pagePendingWrites` orders writes, by top-level fields of each write's value: writes whose
+ * value has `first` come before those that have not, ascending by it; then ascending by `then`;
+ * then by thread id and task id. Each write gets a sort key (`pendingSortKey`): a page holds the
+ * `limit` writes whose keys follow `after` (the last key of the page before).
+ */
+export interface PendingWritesQuery {
+  readonly order: { readonly first: string; readonly then: string };
+  readonly limit: number;
+  readonly after?: string;
+}
+
+export interface PendingWritesPage {
+  readonly writes: ReadonlyArray<
+    PendingWrite & { readonly threadId: string; readonly key: string }
+  >;
+  /** Every pending write on the channel (of latest checkpoints), on this page or not. */
+  readonly total: number;
 }
 
 /** One decision on an interrupt: append-only, never edited. */

@@ -3,6 +3,7 @@ import type { TaskRecord } from "./interrupt.js";
 import type { RunContext } from "./run-context.js";
 import { ERROR_CHANNEL, recordWrites, type PendingTask, type RunState } from "./run-state.js";
 import type { Task } from "./task.js";
+import type { TaskTiming } from "./task-timing.js";
 import type { TaskOutput } from "./writes.js";
 
 export type FailedTask = NonNullable<PendingTask["error"]>;
@@ -28,6 +29,7 @@ export async function failConflictingTasks(
   tasks: readonly Task[],
   outputs: readonly TaskOutput[],
   records: readonly TaskRecord[],
+  timings: ReadonlyArray<TaskTiming | undefined>,
   conflict: ConcurrentUpdateError,
 ): Promise<ConcurrentUpdateError> {
   const error = conflict.onThread(run.threadId);
@@ -44,7 +46,10 @@ export async function failConflictingTasks(
       checkpointId,
       writers.map(({ task, index }) => ({
         taskId: task.id,
-        writes: [...recordWrites(records[index] as TaskRecord), [ERROR_CHANNEL, failed]],
+        writes: [
+          ...recordWrites(records[index] as TaskRecord),
+          [ERROR_CHANNEL, { ...failed, timing: timings[index] }],
+        ],
       })),
       { lease: run.lease },
     );

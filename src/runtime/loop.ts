@@ -16,6 +16,7 @@ import { taskId, type PendingTask, type RunState } from "./run-state.js";
 import type { SuperstepObserver } from "./observer.js";
 import { runSuperstep, type SuperstepHooks } from "./superstep.js";
 import type { Task } from "./task.js";
+import { stepMetadata, type TaskTiming } from "./task-timing.js";
 import { usageByNode } from "./usage.js";
 import { withWrites, type TaskOutput } from "./writes.js";
 
@@ -91,14 +92,14 @@ export async function runLoop(
     const nodes = tasks.map((task) => task.node.name);
     const applied = await watched(
       observer,
-      applyOrFail(run, state, tasks, outputs, result.records, step),
+      applyOrFail(run, state, tasks, outputs, result.records, result.timings, step),
     );
     const usage = usageByNode(nodes, outputs);
     const toCommit: StepToCommit = {
       source: "loop",
       step,
       ...applied,
-      metadata: usage ? { ...run.config.metadata, usage } : run.config.metadata,
+      metadata: stepMetadata(run.config.metadata, usage, result.timings),
     };
     state = await watched(
       observer,
@@ -135,6 +136,7 @@ async function applyOrFail(
   tasks: readonly Task[],
   outputs: readonly TaskOutput[],
   records: readonly TaskRecord[],
+  timings: ReadonlyArray<TaskTiming | undefined>,
   step: number,
 ): Promise<AppliedStep> {
   const nodes = tasks.map((task) => task.node.name);
@@ -142,7 +144,7 @@ async function applyOrFail(
     return applyStep(run.spec, state.values, state.barriers, nodes, outputs, step);
   } catch (error) {
     if (!(error instanceof ConcurrentUpdateError)) throw error;
-    throw await failConflictingTasks(run, state, tasks, outputs, records, error);
+    throw await failConflictingTasks(run, state, tasks, outputs, records, timings, error);
   }
 }
 

@@ -9,6 +9,7 @@ import type {
 } from "../checkpoint/types.js";
 import type { TokenUsage } from "../graph/types.js";
 import type { TaskOutput, Write } from "./writes.js";
+import type { TaskTiming } from "./task-timing.js";
 import { SUBGRAPHS_CHANNEL } from "../checkpoint/namespace.js";
 import { EMPTY_RECORD, type InterruptRecord, type TaskRecord } from "./interrupt.js";
 import { subgraphNamespaces } from "./subgraph-host.js";
@@ -104,13 +105,23 @@ interface EncodedRoute {
   readonly goto: ReadonlyArray<string | { readonly send: string; readonly arg: unknown }>;
   /** Kept with the task so a reused output still counts in its superstep's usage. */
   readonly usage?: TokenUsage;
+  /** Kept with the task so a reused output still shows in its superstep's timings. */
+  readonly timing?: TaskTiming;
 }
 
-export function encodeTaskOutput(output: TaskOutput): Array<readonly [string, unknown]> {
+/** A failed task's error as stored, with how the task ran when it was timed. */
+export type StoredFailure = NonNullable<PendingTask["error"]> & { readonly timing?: TaskTiming };
+
+export function encodeTaskOutput(
+  output: TaskOutput,
+  timing?: TaskTiming,
+): Array<readonly [string, unknown]> {
   const goto = output.goto.map((target) =>
     typeof target === "string" ? target : { send: target.node, arg: target.arg },
   );
-  const route: EncodedRoute = output.usage ? { goto, usage: output.usage } : { goto };
+  const route: { -readonly [Key in keyof EncodedRoute]: EncodedRoute[Key] } = { goto };
+  if (output.usage) route.usage = output.usage;
+  if (timing) route.timing = timing;
   return [...output.writes, [ROUTE_CHANNEL, route]];
 }
 
@@ -124,6 +135,8 @@ export interface PendingTask {
   readonly interrupt: InterruptRecord | undefined;
   readonly error:
     { readonly name: string; readonly code?: string; readonly message: string } | undefined;
+  /** How the task ran, when it finished or failed in a timed run. */
+  readonly timing?: TaskTiming;
 }
 
 /** The pending writes of a checkpoint, grouped by task id. */
@@ -135,7 +148,7 @@ export function pendingTasks(tuple: CheckpointTuple | undefined): Map<string, Pe
       route?: EncodedRoute;
       record?: TaskRecord;
       interrupt?: InterruptRecord;
-      error?: PendingTask["error"];
+      error?: StoredFailure;
     }
   >();
   for (const write of tuple?.pendingWrites ?? []) {
@@ -147,7 +160,7 @@ export function pendingTasks(tuple: CheckpointTuple | undefined): Map<string, Pe
     if (write.channel === ROUTE_CHANNEL) entry.route = write.value as EncodedRoute;
     else if (write.channel === RECORD_CHANNEL) entry.record = write.value as TaskRecord;
     else if (write.channel === INTERRUPT_CHANNEL) entry.interrupt = write.value as InterruptRecord;
-    else if (write.channel === ERROR_CHANNEL) entry.error = write.value as PendingTask["error"];
+    else if (write.channel === ERROR_CHANNEL) entry.error = write.value as StoredFailure;
     else if (write.channel === SUBGRAPHS_CHANNEL) continue;
     else entry.writes.push([write.channel, write.value]);
   }
@@ -163,12 +176,20 @@ export function pendingTasks(tuple: CheckpointTuple | undefined): Map<string, Pe
           usage: entry.route.usage,
         }
       : undefined;
+    const failure = output ? undefined : entry.error;
     tasks.set(id, {
       output,
       record: entry.record ?? EMPTY_RECORD,
       interrupt: output ? undefined : entry.interrupt,
-      error: output ? undefined : entry.error,
+      error: failure && errorOf(failure),
+      timing: output ? entry.route?.timing : failure?.timing,
     });
   }
   return tasks;
+}
+
+function errorOf(failure: StoredFailure): PendingTask["error"] {
+  if (failure.timing === undefined) return failure;
+  const { name, code, message } = failure;
+  return code === undefined ? { name, message } : { name, code, message };
 }

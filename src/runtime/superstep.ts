@@ -15,7 +15,7 @@ import {
   type TaskRecord,
   type TaskScope,
 } from "./interrupt.js";
-import { describeError, type FailedTask } from "./failed-step.js";
+import { describeError } from "./failed-step.js";
 import { ParentCommandSignal } from "./parent-command.js";
 import type { RunContext } from "./run-context.js";
 import {
@@ -26,12 +26,14 @@ import {
   recordWrites,
   type PendingTask,
   type RunState,
+  type StoredFailure,
 } from "./run-state.js";
 import { createTaskScope } from "./step.js";
 import { namespacePath } from "./subgraph-host.js";
 import { StepTracker } from "./step-tracker.js";
 import { lookupCached, storeCached } from "./node-cache.js";
 import { runTask, type Task, type TaskEnvironment } from "./task.js";
+import { TaskClock, type TaskTiming } from "./task-timing.js";
 import type { TaskOutput } from "./writes.js";
 import type { SuperstepObserver, TaskObserver } from "./observer.js";
 
@@ -43,6 +45,8 @@ export interface SuperstepResult {
   readonly outputs: ReadonlyArray<TaskOutput | undefined>;
   /** Per task, in plan order: what it established (answers, durable steps). */
   readonly records: readonly TaskRecord[];
+  /** Per task, in plan order: how it ran; undefined for waiting tasks and untimed reused ones. */
+  readonly timings: ReadonlyArray<TaskTiming | undefined>;
   /** Interrupts the superstep is waiting on: raised now, or still unanswered from before. */
   readonly interrupts: readonly InterruptRecord[];
   /**
@@ -83,9 +87,11 @@ export async function runSuperstep(
   const interrupts: InterruptRecord[] = [];
   const todo: number[] = [];
   const records = tasks.map((task) => pending.get(task.id)?.record ?? EMPTY_RECORD);
+  const timings: Array<TaskTiming | undefined> = [];
   tasks.forEach((task, index) => {
     const known = pending.get(task.id);
     outputs.push(known?.output);
+    timings.push(known?.output ? known.timing : undefined);
     if (known?.output) {
       hooks.observer?.reused(task.id, task.node.name, "pending");
       hooks.finished(task, known.output);
@@ -93,7 +99,7 @@ export async function runSuperstep(
     else todo.push(index);
   });
   if (todo.length === 0) {
-    return { outputs, records, interrupts, uncommitted: undefined, uncommittedAudit: [] };
+    return { outputs, records, timings, interrupts, uncommitted: undefined, uncommittedAudit: [] };
   }
   // With a single task there is no sibling whose failure could need this task's writes later.
   const lone = tasks.length === 1 ? (tasks[0] as Task) : undefined;
@@ -147,8 +153,11 @@ export async function runSuperstep(
       const known = pending.get(task.id);
       const scope = taskScope(run, task, step, known, answers.get(task.id), store, observer);
       hooks.started(task);
+      const clock = new TaskClock();
       try {
-        const output = hit ?? (await runTask(task, env, scope));
+        const output = hit ?? (await runTask(task, env, scope, clock));
+        const timing = clock.stop(task.node.name, task.id, scope.attempt.number, hit !== undefined);
+        timings[index] = timing;
         if (caching && !hit && run.cache) await storeCached(run.cache, caching, output);
         // A task is finished once the steps it started are recorded (a node may not await one).
         if (!scope.inFlight.idle) await scope.inFlight.settle(run.abandonedStepWaitMs);
@@ -159,7 +168,7 @@ export async function runSuperstep(
           uncommitted = task;
           uncommittedAudit = store.auditOf(task, scope);
         } else {
-          await store?.finished(task, scope, output, records[index]);
+          await store?.finished(task, scope, output, records[index], timing);
           hooks.finished(task, output);
         }
       } catch (error) {
@@ -186,8 +195,9 @@ export async function runSuperstep(
           !(error instanceof SubgraphVersionMismatchError) &&
           !(error instanceof ParentCommandSignal) &&
           !isStorageFailure(error);
-        if (recorded) {
-          await store?.failed(task, scope, error);
+        if (recorded && store) {
+          const timing = clock.stop(task.node.name, task.id, scope.attempt.number, false);
+          await store.failed(task, scope, error, timing);
         }
       }
     }
@@ -197,7 +207,7 @@ export async function runSuperstep(
   else await Promise.all(Array.from({ length: workers }, worker));
   if (failure) throw failure.error;
   if (signal.aborted) throw new CancelledError(step, run.threadId);
-  return { outputs, records, interrupts, uncommitted, uncommittedAudit };
+  return { outputs, records, timings, interrupts, uncommitted, uncommittedAudit };
 }
 
 function taskScope(
@@ -259,8 +269,12 @@ function taskScope(
  * A finished task's writes, with its durable steps when it ran any: should its superstep fail as a
  * whole (CONCURRENT_UPDATE), the task runs again without repeating them.
  */
-function finishedWrites(output: TaskOutput, record: TaskRecord): Array<readonly [string, unknown]> {
-  const writes = encodeTaskOutput(output);
+function finishedWrites(
+  output: TaskOutput,
+  record: TaskRecord,
+  timing: TaskTiming,
+): Array<readonly [string, unknown]> {
+  const writes = encodeTaskOutput(output, timing);
   if (Object.keys(record.steps).length > 0) writes.push([RECORD_CHANNEL, record]);
   return writes;
 }
@@ -279,6 +293,7 @@ class TaskStore {
     task: Task;
     output: TaskOutput;
     record: TaskRecord;
+    timing: TaskTiming;
     audit: readonly AuditEntry[];
     resolve: () => void;
     reject: (error: unknown) => void;
@@ -288,7 +303,7 @@ class TaskStore {
    * Errors of failed tasks: a step an abandoned attempt finishes after its task failed is
    * recorded with the error, whichever of the two writes lands last.
    */
-  private readonly errors = new Map<string, FailedTask>();
+  private readonly errors = new Map<string, StoredFailure>();
   /** Tasks whose answer's audit entry is stored. */
   private readonly audited = new Set<string>();
 
@@ -300,10 +315,16 @@ class TaskStore {
   ) {}
 
   /** Stores a finished task's output; resolves once it is durable. */
-  finished(task: Task, scope: TaskScope, output: TaskOutput, record: TaskRecord): Promise<void> {
+  finished(
+    task: Task,
+    scope: TaskScope,
+    output: TaskOutput,
+    record: TaskRecord,
+    timing: TaskTiming,
+  ): Promise<void> {
     const audit = this.auditOf(task, scope);
     return new Promise((resolve, reject) => {
-      this.queue.push({ task, output, record, audit, resolve, reject });
+      this.queue.push({ task, output, record, timing, audit, resolve, reject });
       if (this.queue.length === 1) setImmediate(() => void this.flush());
     });
   }
@@ -312,9 +333,9 @@ class TaskStore {
     const batch = this.queue;
     this.queue = [];
     const { run } = this;
-    const tasks = batch.map(({ task, output, record }) => ({
+    const tasks = batch.map(({ task, output, record, timing }) => ({
       taskId: task.id,
-      writes: finishedWrites(output, record),
+      writes: finishedWrites(output, record, timing),
     }));
     const audit = batch.flatMap((entry) => entry.audit);
     try {
@@ -330,7 +351,11 @@ class TaskStore {
       // One bad task must not fail its siblings: store them one by one to find it.
       for (const entry of batch) {
         try {
-          await this.put(entry.task, finishedWrites(entry.output, entry.record), entry.audit);
+          await this.put(
+            entry.task,
+            finishedWrites(entry.output, entry.record, entry.timing),
+            entry.audit,
+          );
           entry.resolve();
         } catch (error) {
           entry.reject(
@@ -362,9 +387,9 @@ class TaskStore {
     );
   }
 
-  /** Records why the task failed, keeping what it established (answers, durable steps). */
-  async failed(task: Task, scope: TaskScope, error: unknown): Promise<void> {
-    const described = describeError(error);
+  /** Records why the task failed and how it ran, keeping what it established (answers, steps). */
+  async failed(task: Task, scope: TaskScope, error: unknown, timing: TaskTiming): Promise<void> {
+    const described: StoredFailure = { ...describeError(error), timing };
     this.errors.set(task.id, described);
     try {
       await this.put(

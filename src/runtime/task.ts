@@ -23,6 +23,7 @@ import { endAttempt, startAttempt, stepIn } from "./step.js";
 import type { BudgetTracker } from "./budget.js";
 import { guardInput, guardOutput, keptOutput } from "./guard.js";
 import { keepUsage, keptUsage } from "./kept-usage.js";
+import type { TaskClock } from "./task-timing.js";
 import { TokenStreamHandler } from "./token-stream.js";
 import { addUsage } from "./usage.js";
 import { parseNodeResult, withWrites, type TaskOutput } from "./writes.js";
@@ -76,14 +77,16 @@ export async function runTask(
   task: Task,
   env: TaskEnvironment,
   scope: TaskScope,
+  clock?: TaskClock,
 ): Promise<TaskOutput> {
   // Tokens spent by failed attempts count too (they were paid for), and so do those of earlier
   // runs that stopped this task: it finishes with all of them, or keeps them in its record.
-  const spent: { usage?: TokenUsage } = {};
+  // The clock, when given, is where the spend is summed, so the task's timing record carries it.
+  const spent: { usage?: TokenUsage } = clock ?? {};
   const kept = keptUsage(scope);
-  if (kept) spent.usage = kept;
+  if (kept) spent.usage = addUsage(spent.usage, kept);
   try {
-    return await runAttempts(task, env, scope, spent);
+    return await runAttempts(task, env, scope, spent, clock);
   } catch (error) {
     keepUsage(scope, spent.usage);
     throw error;
@@ -95,6 +98,7 @@ async function runAttempts(
   env: TaskEnvironment,
   scope: TaskScope,
   spent: { usage?: TokenUsage },
+  clock: TaskClock | undefined,
 ): Promise<TaskOutput> {
   const policy: RetryPolicy | undefined = task.node.retryPolicy;
   const maxAttempts = Math.max(1, policy ? (policy.maxAttempts ?? RETRY_DEFAULTS.maxAttempts) : 1);
@@ -109,6 +113,7 @@ async function runAttempts(
         error instanceof SwitchyardError && !(error instanceof NodeTimeoutError);
       const last = attempt >= maxAttempts || !retryOn(error) || definitionError;
       scope.observer?.attemptFailed(attempt, error, !last);
+      clock?.attemptFailed(attempt, error);
       if (last) {
         if (error instanceof SwitchyardError) throw error;
         throw new NodeFailedError(task.node.name, env.step, env.threadId, attempt, error);

@@ -7,6 +7,7 @@ import { knownGraph } from "./known-graphs.js";
 import { checkpointConfig } from "../runtime/loop.js";
 import { publicInterrupt, type PendingInterrupt } from "../runtime/interrupt.js";
 import { pendingTasks, stateFromTuple, taskId } from "../runtime/run-state.js";
+import type { TaskTiming } from "../runtime/task-timing.js";
 import { withWrites } from "../runtime/writes.js";
 
 export interface StateTask {
@@ -17,6 +18,8 @@ export interface StateTask {
   /** Set when the task finished: the update it returned (kept even if its superstep failed). */
   readonly result?: unknown;
   readonly interrupts: readonly PendingInterrupt[];
+  /** How the task ran, when it finished or failed (a committed superstep's are `metadata.timings`). */
+  readonly timing?: TaskTiming;
   /**
    * With `getState(config, { subgraphs: true })`, for a waiting task of a subgraph node whose child
    * has checkpoints: the child's state, as a snapshot of its own (namespace in its config).
@@ -77,15 +80,20 @@ export function toSnapshot(spec: GraphSpec, tuple: CheckpointTuple): StateSnapsh
   const tasks = checkpoint.next.map((task, index): StateTask => {
     const id = taskId(state, index);
     const known = pending.get(id);
+    const timing = known?.timing;
     if (known?.output) {
       values = withWrites(values, known.output.writes, spec.channels);
-      return { id, name: task.node, interrupts: [], result: known.output.update };
+      const result = known.output.update;
+      return timing
+        ? { id, name: task.node, interrupts: [], result, timing }
+        : { id, name: task.node, interrupts: [], result };
     }
     next.push(task.node);
     const interrupts = known?.interrupt ? [publicInterrupt(known.interrupt)] : [];
-    return known?.error
-      ? { id, name: task.node, error: known.error, interrupts }
-      : { id, name: task.node, interrupts };
+    if (!known?.error) return { id, name: task.node, interrupts };
+    return timing
+      ? { id, name: task.node, error: known.error, interrupts, timing }
+      : { id, name: task.node, error: known.error, interrupts };
   });
   return {
     values,

@@ -1,14 +1,14 @@
 import { Hono, type Context } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { streamSSE } from "hono/streaming";
-import { InvalidRequestError, listPendingInterrupts, SwitchyardError } from "../index.js";
+import { InvalidRequestError, SwitchyardError } from "../index.js";
 import { ApiClient } from "./api.js";
 import { loadAssets } from "./assets.js";
 import { checkpointPanel, fork } from "./checkpoint.js";
 import { consoleDeps, type ConsoleOptions } from "./deps.js";
 import { errorBox, PAGES, shell, signIn } from "./layout.js";
 import type { SafeHtml } from "./html.js";
-import { answer, inboxList, inboxPage } from "./inbox.js";
+import { answer, firstPage, inboxList, inboxPage, nextItems } from "./inbox.js";
 import { ChangeFeed } from "./live.js";
 import { startFields, startRun, threadsPage, threadTable, type ThreadFilter } from "./threads.js";
 import { threadLive, threadPage } from "./thread.js";
@@ -100,7 +100,13 @@ export function createConsole(options: ConsoleOptions): Hono {
   );
   app.get(
     "/console/inbox/list",
-    fragment(async () => inboxList(await listPendingInterrupts(deps.checkpointer), new Date())),
+    fragment(async () => inboxList(await firstPage(deps), new Date())),
+  );
+  app.get(
+    "/console/inbox/more",
+    fragment((c) =>
+      nextItems(deps, c.req.query("after") ?? "", Number(c.req.query("shown")) || 0, new Date()),
+    ),
   );
   app.post(
     "/console/inbox/:thread/:interrupt",

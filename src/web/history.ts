@@ -1,4 +1,4 @@
-import type { AuditEntry, CompiledGraph, StateSnapshot, TokenUsage } from "../index.js";
+import type { AuditEntry, CompiledGraph, StateSnapshot, TaskTiming, TokenUsage } from "../index.js";
 import type { NodeMark } from "./graph-svg.js";
 
 /** One checkpoint as the timeline shows it. */
@@ -16,6 +16,13 @@ export interface TimelineEntry {
    */
   readonly ranMs: number | undefined;
   readonly usage: Readonly<Record<string, TokenUsage>>;
+  /** How each task of the superstep that made this checkpoint ran (the engine's `timings`). */
+  readonly timings: readonly TaskTiming[];
+  /**
+   * The superstep after this checkpoint, when it failed: its tasks' timings (failed ones with the
+   * error of each attempt, and the siblings that finished). Empty otherwise.
+   */
+  readonly failedNext: readonly TaskTiming[];
   /** On the path from the thread's newest checkpoint back to its first. */
   readonly onCurrentBranch: boolean;
   /** The first checkpoint of a branch: its parent has another child before it. */
@@ -65,6 +72,10 @@ export async function loadHistory(
       ran: source === "loop" && parent ? parent.tasks.map((task) => task.name) : [],
       ranMs: source === "loop" ? ranFor(parent, snapshot, audit) : undefined,
       usage: (metadata.usage ?? {}) as Record<string, TokenUsage>,
+      timings: Array.isArray(metadata.timings) ? (metadata.timings as TaskTiming[]) : [],
+      failedNext: snapshot.tasks.some((task) => task.error)
+        ? snapshot.tasks.flatMap((task) => (task.timing ? [task.timing] : []))
+        : [],
       onCurrentBranch: current.has(idOf(snapshot)),
       startsBranch,
     };

@@ -1,9 +1,10 @@
-import { listPendingInterrupts, type InboxItem } from "../index.js";
+import { pendingInterruptsPage, type InboxItem, type InboxPage } from "../index.js";
 import type { ApiClient, RunEvent } from "./api.js";
 import type { ConsoleDeps } from "./deps.js";
 import { readable, span, when } from "./format.js";
 import { html, type SafeHtml } from "./html.js";
 import { errorBox, PAGES } from "./layout.js";
+import { graphOfThread } from "./thread.js";
 import {
   isApproval,
   parseJson,
@@ -13,19 +14,27 @@ import {
   type JsonSchema,
 } from "./schema-form.js";
 
-/** The inbox page: every interrupt waiting for a human, oldest first. */
+/** Items per page of the inbox: the rest load as the list scrolls (or with "Show more"). */
+export const INBOX_PAGE_SIZE = 50;
+
+/** The inbox page: every interrupt waiting for a human, most urgent first, a page at a time. */
 export async function inboxPage(deps: ConsoleDeps, now: Date): Promise<SafeHtml> {
-  const items = await listPendingInterrupts(deps.checkpointer);
-  return html`<h1>Inbox <span class="badge waiting" id="inbox-count">${items.length}</span></h1>
+  const page = await firstPage(deps);
+  return html`<h1>Inbox <span class="badge waiting" id="inbox-count">${page.total}</span></h1>
     <p class="muted">
-      Interrupts waiting for an answer, across every thread. Answered items leave this list for
-      everyone looking at it.
+      Interrupts waiting for an answer, across every thread: those with a deadline first (overdue
+      ones on top), then the oldest. Answered items leave this list for everyone looking at it.
     </p>
-    ${inboxList(items, now)}`;
+    ${inboxList(page, now)}`;
 }
 
-/** The list alone: what the change feed reloads when new items arrive. */
-export function inboxList(items: readonly InboxItem[], now: Date): SafeHtml {
+export function firstPage(deps: ConsoleDeps): Promise<InboxPage> {
+  return pendingInterruptsPage(deps.checkpointer, { limit: INBOX_PAGE_SIZE });
+}
+
+/** The list alone (its first page): what the change feed reloads when new items arrive. */
+export function inboxList(page: InboxPage, now: Date): SafeHtml {
+  const { items } = page;
   return html`<section
     id="inbox-list"
     class="items"
@@ -37,11 +46,45 @@ export function inboxList(items: readonly InboxItem[], now: Date): SafeHtml {
     hx-swap="outerHTML"
   >
     ${items.length === 0 ? html`<p class="muted">Nothing is waiting.</p>` : ""}
-    ${items.map((item) => inboxItem(item, now))}
+    ${items.map((item) => inboxItem(item, now, false))} ${more(page, items.length)}
   </section>`;
 }
 
-function inboxItem(item: InboxItem, now: Date): SafeHtml {
+/** The page after `after` (`shown` items are on the page already), in place of its button. */
+export async function nextItems(
+  deps: ConsoleDeps,
+  after: string,
+  shown: number,
+  now: Date,
+): Promise<SafeHtml> {
+  const page = await pendingInterruptsPage(deps.checkpointer, {
+    limit: INBOX_PAGE_SIZE,
+    after,
+  });
+  return html`${page.items.map((item, index) => inboxItem(item, now, index === 0))}
+  ${more(page, shown + page.items.length)}`;
+}
+
+/**
+ * Loads the next page when it scrolls into view, or when pressed (it is a button, so the keyboard
+ * reaches it; the first new item then takes the focus).
+ */
+function more(page: InboxPage, shown: number): SafeHtml | string {
+  if (page.next === undefined) return "";
+  const path = `/console/inbox/more?after=${encodeURIComponent(page.next)}&shown=${shown}`;
+  return html`<button
+    type="button"
+    class="more quiet"
+    hx-get="${path}"
+    hx-trigger="click, intersect once"
+    hx-target="this"
+    hx-swap="outerHTML"
+  >
+    Show more (${shown} of ${page.total} shown)
+  </button>`;
+}
+
+function inboxItem(item: InboxItem, now: Date, pageStart: boolean): SafeHtml {
   const key = item.interruptId;
   const waited = now.getTime() - Date.parse(item.createdAt);
   const payload = item.value;
@@ -62,6 +105,7 @@ function inboxItem(item: InboxItem, now: Date): SafeHtml {
     id="item-${key}"
     data-interrupt-id="${key}"
     aria-labelledby="title-${key}"
+    ${pageStart ? html`data-page-start tabindex="-1"` : ""}
   >
     <header>
       <h2 id="title-${key}">${item.graph?.name ?? "unknown graph"} · ${item.node}</h2>
@@ -146,9 +190,8 @@ export async function answer(
   interruptId: string,
   form: FormValues,
 ): Promise<AnswerOutcome> {
-  const items = await listPendingInterrupts(deps.checkpointer);
-  const item = items.find((each) => each.threadId === threadId && each.interruptId === interruptId);
-  if (!item || !item.graph) {
+  const item = await waitingItem(deps, threadId, interruptId);
+  if (!item) {
     const body = html`<div class="ok">
       This item is no longer waiting: someone answered it, or its deadline passed.
       <a href="${PAGES.thread(threadId)}">Open the thread</a>.
@@ -161,7 +204,7 @@ export async function answer(
   const result = await client.streamUntil(
     `/threads/${encodeURIComponent(threadId)}/runs/stream`,
     {
-      assistant_id: item.graph.name,
+      assistant_id: item.graph,
       command: { resume: { [interruptId]: value } },
       stream_mode: ["updates"],
     },
@@ -185,11 +228,30 @@ export async function answer(
     };
   }
   const body = html`<div class="ok" role="status">
-    Answered ${item.graph.name} · ${item.node} on thread ${threadId}:
+    Answered ${item.graph} · ${item.node} on thread ${threadId}:
     <code>${JSON.stringify(value)}</code>. The run continues —
     <a href="${PAGES.thread(threadId)}">watch the thread</a>.
   </div>`;
   return { status: 200, body, answered: true };
+}
+
+/**
+ * The interrupt still waiting on the thread, read from that thread alone (not from the whole
+ * inbox): its graph, node and answer schema.
+ */
+async function waitingItem(
+  deps: ConsoleDeps,
+  threadId: string,
+  interruptId: string,
+): Promise<{ graph: string; node: string; expects?: Record<string, unknown> } | undefined> {
+  const served = await graphOfThread(deps, threadId);
+  if (!served) return undefined;
+  const state = await served.graph.getState({ configurable: { thread_id: threadId } });
+  for (const task of state.tasks) {
+    const found = task.interrupts.find((each) => each.id === interruptId);
+    if (found) return { graph: served.name, node: found.node, expects: found.expects };
+  }
+  return undefined;
 }
 
 function refused(code: string, message: string): SafeHtml {

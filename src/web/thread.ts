@@ -6,6 +6,7 @@ import { graphSvg, subgraphAnchor, type NodeMark } from "./graph-svg.js";
 import { loadHistory, nodeMarks, type ThreadHistory, type TimelineEntry } from "./history.js";
 import { html, type SafeHtml } from "./html.js";
 import { errorBox, PAGES } from "./layout.js";
+import { taskTimings } from "./task-timings.js";
 import { STATUS_NAMES } from "./threads.js";
 
 interface WireThread {
@@ -176,7 +177,7 @@ function timeline(threadId: string, history: ThreadHistory): SafeHtml {
         <tr>
           <th>Step</th>
           <th>Source</th>
-          <th>Nodes that ran</th>
+          <th>Tasks that ran</th>
           <th>Ran for</th>
           <th>Tokens</th>
           <th>At</th>
@@ -189,12 +190,29 @@ function timeline(threadId: string, history: ThreadHistory): SafeHtml {
       </tbody>
     </table>
     <p class="muted">
-      “Ran for” is the superstep's time, not counting waits for an answer. Greyed rows are on
-      another branch than the newest checkpoint.
+      Each task shows how long it ran (the bar is its share of the step's slowest task), its
+      attempts when it was retried, the error of each failed attempt, and its tokens. “Ran for” is
+      the superstep's time, not counting waits for an answer. Greyed rows are on another branch than
+      the newest checkpoint.
     </p>`;
 }
 
 function timelineRow(threadId: string, entry: TimelineEntry): SafeHtml {
+  const row = checkpointRow(threadId, entry);
+  if (entry.failedNext.length === 0) return row;
+  return html`${row}
+    <tr class="failed-step" data-step="${entry.step + 1}">
+      <td>${entry.step + 1}</td>
+      <td><span class="badge failed">failed</span></td>
+      <td>${taskTimings(entry.failedNext)}</td>
+      <td colspan="5" class="muted">
+        Not committed: the failed tasks run again when the thread is resumed; the finished ones keep
+        their writes.
+      </td>
+    </tr>`;
+}
+
+function checkpointRow(threadId: string, entry: TimelineEntry): SafeHtml {
   const tokens = Object.entries(entry.usage).map(
     ([node, usage]) => `${node}: ${usage.total_tokens}`,
   );
@@ -208,7 +226,7 @@ function timelineRow(threadId: string, entry: TimelineEntry): SafeHtml {
     <td>${entry.step}</td>
     <td>${entry.source}</td>
     <td>
-      ${entry.ran.join(", ") || "—"}${waiting.length > 0 ? html` <span class="badge waiting">waits on ${waiting.map((task) => task.name).join(", ")}</span>` : ""}
+      ${entry.timings.length > 0 ? taskTimings(entry.timings) : entry.ran.join(", ") || "—"}${waiting.length > 0 ? html` <span class="badge waiting">waits on ${waiting.map((task) => task.name).join(", ")}</span>` : ""}
     </td>
     <td>${entry.ranMs === undefined ? "—" : span(entry.ranMs)}</td>
     <td>${tokens.join(", ") || "—"}</td>

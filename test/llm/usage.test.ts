@@ -9,6 +9,7 @@ import {
   NoCheckpointerError,
   START,
   StateGraph,
+  type TaskTiming,
 } from "../../src/index.js";
 import { chain, collect, Log } from "../support.js";
 import { adder, agentGraph, State, thread, useCheckpointers, useFakeOpenAI } from "./fixtures.js";
@@ -129,7 +130,9 @@ describe("ctx.reportUsage", () => {
     const graph = chain(["a"]).graph.compile({ checkpointer: new MemoryCheckpointer() });
     await graph.invoke({ log: "in" }, thread("t"));
     const state = await graph.getState(thread("t"));
-    expect(state.metadata).toEqual({ source: "loop", step: 0 });
+    expect(state.metadata).toEqual({ source: "loop", step: 0, timings: [expect.any(Object)] });
+    const [timing] = state.metadata?.timings as TaskTiming[];
+    expect(timing).not.toHaveProperty("usage");
     expect(await graph.getUsage("t")).toEqual({ total: usage(0, 0), nodes: {} });
 
     await expect(chain(["a"]).graph.compile().getUsage("t")).rejects.toBeInstanceOf(

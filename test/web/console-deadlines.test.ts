@@ -25,14 +25,24 @@ async function question(seconds: number): Promise<string> {
 }
 
 test("a passed deadline is marked overdue, a future one shows the time left; answered by keyboard", async () => {
-  const overdue = await question(-120);
+  // Most urgent first: by deadline (the overdue one on top), then those without one, oldest first.
+  const client = server().client();
+  const { thread_id: noDeadline } = await client.threads.create();
+  await client.runs.wait(noDeadline, "transfer", { input: { to: "Ada", amount: 5 } });
   const later = await question(3600);
+  const overdue = await question(-120);
   const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
   try {
     await page.goto(server().url);
     const item = (threadId: string) =>
       page.locator(`article:has(a[href="/console/threads/${threadId}"])`);
     await item(overdue).waitFor();
+    const order = await page
+      .locator("[data-interrupt-id] a[href^='/console/threads/']")
+      .evaluateAll((links) => links.map((link) => link.getAttribute("href")));
+    expect(order.indexOf(`/console/threads/${overdue}`)).toBe(0);
+    expect(order.indexOf(`/console/threads/${later}`)).toBe(1);
+    expect(order.indexOf(`/console/threads/${noDeadline}`)).toBe(2);
     await expect(item(overdue).locator(".overdue").textContent()).resolves.toMatch(
       /^overdue by 2 min/,
     );

@@ -163,6 +163,27 @@ export function buildStatements(schema: string, quoted: string) {
          (SELECT max(c.checkpoint_id) FROM ${s}.checkpoints c WHERE c.thread_id = p.thread_id)
        ORDER BY p.thread_id, p.task_id, p.idx`,
     ),
+    // A page of them in the order pendingSortKey describes (pending-order.ts); "C": byte order.
+    pageWritesOnChannel: named(
+      "pageWritesOnChannel",
+      `SELECT thread_id, task_id, data, sort_key FROM (
+         SELECT p.thread_id, p.task_id, p.data,
+           (CASE WHEN (p.data::json ->> $2) IS NULL THEN '1' ELSE '0' || (p.data::json ->> $2) END
+             || chr(1) || coalesce(p.data::json ->> $3, '')
+             || chr(1) || p.thread_id || chr(1) || p.task_id) COLLATE "C" AS sort_key
+         FROM ${s}.pending_writes p
+         WHERE p.channel = $1 AND strpos(p.thread_id, chr(31)) = 0 AND p.checkpoint_id =
+           (SELECT max(c.checkpoint_id) FROM ${s}.checkpoints c WHERE c.thread_id = p.thread_id)
+       ) page
+       WHERE $4::text IS NULL OR sort_key > $4::text
+       ORDER BY sort_key LIMIT $5`,
+    ),
+    countWritesOnChannel: named(
+      "countWritesOnChannel",
+      `SELECT count(*)::int AS total FROM ${s}.pending_writes p
+       WHERE p.channel = $1 AND strpos(p.thread_id, chr(31)) = 0 AND p.checkpoint_id =
+         (SELECT max(c.checkpoint_id) FROM ${s}.checkpoints c WHERE c.thread_id = p.thread_id)`,
+    ),
 
     /**
      * A superstep's commit in one statement (so one round trip, atomic by itself): the thread row

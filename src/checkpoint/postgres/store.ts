@@ -12,6 +12,8 @@ import type {
   GraphIdentity,
   ListOptions,
   PendingWrite,
+  PendingWritesPage,
+  PendingWritesQuery,
   TaskWrites,
   ThreadInfo,
   ThreadStore,
@@ -310,6 +312,35 @@ export class PostgresCheckpointer implements ThreadStore {
     for (const row of rows) {
       yield { threadId: row.thread_id, taskId: row.task_id, channel, value: deserialize(row.data) };
     }
+  }
+
+  async pagePendingWrites(channel: string, page: PendingWritesQuery): Promise<PendingWritesPage> {
+    await this.ensureReady();
+    const rows = await this.query<{
+      thread_id: string;
+      task_id: string;
+      data: string;
+      sort_key: string;
+    }>(undefined, this.statements.pageWritesOnChannel, [
+      channel,
+      page.order.first,
+      page.order.then,
+      page.after ?? null,
+      page.limit,
+    ]);
+    const [count] = await this.query<{ total: number }>(
+      undefined,
+      this.statements.countWritesOnChannel,
+      [channel],
+    );
+    const writes = rows.map((row) => ({
+      threadId: row.thread_id,
+      taskId: row.task_id,
+      channel,
+      value: deserialize(row.data),
+      key: row.sort_key,
+    }));
+    return { writes, total: count?.total ?? 0 };
   }
 
   /**

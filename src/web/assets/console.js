@@ -93,9 +93,22 @@ function showNotice(text) {
   notice.hidden = false;
 }
 
+// "Show more" pressed from the keyboard: the first item it brings takes the focus.
+let focusNextPage = false;
+document.addEventListener("htmx:beforeSwap", (event) => {
+  const button = event.detail.elt;
+  focusNextPage = button.classList?.contains("more") && document.activeElement === button;
+});
+document.addEventListener("htmx:afterSettle", () => {
+  if (!focusNextPage) return;
+  focusNextPage = false;
+  [...document.querySelectorAll("[data-page-start]")].at(-1)?.focus();
+});
+
 // The change feed: Server-Sent Events read with fetch, because EventSource cannot send headers.
 let live;
 let lastStamp;
+let lastInbox;
 
 function startLive() {
   if (live) return;
@@ -152,11 +165,12 @@ function changed(feed) {
   const list = document.getElementById("inbox-list");
   if (list) {
     const count = document.getElementById("inbox-count");
+    // The list shows a page at a time: an item is new when the last feed (or, at first, the
+    // count the page was rendered with) did not have it, not merely when it is not shown.
+    const fresh = lastInbox
+      ? feed.inbox.some((id) => !lastInbox.has(id))
+      : waiting.size > Number(count?.textContent ?? 0);
     if (count) count.textContent = String(waiting.size);
-    const shown = new Set(
-      [...list.querySelectorAll("[data-interrupt-id]")].map((item) => item.dataset.interruptId),
-    );
-    const fresh = feed.inbox.some((id) => !shown.has(id));
     if (fresh) {
       if (list.querySelector("form.dirty"))
         showNotice("New items are waiting: reload the inbox to see them.");
@@ -166,6 +180,7 @@ function changed(feed) {
   if (lastStamp !== undefined && feed.stamp !== lastStamp)
     htmx.trigger(document.body, "sy:changed");
   lastStamp = feed.stamp;
+  lastInbox = waiting;
 }
 
 showSignOut();
