@@ -23,6 +23,9 @@ export function startAttempt(scope: TaskScope, number: number): AttemptScope {
   return attempt;
 }
 
+/** Why an attempt ended when it returned or threw by itself (nothing aborted it). */
+export const ATTEMPT_RETURNED = "the attempt had already returned or thrown";
+
 /**
  * The engine no longer waits for this attempt (it returned, threw, timed out, or the run was
  * aborted). A step it has started runs on and is recorded; a step it calls from now on does not
@@ -54,9 +57,13 @@ export async function stepIn<T>(
     scope.observer?.step(name, true);
     return scope.steps[name] as T;
   }
-  await scope.beforeStep();
-  refuseIfEnded(attempt);
+  // Tracked from the call on, not from when `fn` starts: a node that does not await its step
+  // may return first, and its task must not count as finished before the step is recorded.
   const running = (async () => {
+    await scope.beforeStep();
+    // Called while the attempt ran, so it starts unless the attempt was abandoned meanwhile
+    // (timed out, cancelled); one that merely returned since waits for its steps.
+    if (attempt.ended !== ATTEMPT_RETURNED) refuseIfEnded(attempt);
     const result = await fn();
     scope.steps[name] = result;
     if (scope.durable) await scope.save(recordOf(scope));
