@@ -4,7 +4,18 @@
 import { createHook } from "node:async_hooks";
 import { describe, expect, it, vi } from "vitest";
 import { z } from "zod";
-import { append, END, reducer, Send, START, StateGraph } from "../src/index.js";
+import {
+  append,
+  END,
+  MemoryCheckpointer,
+  reducer,
+  Send,
+  START,
+  StateGraph,
+  type ChannelWrite,
+  type CheckpointRecord,
+  type WriteOptions,
+} from "../src/index.js";
 
 const Counter = z.object({
   count: reducer(
@@ -114,5 +125,36 @@ describe("per-superstep work of the runtime", () => {
     };
     // Two supersteps (fan, then the workers): at most one listener each, whatever the width.
     expect(await listenersDuring(50)).toBeLessThanOrEqual(2);
+  });
+
+  it("hands the checkpointer what an append key gained, from the updates, not by scanning the list", async () => {
+    // What the commit tells the checkpointer it may store as appended items, per append step.
+    class Spy extends MemoryCheckpointer {
+      readonly appended: Array<readonly unknown[] | undefined> = [];
+      override async commit(
+        threadId: string,
+        checkpoint: CheckpointRecord,
+        writes: readonly ChannelWrite[],
+        options?: WriteOptions,
+      ): Promise<void> {
+        for (const write of writes) {
+          if (write.channel === "log" && write.kind === "delta") this.appended.push(write.appended);
+        }
+        return super.commit(threadId, checkpoint, writes, options);
+      }
+    }
+    const checkpointer = new Spy();
+    const graph = new StateGraph(z.object({ log: append(z.any()) }))
+      .addNode("a", () => ({ log: "a" }))
+      .addNode("b", () => ({ log: ["b", "c"] }))
+      .addEdge(START, "a")
+      .addEdge("a", "b")
+      .addEdge("b", END)
+      .compile({ checkpointer });
+    // NaN is not identical to itself: a scan of the old items cannot tell this list only grew.
+    const result = await graph.invoke({ log: [Number.NaN] }, { configurable: { thread_id: "t" } });
+    expect(result.log).toEqual([Number.NaN, "a", "b", "c"]);
+    // The input's step starts the list (nothing to append to); a and b each add to its end.
+    expect(checkpointer.appended.slice(1)).toEqual([["a"], ["b", "c"]]);
   });
 });
