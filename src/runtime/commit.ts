@@ -31,7 +31,7 @@ export interface StepToCommit {
  * with steps × state size. The commit binds a thread that has no graph yet to this one, in the same
  * transaction, so no thread has checkpoints without the graph they came from.
  */
-export async function commitStep(
+export function commitStep(
   spec: GraphSpec,
   checkpointer: Checkpointer,
   threadId: string,
@@ -74,11 +74,7 @@ export async function commitStep(
     next: step.next,
     barriers: step.barriers,
   };
-  await checkpointer.commit(threadId, checkpoint, channelWrites, {
-    ...options,
-    graph: { name: spec.name, version: spec.version },
-  });
-  return {
+  const state: RunState = {
     values: step.values,
     versions,
     barriers: step.barriers,
@@ -86,6 +82,10 @@ export async function commitStep(
     checkpoint,
     next: step.next,
   };
+  const graph = { name: spec.name, version: spec.version };
+  return checkpointer
+    .commit(threadId, checkpoint, channelWrites, { ...options, graph })
+    .then(() => state);
 }
 
 /**
@@ -123,10 +123,11 @@ function appendedItems(previous: unknown, next: unknown): unknown[] | undefined 
 /** Without a checkpointer the state simply moves on. */
 export function advanceState(from: RunState, step: StepToCommit): RunState {
   return {
-    ...from,
     values: step.values,
+    versions: from.versions,
     barriers: step.barriers,
     step: step.step,
+    checkpoint: from.checkpoint,
     next: step.next,
   };
 }

@@ -84,8 +84,8 @@ export interface TaskScope {
 export interface AttemptScope {
   readonly task: TaskScope;
   readonly number: number;
-  /** Steps finished in this execution (a name used twice is a mistake). */
-  readonly stepsRun: Set<string>;
+  /** Steps finished in this execution (a name used twice is a mistake); made at the first. */
+  stepsRun: Set<string> | undefined;
   /** `interrupt()` calls answered so far in this execution. */
   interrupts: number;
   /** Answers validated in this execution, for the audit log. */

@@ -175,11 +175,16 @@ function commitSuperstep(
   lone: Task | undefined,
   audit: readonly AuditEntry[],
 ): RunState | Promise<RunState> {
-  const saved = saveStep(run, state, step, audit);
-  if (!isPromiseLike(saved) || !lone) return saved;
-  return saved.then(undefined, (error: unknown) => {
-    throw error instanceof SerializationError ? error.forNode(lone.node.name) : error;
-  });
+  const named = (error: unknown): never => {
+    throw lone && error instanceof SerializationError ? error.forNode(lone.node.name) : error;
+  };
+  let saved: RunState | Promise<RunState>;
+  try {
+    saved = saveStep(run, state, step, audit);
+  } catch (error) {
+    return named(error);
+  }
+  return isPromiseLike(saved) && lone ? saved.then(undefined, named) : saved;
 }
 
 function planTasks(spec: GraphSpec, state: RunState): Task[] {

@@ -13,7 +13,7 @@ export function startAttempt(scope: TaskScope, number: number): AttemptScope {
   const attempt: AttemptScope = {
     task: scope,
     number,
-    stepsRun: new Set(),
+    stepsRun: undefined,
     interrupts: 0,
     accepted: [],
     ended: undefined,
@@ -51,8 +51,9 @@ export async function stepIn<T>(
 ): Promise<T> {
   const scope = attempt.task;
   refuseIfEnded(attempt);
-  if (attempt.stepsRun.has(name)) throw new DuplicateStepError(scope.node, name);
-  attempt.stepsRun.add(name);
+  const stepsRun = (attempt.stepsRun ??= new Set());
+  if (stepsRun.has(name)) throw new DuplicateStepError(scope.node, name);
+  stepsRun.add(name);
   if (Object.prototype.hasOwnProperty.call(scope.steps, name)) {
     scope.observer?.step(name, true);
     return scope.steps[name] as T;
