@@ -14,7 +14,6 @@ import {
   EMPTY_RECORD,
   InterruptSignal,
   recordOf,
-  Rejection,
   type InterruptRecord,
   type TaskRecord,
   type TaskScope,
@@ -24,11 +23,10 @@ import type { SuperstepObserver, TaskObserver } from "./observer.js";
 import { ParentCommandSignal } from "./parent-command.js";
 import type { RunContext } from "./run-context.js";
 import type { PendingTask, RunState } from "./run-state.js";
-import { createTaskScope } from "./step.js";
-import { StepTracker } from "./step-tracker.js";
 import type { SubgraphHost } from "./subgraph-host.js";
 import { isPromiseLike } from "./abort-race.js";
 import { runTask, type Task, type TaskEnvironment } from "./task.js";
+import { subgraphHost, taskScope } from "./task-scope.js";
 import { TaskStore } from "./task-store.js";
 import type { TaskOutput } from "./writes.js";
 
@@ -364,55 +362,10 @@ class Superstep implements TaskEnvironment {
   }
 
   private scopeOf(task: Task, observer: TaskObserver | undefined): TaskScope {
-    const { run, store } = this;
     const known = this.pending.size > 0 ? this.pending.get(task.id) : undefined;
     const answer = this.answers.size > 0 ? this.answers.get(task.id) : undefined;
-    const resumes = known ? [...known.record.resumes] : [];
-    const rejections = new Map<number, string>();
-    for (const [index, reason] of Object.entries(known?.record.rejections ?? {})) {
-      rejections.set(Number(index), reason);
-    }
-    const interrupt = known?.interrupt;
-    if (interrupt && answer instanceof Rejection) {
-      resumes[interrupt.index] = null;
-      rejections.set(interrupt.index, answer.reason);
-    } else if (interrupt && answer !== undefined) {
-      resumes[interrupt.index] = answer;
-    }
-    const scope: TaskScope = createTaskScope({
-      taskId: task.id,
-      node: task.node.name,
-      durable: store !== undefined,
-      resumes,
-      rejections,
-      steps: { ...known?.record.steps },
-      inFlight: new StepTracker(run.steps),
-      save: (record) => store?.record(task, scope, record) ?? Promise.resolve(),
-      beforeStep: run.beforeStep,
-      host: store ? this.hostOf() : undefined,
-      observer,
-    });
-    return scope;
-  }
-
-  /** What a graph invoked inside a task of this superstep checkpoints with: one for all its tasks. */
-  private hostOf(): SubgraphHost | undefined {
-    const { run } = this;
-    if (this.host || !run.checkpointer || run.threadId === undefined) return this.host;
-    this.host = {
-      checkpointer: run.checkpointer,
-      storageKey: run.threadId,
-      threadId: run.userThreadId ?? run.threadId,
-      namespace: run.namespace,
-      step: this.step,
-      lease: run.lease,
-      beforeStep: run.beforeStep,
-      steps: run.steps,
-      answerKind: run.answerKind,
-      allowGraphChange: run.config.allowGraphChange === true,
-      emitter: run.emitter,
-      budget: run.budget,
-    };
-    return this.host;
+    // One host for all the superstep's tasks: a graph invoked inside a task checkpoints with it.
+    if (this.store && !this.host) this.host = subgraphHost(this.run, this.step);
+    return taskScope(this.run, task, known, answer, this.store, observer, this.host);
   }
 }
