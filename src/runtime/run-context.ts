@@ -108,7 +108,8 @@ export function createRunContext(params: RunContextParams): RunContext {
     );
   }
   const controller = new AbortController();
-  // Every running task listens on the run's signal; a wide fan-out is not a listener leak.
+  // The engine adds one listener (AbortRace), but each task's own code may listen on ctx.signal
+  // (a fetch, a model call): a wide fan-out is not a listener leak.
   setMaxListeners(0, controller.signal);
   return {
     spec,
