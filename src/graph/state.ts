@@ -30,6 +30,8 @@ interface ReducerDeclaration {
   reduce: (current: unknown, update: unknown) => unknown;
   initial: () => unknown;
   update: z.ZodType;
+  /** Set by `append`: the items an update adds at the end of the list. */
+  appends?: (update: unknown) => readonly unknown[];
 }
 
 const declarations = new WeakMap<z.ZodType, ReducerDeclaration>();
@@ -80,13 +82,19 @@ export function reducer<Value extends z.ZodType, Update = z.output<Value>>(
 export function append<Item extends z.ZodType>(
   itemSchema: Item,
 ): ReducedSchema<z.ZodArray<Item>, z.output<Item> | Array<z.output<Item>>> {
-  return reducer(
+  const schema = reducer(
     z.array(itemSchema),
     (current: Array<z.output<Item>>, update: z.output<Item> | Array<z.output<Item>>) =>
       current.concat(Array.isArray(update) ? update : [update]),
     () => [],
     { update: z.union([z.array(itemSchema), itemSchema]) },
   );
+  (declarations.get(schema) as ReducerDeclaration).appends = appendedBy;
+  return schema;
+}
+
+function appendedBy(update: unknown): readonly unknown[] {
+  return Array.isArray(update) ? update : [update];
 }
 
 /** How the runtime treats one state key. */
@@ -98,6 +106,11 @@ export interface ChannelSpec {
   readonly reduce: ((current: unknown, update: unknown) => unknown) | undefined;
   /** The value the key has before any write, if it has one (reducer initial or zod default). */
   readonly initial: (() => unknown) | undefined;
+  /**
+   * For an `append` key: the items an update adds at the end of the list, so the commit knows
+   * what a step appended without comparing the list's old items.
+   */
+  readonly appends?: (update: unknown) => readonly unknown[];
 }
 
 export function channelsOf(schema: z.ZodObject): Map<string, ChannelSpec> {
@@ -116,6 +129,7 @@ export function channelsOf(schema: z.ZodObject): Map<string, ChannelSpec> {
         updateSchema: declared.update,
         reduce: declared.reduce,
         initial: declared.initial,
+        ...(declared.appends ? { appends: declared.appends } : {}),
       });
       continue;
     }

@@ -31,7 +31,7 @@ export interface StepToCommit {
  * with steps × state size. The commit binds a thread that has no graph yet to this one, in the same
  * transaction, so no thread has checkpoints without the graph they came from.
  */
-export async function commitStep(
+export function commitStep(
   spec: GraphSpec,
   checkpointer: Checkpointer,
   threadId: string,
@@ -47,9 +47,12 @@ export async function commitStep(
     : step.updates;
   for (const [channel, updates] of written) {
     const value = step.values[channel];
-    if (!step.replace && spec.channels.get(channel)?.reduce) {
+    const channelSpec = spec.channels.get(channel);
+    if (!step.replace && channelSpec?.reduce) {
       const previous = from.versions[channel];
-      const appended = appendedItems(from.values[channel], value);
+      const appended = channelSpec.appends
+        ? appendedBy(channelSpec.appends, from.values[channel], updates)
+        : appendedItems(from.values[channel], value);
       channelWrites.push(
         appended
           ? { channel, version: id, kind: "delta", previous, updates, value, appended }
@@ -71,11 +74,7 @@ export async function commitStep(
     next: step.next,
     barriers: step.barriers,
   };
-  await checkpointer.commit(threadId, checkpoint, channelWrites, {
-    ...options,
-    graph: { name: spec.name, version: spec.version },
-  });
-  return {
+  const state: RunState = {
     values: step.values,
     versions,
     barriers: step.barriers,
@@ -83,12 +82,32 @@ export async function commitStep(
     checkpoint,
     next: step.next,
   };
+  const graph = { name: spec.name, version: spec.version };
+  return checkpointer
+    .commit(threadId, checkpoint, channelWrites, { ...options, graph })
+    .then(() => state);
 }
 
 /**
- * The items `next` adds at the end of `previous` when it is exactly `previous` followed by them
- * (the same item objects, in order), else undefined. Reducers return new lists that reuse the old
- * items (append, messages), so an identity check over the old list is enough and cheap.
+ * What an `append` key gained this step: its updates' items, in order (the reducer says so; the old
+ * items are not looked at). Undefined when the key had no list yet.
+ */
+function appendedBy(
+  appends: (update: unknown) => readonly unknown[],
+  previous: unknown,
+  updates: readonly unknown[],
+): unknown[] | undefined {
+  if (!Array.isArray(previous)) return undefined;
+  const items: unknown[] = [];
+  for (const update of updates) items.push(...appends(update));
+  return items.length > 0 ? items : undefined;
+}
+
+/**
+ * For any other reducer: the items `next` adds at the end of `previous` when it is exactly
+ * `previous` followed by them (the same item objects, in order), else undefined. Reducers return
+ * new lists that reuse the old items (messages, a user's concat), so an identity check over the old
+ * list finds it; it costs the list's length per step, which `append` keys are spared.
  */
 function appendedItems(previous: unknown, next: unknown): unknown[] | undefined {
   if (!Array.isArray(previous) || !Array.isArray(next)) return undefined;
@@ -104,10 +123,11 @@ function appendedItems(previous: unknown, next: unknown): unknown[] | undefined 
 /** Without a checkpointer the state simply moves on. */
 export function advanceState(from: RunState, step: StepToCommit): RunState {
   return {
-    ...from,
     values: step.values,
+    versions: from.versions,
     barriers: step.barriers,
     step: step.step,
+    checkpoint: from.checkpoint,
     next: step.next,
   };
 }

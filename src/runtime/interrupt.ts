@@ -84,8 +84,8 @@ export interface TaskScope {
 export interface AttemptScope {
   readonly task: TaskScope;
   readonly number: number;
-  /** Steps finished in this execution (a name used twice is a mistake). */
-  readonly stepsRun: Set<string>;
+  /** Steps finished in this execution (a name used twice is a mistake); made at the first. */
+  stepsRun: Set<string> | undefined;
   /** `interrupt()` calls answered so far in this execution. */
   interrupts: number;
   /** Answers validated in this execution, for the audit log. */
@@ -107,8 +107,14 @@ export function currentAttempt(): AttemptScope | undefined {
   return scopes.getStore();
 }
 
-export function runInScope<T>(scope: AttemptScope, work: () => T): T {
-  return scopes.run(scope, work);
+/** Calls `work(input, ctx)` with `scope` as the current attempt (no closure per call). */
+export function runInScope<Input, Context, T>(
+  scope: AttemptScope,
+  work: (input: Input, ctx: Context) => T,
+  input: Input,
+  ctx: Context,
+): T {
+  return scopes.run(scope, work, input, ctx);
 }
 
 /** A stable id for the `index`-th interrupt of a task: the same on every re-execution. */
@@ -202,8 +208,9 @@ function expectsOf(schema: z.ZodType): { expects?: Record<string, unknown> } {
 
 /** What the task has durably established: its validated answers and its steps' results. */
 export function recordOf(scope: TaskScope): TaskRecord {
-  const rejections: Record<string, string> = {};
   const answered = scope.attempt.interrupts;
+  if (answered === 0 && scope.rejections.size === 0 && !hasKeys(scope.steps)) return EMPTY_RECORD;
+  const rejections: Record<string, string> = {};
   for (const [index, reason] of scope.rejections) {
     if (index < answered) rejections[String(index)] = reason;
   }
@@ -212,6 +219,11 @@ export function recordOf(scope: TaskScope): TaskRecord {
     steps: { ...scope.steps },
     rejections,
   };
+}
+
+function hasKeys(record: Readonly<Record<string, unknown>>): boolean {
+  for (const key in record) if (Object.prototype.hasOwnProperty.call(record, key)) return true;
+  return false;
 }
 
 /** An interrupt as callers see it (LangGraph's `{ id, value }`, plus where and until when). */

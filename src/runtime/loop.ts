@@ -13,12 +13,15 @@ import { failConflictingTasks } from "./failed-step.js";
 import type { InterruptRecord, TaskRecord } from "./interrupt.js";
 import type { RunContext } from "./run-context.js";
 import { taskId, type PendingTask, type RunState } from "./run-state.js";
-import type { SuperstepObserver } from "./observer.js";
-import { runSuperstep, type SuperstepHooks } from "./superstep.js";
+import { runSuperstep, type SuperstepHooks, type SuperstepResult } from "./superstep.js";
+import { isPromiseLike } from "./abort-race.js";
 import type { Task } from "./task.js";
 import { stepMetadata, type TaskTiming } from "./task-timing.js";
 import { usageByNode } from "./usage.js";
 import { withWrites, type TaskOutput } from "./writes.js";
+
+const EMPTY_PENDING: ReadonlyMap<string, PendingTask> = new Map();
+const EMPTY_ANSWERS: ReadonlyMap<string, unknown> = new Map();
 
 export interface LoopResult {
   readonly state: RunState;
@@ -48,6 +51,11 @@ export async function runLoop(
   let known = pending;
   let given = answers;
   let skipBreakpoint = resuming;
+  let step = state.step + 1;
+  // Made once per run: the superstep they report for is `step`'s value when they are called.
+  const started = (task: Task): void => emitTaskStart(run, task, step);
+  const finished = (task: Task, output: TaskOutput): void =>
+    emitTaskResult(run, task, output, step);
   // A continued run starts by showing where it continues from, as LangGraph's streams do.
   if (resuming && run.emitter?.modes.has("values")) run.emitter.emit("values", state.values);
   for (let executed = 0; state.next.length > 0; executed += 1) {
@@ -56,7 +64,7 @@ export async function runLoop(
       return { state, values: state.values, paused: true, interrupts: [] };
     }
     skipBreakpoint = false;
-    const step = state.step + 1;
+    step = state.step + 1;
     if (run.controller.signal.aborted) throw new CancelledError(step, run.threadId);
     if (executed >= run.recursionLimit)
       throw new RecursionLimitError(run.recursionLimit, run.threadId);
@@ -66,45 +74,59 @@ export async function runLoop(
       step,
       tasks.map((task) => task.node.name),
     );
-    const hooks: SuperstepHooks = {
-      started: (task) => emitTaskStart(run, task, step),
-      finished: (task, output) => emitTaskResult(run, task, output, step),
-      observer,
-    };
-    const result = await watched(
-      observer,
-      runSuperstep(run, state, tasks, step, known, given, hooks),
-    );
-    known = new Map();
-    given = new Map();
-    if (result.interrupts.length > 0) {
-      // The superstep is not over: it commits when every interrupt has been answered.
-      observer?.end("paused");
-      emitPaused(run, result.interrupts);
-      // As getState shows it: finished siblings' writes folded in, in plan order.
-      let values = state.values;
-      for (const output of result.outputs) {
-        if (output) values = withWrites(values, output.writes, run.spec.channels);
+    const hooks: SuperstepHooks = { started, finished, observer };
+    let result: SuperstepResult;
+    let applied: AppliedStep;
+    let outputs: TaskOutput[];
+    let nodes: string[];
+    try {
+      // Awaited even when the superstep ran synchronously: the loop yields once per superstep, so
+      // a cancellation or a stream reader gets its turn however fast the nodes are.
+      result = await runSuperstep(run, state, tasks, step, known, given, hooks);
+      known = EMPTY_PENDING;
+      given = EMPTY_ANSWERS;
+      if (result.interrupts.length > 0) {
+        // The superstep is not over: it commits when every interrupt has been answered.
+        observer?.end("paused");
+        emitPaused(run, result.interrupts);
+        // As getState shows it: finished siblings' writes folded in, in plan order.
+        let values = state.values;
+        for (const output of result.outputs) {
+          if (output) values = withWrites(values, output.writes, run.spec.channels);
+        }
+        return { state, values, paused: true, interrupts: result.interrupts };
       }
-      return { state, values, paused: true, interrupts: result.interrupts };
+      outputs = result.outputs as TaskOutput[];
+      nodes = tasks.map((task) => task.node.name);
+      const maybeApplied = applyOrFail(
+        run,
+        state,
+        tasks,
+        outputs,
+        result.records,
+        result.timings,
+        step,
+      );
+      applied = isPromiseLike(maybeApplied) ? await maybeApplied : maybeApplied;
+      const usage = usageByNode(nodes, outputs);
+      const toCommit: StepToCommit = {
+        source: "loop",
+        step,
+        ...applied,
+        metadata: stepMetadata(run.config.metadata, usage, result.timings),
+      };
+      const committed = commitSuperstep(
+        run,
+        state,
+        toCommit,
+        result.uncommitted,
+        result.uncommittedAudit,
+      );
+      state = isPromiseLike(committed) ? await committed : committed;
+    } catch (error) {
+      observer?.end("failed", error);
+      throw error;
     }
-    const outputs = result.outputs as TaskOutput[];
-    const nodes = tasks.map((task) => task.node.name);
-    const applied = await watched(
-      observer,
-      applyOrFail(run, state, tasks, outputs, result.records, result.timings, step),
-    );
-    const usage = usageByNode(nodes, outputs);
-    const toCommit: StepToCommit = {
-      source: "loop",
-      step,
-      ...applied,
-      metadata: stepMetadata(run.config.metadata, usage, result.timings),
-    };
-    state = await watched(
-      observer,
-      commitSuperstep(run, state, toCommit, result.uncommitted, result.uncommittedAudit),
-    );
     if (observer) {
       if (state.checkpoint) observer.checkpoint(state.checkpoint.id);
       observer.end("committed");
@@ -120,17 +142,8 @@ export async function runLoop(
   return { state, values: state.values, paused: false, interrupts: [] };
 }
 
-/** `work`, with its failure told to the superstep's observer when there is one. */
-function watched<T>(observer: SuperstepObserver | undefined, work: Promise<T>): Promise<T> {
-  if (!observer) return work;
-  return work.catch((error: unknown) => {
-    observer.end("failed", error);
-    throw error;
-  });
-}
-
 /** Applies the superstep's writes; on CONCURRENT_UPDATE its writers are stored as failed first. */
-async function applyOrFail(
+function applyOrFail(
   run: RunContext,
   state: RunState,
   tasks: readonly Task[],
@@ -138,13 +151,17 @@ async function applyOrFail(
   records: readonly TaskRecord[],
   timings: ReadonlyArray<TaskTiming | undefined>,
   step: number,
-): Promise<AppliedStep> {
+): AppliedStep | Promise<AppliedStep> {
   const nodes = tasks.map((task) => task.node.name);
   try {
     return applyStep(run.spec, state.values, state.barriers, nodes, outputs, step);
   } catch (error) {
     if (!(error instanceof ConcurrentUpdateError)) throw error;
-    throw await failConflictingTasks(run, state, tasks, outputs, records, timings, error);
+    return failConflictingTasks(run, state, tasks, outputs, records, timings, error).then(
+      (failure) => {
+        throw failure;
+      },
+    );
   }
 }
 
@@ -163,18 +180,23 @@ export function saveStep(
 }
 
 /** Saves the superstep; a value the lone task wrote that cannot be stored names that task's node. */
-async function commitSuperstep(
+function commitSuperstep(
   run: RunContext,
   state: RunState,
   step: StepToCommit,
   lone: Task | undefined,
   audit: readonly AuditEntry[],
-): Promise<RunState> {
-  try {
-    return await saveStep(run, state, step, audit);
-  } catch (error) {
+): RunState | Promise<RunState> {
+  const named = (error: unknown): never => {
     throw lone && error instanceof SerializationError ? error.forNode(lone.node.name) : error;
+  };
+  let saved: RunState | Promise<RunState>;
+  try {
+    saved = saveStep(run, state, step, audit);
+  } catch (error) {
+    return named(error);
   }
+  return isPromiseLike(saved) && lone ? saved.then(undefined, named) : saved;
 }
 
 function planTasks(spec: GraphSpec, state: RunState): Task[] {

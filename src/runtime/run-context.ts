@@ -4,6 +4,7 @@ import type { Configurable, NodeContext, RunConfig } from "../graph/types.js";
 import type { NodeCache } from "../checkpoint/cache.js";
 import type { Checkpointer } from "../checkpoint/types.js";
 import { InvalidConfigError, OutsideNodeError, UnknownNodeError } from "../errors.js";
+import { AbortRace } from "./abort-race.js";
 import type { BudgetTracker } from "./budget.js";
 import type { RunObserver } from "./observer.js";
 import type { RunState } from "./run-state.js";
@@ -32,6 +33,8 @@ export interface RunContext {
   readonly configurable: Configurable;
   /** Aborted on cancellation (reason CANCELLED) or when a task fails (reason TASK_FAILED). */
   readonly controller: AbortController;
+  /** Races the run's waits on nodes and routers against the controller's signal. */
+  readonly race: AbortRace;
   readonly emitter: Emitter | undefined;
   readonly interruptBefore: ReadonlySet<string>;
   readonly interruptAfter: ReadonlySet<string>;
@@ -105,7 +108,8 @@ export function createRunContext(params: RunContextParams): RunContext {
     );
   }
   const controller = new AbortController();
-  // Every running task listens on the run's signal; a wide fan-out is not a listener leak.
+  // The engine adds one listener (AbortRace), but each task's own code may listen on ctx.signal
+  // (a fetch, a model call): a wide fan-out is not a listener leak.
   setMaxListeners(0, controller.signal);
   return {
     spec,
@@ -116,6 +120,7 @@ export function createRunContext(params: RunContextParams): RunContext {
     config,
     configurable: config.configurable ?? {},
     controller,
+    race: new AbortRace(controller.signal),
     emitter: params.emitter,
     interruptBefore: breakpoints(
       spec,

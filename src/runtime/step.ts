@@ -13,7 +13,7 @@ export function startAttempt(scope: TaskScope, number: number): AttemptScope {
   const attempt: AttemptScope = {
     task: scope,
     number,
-    stepsRun: new Set(),
+    stepsRun: undefined,
     interrupts: 0,
     accepted: [],
     ended: undefined,
@@ -22,6 +22,9 @@ export function startAttempt(scope: TaskScope, number: number): AttemptScope {
   scope.attempt = attempt;
   return attempt;
 }
+
+/** Why an attempt ended when it returned or threw by itself (nothing aborted it). */
+export const ATTEMPT_RETURNED = "the attempt had already returned or thrown";
 
 /**
  * The engine no longer waits for this attempt (it returned, threw, timed out, or the run was
@@ -48,15 +51,20 @@ export async function stepIn<T>(
 ): Promise<T> {
   const scope = attempt.task;
   refuseIfEnded(attempt);
-  if (attempt.stepsRun.has(name)) throw new DuplicateStepError(scope.node, name);
-  attempt.stepsRun.add(name);
+  const stepsRun = (attempt.stepsRun ??= new Set());
+  if (stepsRun.has(name)) throw new DuplicateStepError(scope.node, name);
+  stepsRun.add(name);
   if (Object.prototype.hasOwnProperty.call(scope.steps, name)) {
     scope.observer?.step(name, true);
     return scope.steps[name] as T;
   }
-  await scope.beforeStep();
-  refuseIfEnded(attempt);
+  // Tracked from the call on, not from when `fn` starts: a node that does not await its step
+  // may return first, and its task must not count as finished before the step is recorded.
   const running = (async () => {
+    await scope.beforeStep();
+    // Called while the attempt ran, so it starts unless the attempt was abandoned meanwhile
+    // (timed out, cancelled); one that merely returned since waits for its steps.
+    if (attempt.ended !== ATTEMPT_RETURNED) refuseIfEnded(attempt);
     const result = await fn();
     scope.steps[name] = result;
     if (scope.durable) await scope.save(recordOf(scope));

@@ -1,41 +1,35 @@
+import type { BaseMessageChunk } from "@langchain/core/messages";
 import type { AuditEntry } from "../checkpoint/types.js";
 import {
   CancelledError,
   InvalidResumeError,
   isStorageFailure,
-  SerializationError,
   SubgraphVersionMismatchError,
 } from "../errors.js";
+import type { GraphSpec } from "../graph/spec.js";
+import type { Configurable, RunConfig } from "../graph/types.js";
+import type { AbortRace } from "./abort-race.js";
+import type { BudgetTracker } from "./budget.js";
 import {
   EMPTY_RECORD,
   InterruptSignal,
   recordOf,
-  Rejection,
   type InterruptRecord,
   type TaskRecord,
   type TaskScope,
 } from "./interrupt.js";
-import { describeError } from "./failed-step.js";
+import { lookupCached, storeCached, type CachedTask } from "./node-cache.js";
+import type { SuperstepObserver, TaskObserver } from "./observer.js";
 import { ParentCommandSignal } from "./parent-command.js";
 import type { RunContext } from "./run-context.js";
-import {
-  encodeTaskOutput,
-  ERROR_CHANNEL,
-  INTERRUPT_CHANNEL,
-  RECORD_CHANNEL,
-  recordWrites,
-  type PendingTask,
-  type RunState,
-  type StoredFailure,
-} from "./run-state.js";
-import { createTaskScope } from "./step.js";
-import { namespacePath } from "./subgraph-host.js";
-import { StepTracker } from "./step-tracker.js";
-import { lookupCached, storeCached } from "./node-cache.js";
+import type { PendingTask, RunState } from "./run-state.js";
+import type { SubgraphHost } from "./subgraph-host.js";
+import { isPromiseLike } from "./abort-race.js";
 import { runTask, type Task, type TaskEnvironment } from "./task.js";
+import { subgraphHost, taskScope } from "./task-scope.js";
 import { TaskClock, type TaskTiming } from "./task-timing.js";
+import { TaskStore } from "./task-store.js";
 import type { TaskOutput } from "./writes.js";
-import type { SuperstepObserver, TaskObserver } from "./observer.js";
 
 /** Aborts the run's signal when a task fails, so its running siblings stop. */
 export const TASK_FAILED = Symbol("task failed");
@@ -70,11 +64,12 @@ export interface SuperstepHooks {
  * (`pending` output) is reused; one waiting on an interrupt nobody answered stays waiting; the rest
  * run, an answered one with its answer. Each finished task's output is persisted as pending writes
  * before the superstep commits (except a lone task's: see `uncommitted`); an interrupted task
- * persists its record and the interrupt. On the
- * first failure the running siblings are aborted and the failure is thrown; finished siblings keep
- * their writes.
+ * persists its record and the interrupt. On the first failure the running siblings are aborted and
+ * the failure is thrown; finished siblings keep their writes.
+ *
+ * Synchronous when every task to run is (a lone synchronous node makes no promise here).
  */
-export async function runSuperstep(
+export function runSuperstep(
   run: RunContext,
   state: RunState,
   tasks: readonly Task[],
@@ -82,367 +77,316 @@ export async function runSuperstep(
   pending: ReadonlyMap<string, PendingTask>,
   answers: ReadonlyMap<string, unknown>,
   hooks: SuperstepHooks,
-): Promise<SuperstepResult> {
-  const outputs: Array<TaskOutput | undefined> = [];
-  const interrupts: InterruptRecord[] = [];
-  const todo: number[] = [];
-  const records = tasks.map((task) => pending.get(task.id)?.record ?? EMPTY_RECORD);
-  const timings: Array<TaskTiming | undefined> = [];
-  tasks.forEach((task, index) => {
-    const known = pending.get(task.id);
-    outputs.push(known?.output);
-    timings.push(known?.output ? known.timing : undefined);
-    if (known?.output) {
-      hooks.observer?.reused(task.id, task.node.name, "pending");
-      hooks.finished(task, known.output);
-    } else if (known?.interrupt && !answers.has(task.id)) interrupts.push(known.interrupt);
-    else todo.push(index);
-  });
-  if (todo.length === 0) {
-    return { outputs, records, timings, interrupts, uncommitted: undefined, uncommittedAudit: [] };
-  }
-  // With a single task there is no sibling whose failure could need this task's writes later.
-  const lone = tasks.length === 1 ? (tasks[0] as Task) : undefined;
-  let uncommitted: Task | undefined;
-  let uncommittedAudit: readonly AuditEntry[] = [];
-
-  const signal = run.controller.signal;
-  const env: TaskEnvironment = {
-    spec: run.spec,
-    config: run.config,
-    configurable: run.configurable,
-    threadId: run.threadId,
-    step,
-    signal,
-    abandonedStepWaitMs: run.abandonedStepWaitMs,
-    budget: run.budget,
-    values: state.values,
-    writer: run.emitter?.modes.has("custom")
-      ? (_node: string, event: unknown) => run.emitter?.emit("custom", event)
-      : () => undefined,
-    // LangGraph's [chunk, metadata] shape; both its key names and Switchyard's are given.
-    onToken: run.emitter?.modes.has("messages")
-      ? (node, superstep, chunk) =>
-          run.emitter?.emit("messages", [
-            chunk,
-            { node, superstep, langgraph_node: node, langgraph_step: superstep },
-          ])
-      : undefined,
-  };
-  const checkpointId = state.checkpoint?.id;
-  const store =
-    run.checkpointer && run.threadId !== undefined && checkpointId !== undefined
-      ? new TaskStore(run, checkpointId, pending, answers)
-      : undefined;
-  const cached = run.cache
-    ? await lookupCached(run.cache, run.spec.name, tasks, todo, pending, answers)
-    : undefined;
-  let failure: { error: unknown } | undefined;
-  let cursor = 0;
-  const worker = async (): Promise<void> => {
-    while (cursor < todo.length && failure === undefined && !signal.aborted) {
-      const index = todo[cursor] as number;
-      cursor += 1;
-      const task = tasks[index] as Task;
-      const caching = cached?.get(index);
-      const hit = caching?.hit;
-      if (hit) hooks.observer?.reused(task.id, task.node.name, "cached");
-      const observer = hit
-        ? undefined
-        : hooks.observer?.task(task.id, task.node.name, answers.has(task.id));
-      const known = pending.get(task.id);
-      const scope = taskScope(run, task, step, known, answers.get(task.id), store, observer);
-      hooks.started(task);
-      const clock = new TaskClock();
-      try {
-        const output = hit ?? (await runTask(task, env, scope, clock));
-        const timing = clock.stop(task.node.name, task.id, scope.attempt.number, hit !== undefined);
-        timings[index] = timing;
-        if (caching && !hit && run.cache) await storeCached(run.cache, caching, output);
-        // A task is finished once the steps it started are recorded (a node may not await one).
-        if (!scope.inFlight.idle) await scope.inFlight.settle(run.abandonedStepWaitMs);
-        outputs[index] = output;
-        records[index] = recordOf(scope);
-        observer?.end("finished", output.update);
-        if (task === lone && store) {
-          uncommitted = task;
-          uncommittedAudit = store.auditOf(task, scope);
-        } else {
-          await store?.finished(task, scope, output, records[index], timing);
-          hooks.finished(task, output);
-        }
-      } catch (error) {
-        if (error instanceof InterruptSignal) {
-          if (!scope.inFlight.idle) await scope.inFlight.settle(run.abandonedStepWaitMs);
-          const traceparent = observer?.interrupted(error.interrupt);
-          const interrupt = traceparent ? { ...error.interrupt, traceparent } : error.interrupt;
-          await store?.interrupted(task, scope, interrupt);
-          interrupts.push(interrupt);
-          continue;
-        }
-        // A Command.PARENT is the node's way out of a child graph, not a failure.
-        if (error instanceof ParentCommandSignal) observer?.end("finished");
-        else observer?.end("failed", error);
-        if (signal.aborted) return;
-        failure = { error };
-        run.controller.abort(TASK_FAILED);
-        // An invalid answer changes nothing: the task keeps waiting on its interrupt (so does a
-        // child whose structure changed while it was in flight). A storage
-        // failure is not recorded: that write would fail (or wait) again and hide the real error.
-        // A Command.PARENT ends the child's run; the parent records the command, not a failure.
-        const recorded =
-          !(error instanceof InvalidResumeError) &&
-          !(error instanceof SubgraphVersionMismatchError) &&
-          !(error instanceof ParentCommandSignal) &&
-          !isStorageFailure(error);
-        if (recorded && store) {
-          const timing = clock.stop(task.node.name, task.id, scope.attempt.number, false);
-          await store.failed(task, scope, error, timing);
-        }
-      }
-    }
-  };
-  const workers = Math.min(run.maxConcurrency, todo.length);
-  if (workers === 1) await worker();
-  else await Promise.all(Array.from({ length: workers }, worker));
-  if (failure) throw failure.error;
-  if (signal.aborted) throw new CancelledError(step, run.threadId);
-  return { outputs, records, timings, interrupts, uncommitted, uncommittedAudit };
+): SuperstepResult | Promise<SuperstepResult> {
+  return new Superstep(run, state, tasks, step, pending, answers, hooks).start();
 }
 
-function taskScope(
-  run: RunContext,
-  task: Task,
-  step: number,
-  known: PendingTask | undefined,
-  answer: unknown,
-  store: TaskStore | undefined,
-  observer: TaskObserver | undefined,
-): TaskScope {
-  const resumes = [...(known?.record.resumes ?? [])];
-  const rejections = new Map(
-    Object.entries(known?.record.rejections ?? {}).map(([index, reason]) => [
-      Number(index),
-      reason,
-    ]),
-  );
-  const interrupt = known?.interrupt;
-  if (interrupt && answer instanceof Rejection) {
-    resumes[interrupt.index] = null;
-    rejections.set(interrupt.index, answer.reason);
-  } else if (interrupt && answer !== undefined) {
-    resumes[interrupt.index] = answer;
-  }
-  const scope: TaskScope = createTaskScope({
-    taskId: task.id,
-    node: task.node.name,
-    durable: store !== undefined,
-    resumes,
-    rejections,
-    steps: { ...known?.record.steps },
-    inFlight: new StepTracker(run.steps),
-    save: (record) => store?.record(task, scope, record) ?? Promise.resolve(),
-    beforeStep: run.beforeStep,
-    host:
-      store && run.checkpointer && run.threadId !== undefined
-        ? {
-            checkpointer: run.checkpointer,
-            storageKey: run.threadId,
-            threadId: run.userThreadId ?? run.threadId,
-            namespace: run.namespace,
-            step,
-            lease: run.lease,
-            beforeStep: run.beforeStep,
-            steps: run.steps,
-            answerKind: run.answerKind,
-            allowGraphChange: run.config.allowGraphChange === true,
-            emitter: run.emitter,
-            budget: run.budget,
-          }
-        : undefined,
-    observer,
-  });
-  return scope;
-}
+/** One superstep's tasks and what they produced: also the environment its tasks run in. */
+class Superstep implements TaskEnvironment {
+  readonly spec: GraphSpec;
+  readonly config: RunConfig;
+  readonly configurable: Configurable;
+  readonly threadId: string | undefined;
+  readonly signal: AbortSignal;
+  readonly race: AbortRace;
+  readonly abandonedStepWaitMs: number;
+  readonly budget: BudgetTracker | undefined;
+  readonly values: Readonly<Record<string, unknown>>;
+  readonly onToken?: (node: string, step: number, chunk: BaseMessageChunk) => void;
 
-/**
- * A finished task's writes, with its durable steps when it ran any: should its superstep fail as a
- * whole (CONCURRENT_UPDATE), the task runs again without repeating them.
- */
-function finishedWrites(
-  output: TaskOutput,
-  record: TaskRecord,
-  timing: TaskTiming,
-): Array<readonly [string, unknown]> {
-  const writes = encodeTaskOutput(output, timing);
-  if (Object.keys(record.steps).length > 0) writes.push([RECORD_CHANNEL, record]);
-  return writes;
-}
-
-/**
- * A task's pending writes for the superstep after `checkpointId`. Each call replaces what the task
- * had stored, so it always writes the task's whole story, under the run's lease.
- *
- * Invariant: the first write that stores an answer this run gave (in the task's record or output)
- * carries that answer's audit entry, in the same transaction: an answer never takes effect
- * unaudited, and an answer that was not stored is not audited.
- */
-class TaskStore {
-  /** Finished tasks waiting for the next flush: those finishing in the same tick share one write. */
-  private queue: Array<{
-    task: Task;
-    output: TaskOutput;
-    record: TaskRecord;
-    timing: TaskTiming;
-    audit: readonly AuditEntry[];
-    resolve: () => void;
-    reject: (error: unknown) => void;
-  }> = [];
-
-  /**
-   * Errors of failed tasks: a step an abandoned attempt finishes after its task failed is
-   * recorded with the error, whichever of the two writes lands last.
-   */
-  private readonly errors = new Map<string, StoredFailure>();
-  /** Tasks whose answer's audit entry is stored. */
-  private readonly audited = new Set<string>();
+  private readonly outputs: Array<TaskOutput | undefined> = [];
+  private readonly records: TaskRecord[] = [];
+  private readonly timings: Array<TaskTiming | undefined> = [];
+  private readonly interrupts: InterruptRecord[] = [];
+  private readonly todo: number[] = [];
+  /** With a single task there is no sibling whose failure could need this task's writes later. */
+  private readonly lone: Task | undefined;
+  private readonly store: TaskStore | undefined;
+  private host: SubgraphHost | undefined;
+  private cached: ReadonlyMap<number, CachedTask> | undefined;
+  private uncommitted: Task | undefined;
+  private uncommittedAudit: readonly AuditEntry[] = [];
+  private failure: { error: unknown } | undefined;
+  private cursor = 0;
 
   constructor(
     private readonly run: RunContext,
-    private readonly checkpointId: string,
+    state: RunState,
+    private readonly tasks: readonly Task[],
+    readonly step: number,
     private readonly pending: ReadonlyMap<string, PendingTask>,
     private readonly answers: ReadonlyMap<string, unknown>,
-  ) {}
+    private readonly hooks: SuperstepHooks,
+  ) {
+    this.spec = run.spec;
+    this.config = run.config;
+    this.configurable = run.configurable;
+    this.threadId = run.threadId;
+    this.signal = run.controller.signal;
+    this.race = run.race;
+    this.abandonedStepWaitMs = run.abandonedStepWaitMs;
+    this.budget = run.budget;
+    this.values = state.values;
+    this.lone = tasks.length === 1 ? tasks[0] : undefined;
+    const emitter = run.emitter;
+    // LangGraph's [chunk, metadata] shape; both its key names and Switchyard's are given.
+    if (emitter?.modes.has("messages")) {
+      this.onToken = (node, superstep, chunk) =>
+        emitter.emit("messages", [
+          chunk,
+          { node, superstep, langgraph_node: node, langgraph_step: superstep },
+        ]);
+    }
+    const checkpointId = state.checkpoint?.id;
+    this.store =
+      run.checkpointer && run.threadId !== undefined && checkpointId !== undefined
+        ? new TaskStore(run, checkpointId, pending, answers)
+        : undefined;
+  }
 
-  /** Stores a finished task's output; resolves once it is durable. */
-  finished(
+  writer(_node: string, event: unknown): void {
+    const emitter = this.run.emitter;
+    if (emitter?.modes.has("custom")) emitter.emit("custom", event);
+  }
+
+  start(): SuperstepResult | Promise<SuperstepResult> {
+    const { tasks, pending, answers, hooks } = this;
+    for (let index = 0; index < tasks.length; index += 1) {
+      const task = tasks[index] as Task;
+      const known = pending.size > 0 ? pending.get(task.id) : undefined;
+      this.outputs.push(known?.output);
+      this.records.push(known?.record ?? EMPTY_RECORD);
+      this.timings.push(known?.output ? known.timing : undefined);
+      if (known?.output) {
+        hooks.observer?.reused(task.id, task.node.name, "pending");
+        hooks.finished(task, known.output);
+      } else if (known?.interrupt && !answers.has(task.id)) this.interrupts.push(known.interrupt);
+      else this.todo.push(index);
+    }
+    if (this.todo.length === 0) return this.result();
+    if (this.run.cache) return this.runCached(this.run.cache);
+    return this.runTodo();
+  }
+
+  private async runCached(cache: NonNullable<RunContext["cache"]>): Promise<SuperstepResult> {
+    const { spec } = this.run;
+    this.cached = await lookupCached(
+      cache,
+      spec.name,
+      this.tasks,
+      this.todo,
+      this.pending,
+      this.answers,
+    );
+    return this.runTodo();
+  }
+
+  private runTodo(): SuperstepResult | Promise<SuperstepResult> {
+    const workers = Math.min(this.run.maxConcurrency, this.todo.length);
+    if (workers > 1) return this.runWorkers(workers);
+    if (this.todo.length === 1) return this.runOnly(this.todo[0] as number);
+    const ran = this.work();
+    return isPromiseLike(ran) ? ran.then(() => this.result()) : this.result();
+  }
+
+  /** The one task to run: its continuation also ends the superstep (no promise in between). */
+  private runOnly(index: number): SuperstepResult | Promise<SuperstepResult> {
+    if (this.signal.aborted) return this.result();
+    this.cursor = 1;
+    const task = this.tasks[index] as Task;
+    const { caching, observer, scope, clock } = this.begin(index, task);
+    let output: TaskOutput | Promise<TaskOutput>;
+    try {
+      output = caching?.hit ?? runTask(task, this, scope, clock);
+    } catch (error) {
+      return this.failed(task, scope, observer, clock, error).then(() => this.result());
+    }
+    if (!isPromiseLike(output)) {
+      const settled = this.settle(index, task, scope, observer, clock, caching, output);
+      return settled ? settled.then(() => this.result()) : this.result();
+    }
+    return output.then(
+      (value) => {
+        const settled = this.settle(index, task, scope, observer, clock, caching, value);
+        return settled ? settled.then(() => this.result()) : this.result();
+      },
+      (error: unknown) =>
+        this.failed(task, scope, observer, clock, error).then(() => this.result()),
+    );
+  }
+
+  private async runWorkers(workers: number): Promise<SuperstepResult> {
+    await Promise.all(Array.from({ length: workers }, () => Promise.resolve(this.work())));
+    return this.result();
+  }
+
+  /** Takes the next task while no task failed and the run goes on; synchronous while they are. */
+  private work(): void | Promise<void> {
+    while (this.cursor < this.todo.length && this.failure === undefined && !this.signal.aborted) {
+      const index = this.todo[this.cursor] as number;
+      this.cursor += 1;
+      const ran = this.runAt(index);
+      if (isPromiseLike(ran)) return ran.then(() => this.work());
+    }
+  }
+
+  private result(): SuperstepResult {
+    if (this.failure) throw this.failure.error;
+    if (this.signal.aborted) throw new CancelledError(this.step, this.run.threadId);
+    const { outputs, records, timings, interrupts, uncommitted, uncommittedAudit } = this;
+    return { outputs, records, timings, interrupts, uncommitted, uncommittedAudit };
+  }
+
+  /** A task starts: its cache entry, observer and scope. */
+  private begin(
+    index: number,
+    task: Task,
+  ): {
+    caching: CachedTask | undefined;
+    observer: TaskObserver | undefined;
+    scope: TaskScope;
+    clock: TaskClock;
+  } {
+    const caching = this.cached?.get(index);
+    const hit = caching?.hit;
+    const observers = this.hooks.observer;
+    if (hit) observers?.reused(task.id, task.node.name, "cached");
+    const observer = hit
+      ? undefined
+      : observers?.task(task.id, task.node.name, this.answers.has(task.id));
+    const scope = this.scopeOf(task, observer);
+    this.hooks.started(task);
+    return { caching, observer, scope, clock: new TaskClock() };
+  }
+
+  private runAt(index: number): void | Promise<void> {
+    const task = this.tasks[index] as Task;
+    const { caching, observer, scope, clock } = this.begin(index, task);
+    let output: TaskOutput | Promise<TaskOutput>;
+    try {
+      output = caching?.hit ?? runTask(task, this, scope, clock);
+    } catch (error) {
+      return this.failed(task, scope, observer, clock, error);
+    }
+    if (!isPromiseLike(output))
+      return this.settle(index, task, scope, observer, clock, caching, output);
+    return output.then(
+      (value) => this.settle(index, task, scope, observer, clock, caching, value),
+      (error: unknown) => this.failed(task, scope, observer, clock, error),
+    );
+  }
+
+  /** The task's node returned `output`: finish it, or fail it when storing that fails. */
+  private settle(
+    index: number,
     task: Task,
     scope: TaskScope,
+    observer: TaskObserver | undefined,
+    clock: TaskClock,
+    caching: CachedTask | undefined,
     output: TaskOutput,
-    record: TaskRecord,
-    timing: TaskTiming,
-  ): Promise<void> {
-    const audit = this.auditOf(task, scope);
-    return new Promise((resolve, reject) => {
-      this.queue.push({ task, output, record, timing, audit, resolve, reject });
-      if (this.queue.length === 1) setImmediate(() => void this.flush());
-    });
-  }
-
-  private async flush(): Promise<void> {
-    const batch = this.queue;
-    this.queue = [];
-    const { run } = this;
-    const tasks = batch.map(({ task, output, record, timing }) => ({
-      taskId: task.id,
-      writes: finishedWrites(output, record, timing),
-    }));
-    const audit = batch.flatMap((entry) => entry.audit);
+  ): void | Promise<void> {
+    const cached = caching?.hit !== undefined;
+    this.timings[index] = clock.stop(task.node.name, task.id, scope.attempt.number, cached);
     try {
-      await (run.checkpointer as NonNullable<RunContext["checkpointer"]>).putWritesBatch(
-        run.threadId as string,
-        this.checkpointId,
-        tasks,
-        { lease: run.lease, audit },
-      );
-      for (const entry of batch) this.markAudited(entry.task, entry.audit);
-      for (const entry of batch) entry.resolve();
-    } catch {
-      // One bad task must not fail its siblings: store them one by one to find it.
-      for (const entry of batch) {
-        try {
-          await this.put(
-            entry.task,
-            finishedWrites(entry.output, entry.record, entry.timing),
-            entry.audit,
-          );
-          entry.resolve();
-        } catch (error) {
-          entry.reject(
-            error instanceof SerializationError ? error.forNode(entry.task.node.name) : error,
-          );
-        }
-      }
-    }
-  }
-
-  async record(task: Task, scope: TaskScope, record: ReturnType<typeof recordOf>): Promise<void> {
-    const error = this.errors.get(task.id);
-    try {
-      await this.put(
-        task,
-        error ? [...recordWrites(record), [ERROR_CHANNEL, error]] : recordWrites(record),
-        this.auditOf(task, scope),
+      const finished =
+        (caching && !caching.hit) || !scope.inFlight.idle
+          ? this.finishLater(index, task, scope, observer, caching, output)
+          : this.finish(index, task, scope, observer, output);
+      return (
+        finished &&
+        finished.then(undefined, (error: unknown) =>
+          this.failed(task, scope, observer, clock, error),
+        )
       );
     } catch (error) {
-      throw error instanceof SerializationError ? error.forNode(task.node.name) : error;
+      return this.failed(task, scope, observer, clock, error);
     }
   }
 
-  interrupted(task: Task, scope: TaskScope, interrupt: InterruptRecord): Promise<void> {
-    return this.put(
-      task,
-      [...recordWrites(recordOf(scope)), [INTERRUPT_CHANNEL, interrupt]],
-      this.auditOf(task, scope),
-    );
-  }
-
-  /** Records why the task failed and how it ran, keeping what it established (answers, steps). */
-  async failed(task: Task, scope: TaskScope, error: unknown, timing: TaskTiming): Promise<void> {
-    const described: StoredFailure = { ...describeError(error), timing };
-    this.errors.set(task.id, described);
-    try {
-      await this.put(
-        task,
-        [...recordWrites(recordOf(scope)), [ERROR_CHANNEL, described]],
-        this.auditOf(task, scope),
-      );
-    } catch {
-      // The task's own error is what the caller needs; failing to record it must not mask it.
-    }
-  }
-
-  /**
-   * The audit entry of the answer this run gave the task, once the node accepted it and until it
-   * is stored: what the task's next write must carry.
-   */
-  auditOf(task: Task, scope: TaskScope): AuditEntry[] {
-    const interrupt = this.pending.get(task.id)?.interrupt;
-    if (!interrupt || !this.answers.has(task.id) || this.audited.has(task.id)) return [];
-    const accepted = scope.attempt.accepted.find((answer) => answer.index === interrupt.index);
-    if (!accepted) return [];
-    const actor = this.run.configurable.actor;
-    return [
-      {
-        at: new Date().toISOString(),
-        actor: typeof actor === "string" && actor.length > 0 ? actor : "unknown",
-        interruptId: interrupt.id,
-        // Inside a subgraph, named by its path from the thread's graph (the store files the entry
-        // in the thread's log): parent node › child node.
-        node: [...namespacePath(this.run.namespace), interrupt.node].join(" › "),
-        kind: this.run.answerKind,
-        value: accepted.value,
-      },
-    ];
-  }
-
-  private markAudited(task: Task, audit: readonly AuditEntry[]): void {
-    if (audit.length > 0) this.audited.add(task.id);
-  }
-
-  private async put(
+  private async finishLater(
+    index: number,
     task: Task,
-    writes: ReadonlyArray<readonly [string, unknown]>,
-    audit: readonly AuditEntry[],
+    scope: TaskScope,
+    observer: TaskObserver | undefined,
+    caching: CachedTask | undefined,
+    output: TaskOutput,
   ): Promise<void> {
-    const { run } = this;
-    await (run.checkpointer as NonNullable<RunContext["checkpointer"]>).putWrites(
-      run.threadId as string,
-      this.checkpointId,
-      task.id,
-      writes,
-      { lease: run.lease, audit },
-    );
-    this.markAudited(task, audit);
+    if (caching && !caching.hit && this.run.cache)
+      await storeCached(this.run.cache, caching, output);
+    // A task is finished once the steps it started are recorded (a node may not await one).
+    if (!scope.inFlight.idle) await scope.inFlight.settle(this.run.abandonedStepWaitMs);
+    await this.finish(index, task, scope, observer, output);
+  }
+
+  private finish(
+    index: number,
+    task: Task,
+    scope: TaskScope,
+    observer: TaskObserver | undefined,
+    output: TaskOutput,
+  ): void | Promise<void> {
+    this.outputs[index] = output;
+    const record = recordOf(scope);
+    this.records[index] = record;
+    observer?.end("finished", output.update);
+    const store = this.store;
+    if (task === this.lone && store) {
+      this.uncommitted = task;
+      this.uncommittedAudit = store.auditOf(task, scope);
+      return;
+    }
+    if (!store) {
+      this.hooks.finished(task, output);
+      return;
+    }
+    return store
+      .finished(task, scope, output, record, this.timings[index] as TaskTiming)
+      .then(() => this.hooks.finished(task, output));
+  }
+
+  private async failed(
+    task: Task,
+    scope: TaskScope,
+    observer: TaskObserver | undefined,
+    clock: TaskClock,
+    error: unknown,
+  ): Promise<void> {
+    const { run, store } = this;
+    if (error instanceof InterruptSignal) {
+      if (!scope.inFlight.idle) await scope.inFlight.settle(run.abandonedStepWaitMs);
+      const traceparent = observer?.interrupted(error.interrupt);
+      const interrupt = traceparent ? { ...error.interrupt, traceparent } : error.interrupt;
+      await store?.interrupted(task, scope, interrupt);
+      this.interrupts.push(interrupt);
+      return;
+    }
+    // A Command.PARENT is the node's way out of a child graph, not a failure.
+    if (error instanceof ParentCommandSignal) observer?.end("finished");
+    else observer?.end("failed", error);
+    if (this.signal.aborted) return;
+    this.failure = { error };
+    run.controller.abort(TASK_FAILED);
+    // An invalid answer changes nothing: the task keeps waiting on its interrupt (so does a
+    // child whose structure changed while it was in flight). A storage
+    // failure is not recorded: that write would fail (or wait) again and hide the real error.
+    // A Command.PARENT ends the child's run; the parent records the command, not a failure.
+    const recorded =
+      !(error instanceof InvalidResumeError) &&
+      !(error instanceof SubgraphVersionMismatchError) &&
+      !(error instanceof ParentCommandSignal) &&
+      !isStorageFailure(error);
+    if (recorded && store) {
+      const timing = clock.stop(task.node.name, task.id, scope.attempt.number, false);
+      await store.failed(task, scope, error, timing);
+    }
+  }
+
+  private scopeOf(task: Task, observer: TaskObserver | undefined): TaskScope {
+    const known = this.pending.size > 0 ? this.pending.get(task.id) : undefined;
+    const answer = this.answers.size > 0 ? this.answers.get(task.id) : undefined;
+    // One host for all the superstep's tasks: a graph invoked inside a task checkpoints with it.
+    if (this.store && !this.host) this.host = subgraphHost(this.run, this.step);
+    return taskScope(this.run, task, known, answer, this.store, observer, this.host);
   }
 }

@@ -1,32 +1,20 @@
 import type { BaseMessageChunk } from "@langchain/core/messages";
-import type { RunnableConfig } from "@langchain/core/runnables";
-import { Command, END, isCommand, isSend, type Send } from "../graph/constants.js";
-import { pathMapTargets, type GraphSpec, type NodeSpec, type RouterSpec } from "../graph/spec.js";
-import type {
-  Configurable,
-  NodeContext,
-  RetryPolicy,
-  RouteResult,
-  RunConfig,
-  TokenUsage,
-} from "../graph/types.js";
-import {
-  InvalidRouteError,
-  NodeFailedError,
-  NodeTimeoutError,
-  SwitchyardError,
-  UnknownNodeError,
-} from "../errors.js";
-import { interruptIn, InterruptSignal, runInScope, type TaskScope } from "./interrupt.js";
-import { CommandFromChild, ParentCommandSignal } from "./parent-command.js";
-import { endAttempt, startAttempt, stepIn } from "./step.js";
+import { Command, isCommand, type Send } from "../graph/constants.js";
+import type { GraphSpec, NodeSpec } from "../graph/spec.js";
+import type { Configurable, RetryPolicy, RunConfig } from "../graph/types.js";
+import { NodeFailedError, NodeTimeoutError, SwitchyardError } from "../errors.js";
+import { isPromiseLike, untilAborted, type AbortRace } from "./abort-race.js";
 import type { BudgetTracker } from "./budget.js";
 import { guardInput, guardOutput, keptOutput } from "./guard.js";
 import { keepUsage, keptUsage } from "./kept-usage.js";
+import { InterruptSignal, runInScope, type AttemptScope, type TaskScope } from "./interrupt.js";
+import { TaskContext, type SpentUsage } from "./node-context.js";
+import { CommandFromChild, ParentCommandSignal } from "./parent-command.js";
+import { routeAfter } from "./route.js";
+import { ATTEMPT_RETURNED, endAttempt, startAttempt } from "./step.js";
 import type { TaskClock } from "./task-timing.js";
-import { TokenStreamHandler } from "./token-stream.js";
 import { addUsage } from "./usage.js";
-import { parseNodeResult, withWrites, type TaskOutput } from "./writes.js";
+import { parseNodeResult, type TaskOutput } from "./writes.js";
 
 export interface Task {
   readonly id: string;
@@ -45,11 +33,13 @@ export interface TaskEnvironment {
   readonly step: number;
   /** Aborted when the run is cancelled or a sibling fails. */
   readonly signal: AbortSignal;
+  /** Races waits on `signal` with one listener for the whole run. */
+  readonly race: AbortRace;
   /** How long to wait for an abandoned attempt's steps before another attempt starts. */
   readonly abandonedStepWaitMs: number;
   /** The state at the start of the superstep. */
   readonly values: Readonly<Record<string, unknown>>;
-  readonly writer: (node: string, event: unknown) => void;
+  writer(node: string, event: unknown): void;
   /** Set when the run streams "messages": receives each model token a node's model call streams. */
   readonly onToken?: (node: string, step: number, chunk: BaseMessageChunk) => void;
   /** The run's budget: checked before the node runs, told of its usage. */
@@ -72,136 +62,266 @@ function defaultRetryOn(error: unknown): boolean {
  * Runs one task to completion with its node's retry policy and timeout. Throws the node's error
  * wrapped in NodeFailedError after the last attempt, a definition error (invalid update, unknown
  * route) as is, or the run signal's reason when the run was aborted.
+ *
+ * Synchronous when the node is: a node that returns a value costs no promise. A failed first
+ * attempt, and everything after it, goes the asynchronous way (`retryAfter`).
  */
-export async function runTask(
+export function runTask(
   task: Task,
   env: TaskEnvironment,
   scope: TaskScope,
   clock?: TaskClock,
-): Promise<TaskOutput> {
+): TaskOutput | Promise<TaskOutput> {
   // Tokens spent by failed attempts count too (they were paid for), and so do those of earlier
-  // runs that stopped this task: it finishes with all of them, or keeps them in its record.
-  // The clock, when given, is where the spend is summed, so the task's timing record carries it.
-  const spent: { usage?: TokenUsage } = clock ?? {};
+  // runs that stopped this task: it finishes with all of them, or keeps them in its record. The
+  // clock, when given, is where they are summed, so the task's timing carries them.
+  const spent: SpentUsage = clock ?? {};
   const kept = keptUsage(scope);
   if (kept) spent.usage = addUsage(spent.usage, kept);
-  try {
-    return await runAttempts(task, env, scope, spent, clock);
-  } catch (error) {
-    keepUsage(scope, spent.usage);
-    throw error;
-  }
+  return new TaskAttempt(task, env, scope, 1, spent, clock).start();
 }
 
-async function runAttempts(
+/** After attempt `failed` threw `error`: the next attempts, or the error to fail the task with. */
+async function retryAfter(
   task: Task,
   env: TaskEnvironment,
   scope: TaskScope,
-  spent: { usage?: TokenUsage },
+  spent: SpentUsage,
   clock: TaskClock | undefined,
+  error: unknown,
+  failed: number,
+): Promise<TaskOutput> {
+  try {
+    return await retryAttempts(task, env, scope, spent, clock, error, failed);
+  } catch (thrown) {
+    // The task stops unfinished (interrupt, failure): what it spent stays in its record.
+    keepUsage(scope, spent.usage);
+    throw thrown;
+  }
+}
+
+async function retryAttempts(
+  task: Task,
+  env: TaskEnvironment,
+  scope: TaskScope,
+  spent: SpentUsage,
+  clock: TaskClock | undefined,
+  error: unknown,
+  failed: number,
 ): Promise<TaskOutput> {
   const policy: RetryPolicy | undefined = task.node.retryPolicy;
   const maxAttempts = Math.max(1, policy ? (policy.maxAttempts ?? RETRY_DEFAULTS.maxAttempts) : 1);
   const retryOn = policy?.retryOn ?? defaultRetryOn;
-  for (let attempt = 1; ; attempt += 1) {
-    try {
-      return await attemptTask(task, env, attempt, scope, spent);
-    } catch (error) {
-      if (error instanceof InterruptSignal || error instanceof ParentCommandSignal) throw error;
-      if (env.signal.aborted) throw env.signal.reason;
-      const definitionError =
-        error instanceof SwitchyardError && !(error instanceof NodeTimeoutError);
-      const last = attempt >= maxAttempts || !retryOn(error) || definitionError;
-      scope.observer?.attemptFailed(attempt, error, !last);
-      clock?.attemptFailed(attempt, error);
-      if (last) {
-        if (error instanceof SwitchyardError) throw error;
-        throw new NodeFailedError(task.node.name, env.step, env.threadId, attempt, error);
+  for (let attempt = failed; ; attempt += 1) {
+    if (attempt > failed) {
+      try {
+        return await new TaskAttempt(task, env, scope, attempt, spent, clock).start();
+      } catch (next) {
+        error = next;
       }
-      // A step the abandoned attempt is still inside must be recorded before the next attempt
-      // could call it again; if it does not end in time, the task fails rather than risk it.
-      if (!(await scope.inFlight.settle(env.abandonedStepWaitMs))) {
-        throw new NodeFailedError(task.node.name, env.step, env.threadId, attempt, error);
-      }
-      await sleep(retryDelay(policy as RetryPolicy, attempt), env.signal);
     }
+    if (error instanceof InterruptSignal || error instanceof ParentCommandSignal) throw error;
+    if (env.signal.aborted) throw env.signal.reason;
+    const definitionError =
+      error instanceof SwitchyardError && !(error instanceof NodeTimeoutError);
+    const last = attempt >= maxAttempts || !retryOn(error) || definitionError;
+    scope.observer?.attemptFailed(attempt, error, !last);
+    clock?.attemptFailed(attempt, error);
+    if (last) {
+      if (error instanceof SwitchyardError) throw error;
+      throw new NodeFailedError(task.node.name, env.step, env.threadId, attempt, error);
+    }
+    // A step the abandoned attempt is still inside must be recorded before the next attempt
+    // could call it again; if it does not end in time, the task fails rather than risk it.
+    if (!(await scope.inFlight.settle(env.abandonedStepWaitMs))) {
+      throw new NodeFailedError(task.node.name, env.step, env.threadId, attempt, error);
+    }
+    await sleep(retryDelay(policy as RetryPolicy, attempt), env.signal);
   }
 }
 
-async function attemptTask(
-  task: Task,
-  env: TaskEnvironment,
-  number: number,
-  scope: TaskScope,
-  spent: { usage?: TokenUsage },
-): Promise<TaskOutput> {
-  const node = task.node;
-  // Each attempt starts the node over: interrupts and steps are matched by call order again.
-  const attempt = startAttempt(scope, number);
-  let signal = env.signal;
-  let timer: NodeJS.Timeout | undefined;
-  if (node.timeoutMs !== undefined) {
+/**
+ * One attempt of a task: runs the node in the task's scope, then parses and routes its result.
+ * Synchronous for a node that returns a value; for one that returns a promise, a single
+ * continuation on the (raced) promise does the rest. Each attempt starts the node over:
+ * interrupts and steps are matched by call order again.
+ */
+class TaskAttempt {
+  private readonly attempt: AttemptScope;
+  private readonly signal: AbortSignal;
+  private readonly timer: NodeJS.Timeout | undefined;
+  private ctx: TaskContext | undefined;
+
+  constructor(
+    private readonly task: Task,
+    private readonly env: TaskEnvironment,
+    private readonly scope: TaskScope,
+    private readonly number: number,
+    private readonly spent: SpentUsage,
+    private readonly clock: TaskClock | undefined,
+  ) {
+    this.attempt = startAttempt(scope, number);
+    const node = task.node;
+    if (node.timeoutMs === undefined) {
+      this.signal = env.signal;
+      return;
+    }
     const timeout = new AbortController();
-    signal = AbortSignal.any([env.signal, timeout.signal]);
+    this.signal = AbortSignal.any([env.signal, timeout.signal]);
     const timeoutMs = node.timeoutMs;
-    timer = setTimeout(
+    this.timer = setTimeout(
       () => timeout.abort(new NodeTimeoutError(node.name, timeoutMs, env.step, env.threadId)),
       timeoutMs,
     );
   }
-  try {
-    const ctx: NodeContext = {
-      configurable: env.configurable,
-      config: env.config,
-      signal,
-      writer: (event: unknown) => env.writer(node.name, event),
-      node: node.name,
-      superstep: env.step,
-      attempt: number,
-      taskId: task.id,
-      interrupt: (value, options) => interruptIn(attempt, value, options),
-      step: (name, fn) => stepIn(attempt, name, fn),
-      runnableConfig: runnableConfig(env, node.name, signal),
-      reportUsage: (usage, call) => {
-        const recorded = env.budget ? env.budget.record(usage, call?.model) : usage;
-        spent.usage = addUsage(spent.usage, recorded);
-        scope.observer?.usage(usage, call?.model);
-      },
-    };
+
+  start(): TaskOutput | Promise<TaskOutput> {
+    const { task, env, attempt } = this;
     let result: unknown;
     try {
+      const ctx = new TaskContext(env, attempt, this.signal, this.spent);
+      this.ctx = ctx;
       env.budget?.gate(attempt, env.step, env.threadId);
-      const kept = node.guard ? keptOutput(attempt) : undefined;
-      if (kept) {
-        // The reviewed result: what it cost is kept with the task (see kept-usage.ts).
-        result = kept.result;
-      } else {
-        const input = node.guard
-          ? await guardInput(node, task.input, attempt, placeOf(env))
-          : task.input;
-        const observer = scope.observer;
+      if (task.node.guard) {
+        return guardedAttempt(task, env, attempt, ctx, this.spent).then(
+          (output) => this.done(output),
+          (error: unknown) => this.fail(error),
+        );
+      }
+      try {
+        const observer = this.scope.observer;
         result = observer
-          ? observer.within(() => runInScope(attempt, () => node.run(input, ctx)))
-          : runInScope(attempt, () => node.run(input, ctx));
-        if (isPromiseLike(result)) result = await untilAborted(result, signal);
+          ? observer.within(() => runInScope(attempt, task.node.run, task.input, ctx))
+          : runInScope(attempt, task.node.run, task.input, ctx);
+      } catch (error) {
+        result = commandOf(error);
       }
     } catch (error) {
-      // A child graph's Command.PARENT: this node's result.
-      if (!(error instanceof CommandFromChild)) throw error;
-      result = error.command;
+      return this.fail(error);
     }
-    if (node.guard) result = await guardOutput(node, result, attempt, placeOf(env));
-    if (isCommand(result) && result.graph === Command.PARENT) {
-      throw new ParentCommandSignal(result, node.name);
+    if (!isPromiseLike(result)) return this.finish(result);
+    if (this.signal === env.signal) {
+      return env.race.then(
+        result,
+        (value) => this.finish(value),
+        (error: unknown) => this.rejected(error),
+      );
     }
-    const parsed = parseNodeResult(node.name, result, env.spec.channels);
-    const goto = await routeAfter(node.name, parsed.writes, parsed.goto, env.values, ctx, env.spec);
-    const output = { writes: parsed.writes, goto, update: parsed.update };
-    return spent.usage ? { ...output, usage: spent.usage } : output;
-  } finally {
-    if (timer) clearTimeout(timer);
-    endAttempt(attempt, whyEnded(signal));
+    return untilAborted(result, this.signal).then(
+      (value) => this.finish(value),
+      (error: unknown) => this.rejected(error),
+    );
   }
+
+  /** The node's promise rejected (or the wait on it was aborted). */
+  private rejected(error: unknown): TaskOutput | Promise<TaskOutput> {
+    let command: unknown;
+    try {
+      command = commandOf(error);
+    } catch (thrown) {
+      return this.fail(thrown);
+    }
+    return this.finish(command);
+  }
+
+  /** The node returned `result`: the attempt's output (a promise only if a router is async). */
+  private finish(result: unknown): TaskOutput | Promise<TaskOutput> {
+    let output: TaskOutput | Promise<TaskOutput>;
+    try {
+      output = outputOf(this.task, this.env, result, this.ctx as TaskContext, this.spent);
+    } catch (error) {
+      return this.fail(error);
+    }
+    if (!isPromiseLike(output)) return this.done(output);
+    return output.then(
+      (value) => this.done(value),
+      (error: unknown) => this.fail(error),
+    );
+  }
+
+  private done(output: TaskOutput): TaskOutput {
+    this.end();
+    return output;
+  }
+
+  /** The attempt failed: the first one hands over to `retryAfter`; a later one's caller does. */
+  private fail(error: unknown): Promise<TaskOutput> {
+    this.end();
+    if (this.number > 1) throw error;
+    return retryAfter(this.task, this.env, this.scope, this.spent, this.clock, error, 1);
+  }
+
+  private end(): void {
+    if (this.timer) clearTimeout(this.timer);
+    endAttempt(this.attempt, whyEnded(this.signal));
+  }
+}
+
+/** A node with guards: its input and output are reviewed, and a reviewed result is kept. */
+async function guardedAttempt(
+  task: Task,
+  env: TaskEnvironment,
+  attempt: AttemptScope,
+  ctx: TaskContext,
+  spent: SpentUsage,
+): Promise<TaskOutput> {
+  const node = task.node;
+  let result: unknown;
+  try {
+    const kept = keptOutput(attempt);
+    if (kept) {
+      // The reviewed result: what it cost is kept with the task (see kept-usage.ts).
+      result = kept.result;
+    } else {
+      const input = await guardInput(node, task.input, attempt, placeOf(env));
+      const observer = attempt.task.observer;
+      result = observer
+        ? observer.within(() => runInScope(attempt, node.run, input, ctx))
+        : runInScope(attempt, node.run, input, ctx);
+      if (isPromiseLike(result)) {
+        result = await (ctx.signal === env.signal
+          ? env.race.wait(result)
+          : untilAborted(result, ctx.signal));
+      }
+    }
+  } catch (error) {
+    result = commandOf(error);
+  }
+  result = await guardOutput(node, result, attempt, placeOf(env));
+  return outputOf(task, env, result, ctx, spent);
+}
+
+/** A child graph's Command.PARENT is this node's result; anything else thrown is rethrown. */
+function commandOf(error: unknown): unknown {
+  if (error instanceof CommandFromChild) return error.command;
+  throw error;
+}
+
+/** The node's result as the task's output: validated writes and where it routes. */
+function outputOf(
+  task: Task,
+  env: TaskEnvironment,
+  result: unknown,
+  ctx: TaskContext,
+  spent: SpentUsage,
+): TaskOutput | Promise<TaskOutput> {
+  const node = task.node.name;
+  if (isCommand(result) && result.graph === Command.PARENT) {
+    throw new ParentCommandSignal(result, node);
+  }
+  const parsed = parseNodeResult(node, result, env.spec.channels);
+  const goto = routeAfter(node, parsed.writes, parsed.goto, env.values, ctx, env.spec, env.race);
+  if (!isPromiseLike(goto)) return taskOutput(parsed, goto, spent);
+  return goto.then((targets) => taskOutput(parsed, targets, spent));
+}
+
+function taskOutput(
+  parsed: { writes: TaskOutput["writes"]; update: unknown },
+  goto: Array<string | Send>,
+  spent: SpentUsage,
+): TaskOutput {
+  const output = { writes: parsed.writes, goto, update: parsed.update };
+  return spent.usage ? { ...output, usage: spent.usage } : output;
 }
 
 function placeOf(env: TaskEnvironment): { step: number; threadId: string | undefined } {
@@ -209,116 +329,10 @@ function placeOf(env: TaskEnvironment): { step: number; threadId: string | undef
 }
 
 function whyEnded(signal: AbortSignal): string {
-  if (!signal.aborted) return "the attempt had already returned or thrown";
+  if (!signal.aborted) return ATTEMPT_RETURNED;
   const reason: unknown = signal.reason;
   if (reason instanceof NodeTimeoutError) return `it timed out after ${reason.timeoutMs} ms`;
   return "the run was cancelled or a sibling task failed";
-}
-
-/** What a node passes to `@langchain/core` calls: its signal, and the token stream when wanted. */
-function runnableConfig(env: TaskEnvironment, node: string, signal: AbortSignal): RunnableConfig {
-  const config: RunnableConfig = { signal, configurable: env.configurable };
-  // A graph invoked by the node writes the run's metadata (the server's run_id) too.
-  if (env.config.metadata) config.metadata = env.config.metadata;
-  const onToken = env.onToken;
-  if (onToken) {
-    config.callbacks = [new TokenStreamHandler((chunk) => onToken(node, env.step, chunk))];
-  }
-  return config;
-}
-
-/**
- * Where a node (or START) leads after writing `writes`: its Command goto, its static edges, then
- * its routers' choices. Routers see the superstep's state with only this node's writes applied.
- */
-export async function routeAfter(
-  node: string,
-  writes: TaskOutput["writes"],
-  commandGoto: Array<string | Send>,
-  values: Readonly<Record<string, unknown>>,
-  ctx: NodeContext,
-  spec: GraphSpec,
-): Promise<Array<string | Send>> {
-  const goto = checkGoto(node, commandGoto, spec);
-  const out = spec.outgoing.get(node);
-  if (!out) return goto;
-  goto.push(...out.edges);
-  if (out.routers.length === 0) return goto;
-  const view = withWrites(values, writes, spec.channels);
-  for (const router of out.routers) {
-    let route: unknown = router.route(view, ctx);
-    if (isPromiseLike(route)) route = await untilAborted(route, ctx.signal);
-    goto.push(...resolveRoute(router, route as RouteResult, spec));
-  }
-  return goto;
-}
-
-/** Maps a router's result through its path map and checks every target exists. */
-export function resolveRoute(
-  router: RouterSpec,
-  result: RouteResult,
-  spec: GraphSpec,
-): Array<string | Send> {
-  const items: readonly unknown[] = Array.isArray(result) ? result : [result];
-  const targets: Array<string | Send> = [];
-  for (const item of items) {
-    if (isSend(item)) {
-      targets.push(checkSend(router.source, item, spec));
-      continue;
-    }
-    if (typeof item !== "string") {
-      throw new InvalidRouteError(
-        router.source,
-        `returned ${item === undefined ? "undefined" : typeof item}; a router must return a node name, END, a Send, or a list of these.`,
-      );
-    }
-    let target = item;
-    if (router.pathMap && !Array.isArray(router.pathMap)) {
-      const mapped = (router.pathMap as Record<string, string>)[item];
-      if (mapped === undefined) {
-        throw new InvalidRouteError(
-          router.source,
-          `returned "${item}", which is not a key of its path map (${Object.keys(router.pathMap).join(", ")}).`,
-        );
-      }
-      target = mapped;
-    } else if (router.pathMap && !pathMapTargets(router.pathMap).includes(item)) {
-      throw new InvalidRouteError(
-        router.source,
-        `returned "${item}", which is not in its path map (${pathMapTargets(router.pathMap).join(", ")}).`,
-      );
-    }
-    if (target !== END && !spec.nodes.has(target)) {
-      throw new UnknownNodeError(target, `The router of "${router.source}"`, [
-        ...spec.nodes.keys(),
-      ]);
-    }
-    targets.push(target);
-  }
-  return targets;
-}
-
-function checkGoto(
-  node: string,
-  goto: Array<string | Send>,
-  spec: GraphSpec,
-): Array<string | Send> {
-  for (const target of goto) {
-    if (isSend(target)) checkSend(node, target, spec);
-    else if (target !== END && !spec.nodes.has(target)) {
-      throw new UnknownNodeError(target, `Command({ goto }) from "${node}"`, [
-        ...spec.nodes.keys(),
-      ]);
-    }
-  }
-  return goto;
-}
-
-function checkSend(source: string, send: Send, spec: GraphSpec): Send {
-  if (!spec.nodes.has(send.node)) {
-    throw new UnknownNodeError(send.node, `A Send from "${source}"`, [...spec.nodes.keys()]);
-  }
-  return send;
 }
 
 function retryDelay(policy: RetryPolicy, attempt: number): number {
@@ -333,27 +347,4 @@ function retryDelay(policy: RetryPolicy, attempt: number): number {
 function sleep(ms: number, signal: AbortSignal): Promise<void> {
   if (ms <= 0) return Promise.resolve();
   return untilAborted(new Promise<void>((resolve) => setTimeout(resolve, ms)), signal);
-}
-
-export function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
-  return typeof (value as { then?: unknown } | null)?.then === "function";
-}
-
-/** Settles with `promise`, or rejects with the signal's reason as soon as it aborts. */
-export function untilAborted<T>(promise: PromiseLike<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) return Promise.reject(signal.reason as Error);
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = (): void => reject(signal.reason as Error);
-    signal.addEventListener("abort", onAbort, { once: true });
-    promise.then(
-      (value) => {
-        signal.removeEventListener("abort", onAbort);
-        resolve(value);
-      },
-      (error: unknown) => {
-        signal.removeEventListener("abort", onAbort);
-        reject(error);
-      },
-    );
-  });
 }

@@ -2,7 +2,7 @@ import { START, type Command } from "../graph/constants.js";
 import { applyStep, orderPlan } from "../runtime/apply.js";
 import { routerContext, type RunContext } from "../runtime/run-context.js";
 import type { PendingTask, RunState } from "../runtime/run-state.js";
-import { routeAfter } from "../runtime/task.js";
+import { routeAfter } from "../runtime/route.js";
 import { parseInput, type TaskOutput } from "../runtime/writes.js";
 import { saveKeepingInterrupts } from "./carry.js";
 

@@ -10,7 +10,7 @@ import {
   type PendingTask,
   type RunState,
 } from "../runtime/run-state.js";
-import { routeAfter } from "../runtime/task.js";
+import { routeAfter } from "../runtime/route.js";
 import { parseInput, withWrites, type TaskOutput } from "../runtime/writes.js";
 
 export interface LoadedThread {

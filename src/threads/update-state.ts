@@ -6,7 +6,7 @@ import { saveKeepingInterrupts } from "./carry.js";
 import type { RunContext } from "../runtime/run-context.js";
 import { routerContext } from "../runtime/run-context.js";
 import type { PendingTask, RunState } from "../runtime/run-state.js";
-import { routeAfter } from "../runtime/task.js";
+import { routeAfter } from "../runtime/route.js";
 import { parseNodeResult, type TaskOutput } from "../runtime/writes.js";
 
 /**
