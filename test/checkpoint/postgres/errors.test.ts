@@ -1,9 +1,11 @@
 // Postgres failures provoked for real, each surfacing as a named error with nothing half-written:
 // a closed port, a missing database, sessions ended by an administrator, a schema from a newer
-// Switchyard, and a read-only tool pointed at an empty database.
+// Switchyard, a read-only tool pointed at an empty database, and a closed checkpointer.
+import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   DatabaseConnectionLostError,
+  DatabaseUnavailableError,
   DatabaseTooNewError,
   DatabaseUnreachableError,
   PostgresCheckpointer,
@@ -12,6 +14,7 @@ import {
 import { createTestDatabase, type TestDatabase } from "../../support/postgres.js";
 import { freePort } from "../../support/postgres-cluster.js";
 import { checkpointRecord, logWrite, rejection } from "../graphs.js";
+import { sleep } from "../../support.js";
 import { adminClient, lockWaiter } from "./admin.js";
 
 const record = (id: string, parentId?: string) =>
@@ -239,6 +242,57 @@ describe("PostgresCheckpointer: the schema", () => {
       expect(ids.sort()).toEqual(["t0", "t1", "t2", "t3", "t4", "t5"]);
     } finally {
       await Promise.all(stores.map((store) => store.close()));
+    }
+  });
+});
+
+describe("PostgresCheckpointer: close()", () => {
+  /** The server sessions opened with `application_name` = `name`. */
+  async function sessions(admin: pg.Client, name: string): Promise<number> {
+    const { rows } = await admin.query<{ n: number }>(
+      "SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = $1",
+      [name],
+    );
+    return rows[0]?.n ?? 0;
+  }
+
+  it("ends the pool it made: its sessions end, and a later call is DATABASE_UNAVAILABLE saying it was closed", async () => {
+    const url = new URL(database.url);
+    url.searchParams.set("application_name", "sy_closing");
+    const store = new PostgresCheckpointer(url.toString(), { schema: "closing" });
+    const admin = await adminClient(database.url);
+    try {
+      await store.commit("t", record("cp-1"), logWrite("cp-1"));
+      expect(await sessions(admin, "sy_closing")).toBeGreaterThan(0);
+      await store.close();
+      // A session's row goes when its backend has exited, a moment after the client hung up.
+      const until = Date.now() + 30_000;
+      while ((await sessions(admin, "sy_closing")) > 0 && Date.now() < until) await sleep(50);
+      expect(await sessions(admin, "sy_closing")).toBe(0);
+
+      const error = await rejection(() => store.getTuple("t"));
+      expect(error).toBeInstanceOf(DatabaseUnavailableError);
+      expect(error.message).toContain("was closed");
+      const write = () => store.commit("t", record("cp-2", "cp-1"), logWrite("cp-2"));
+      expect(await rejection(write)).toMatchObject({ code: "DATABASE_UNAVAILABLE" });
+      await store.close(); // twice is fine
+    } finally {
+      await admin.end();
+    }
+  });
+
+  it("leaves a pool passed in open for its owner", async () => {
+    const pool = new pg.Pool({ connectionString: database.url, max: 2 });
+    try {
+      const store = new PostgresCheckpointer(pool, { schema: "lent" });
+      await store.commit("t", record("cp-1"), logWrite("cp-1"));
+      await store.close();
+      const { rows } = await pool.query<{ n: number }>(
+        "SELECT count(*)::int AS n FROM lent.checkpoints",
+      );
+      expect(rows).toEqual([{ n: 1 }]);
+    } finally {
+      await pool.end();
     }
   });
 });
