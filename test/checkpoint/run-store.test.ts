@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import {
+  DatabaseTooNewError,
   MemoryRunStore,
   PostgresRunStore,
   SqliteCheckpointer,
@@ -223,5 +224,39 @@ describe("PostgresRunStore retention (the workers' hourly job)", () => {
     expect(await store.getThread("t")).toBeUndefined();
     expect(await store.listRuns("t")).toEqual([]);
     expect(await store.getThread("u")).toBeDefined();
+  });
+});
+
+describe("PostgresRunStore schema", () => {
+  it("run tables written by a newer Switchyard: DATABASE_TOO_NEW, and nothing is changed", async () => {
+    const database = await createTestDatabase("runs");
+    databases.push(database);
+    const older = new PostgresRunStore(database.url);
+    opened.push(older);
+    await older.putRun(run("kept", "t", "2026-01-01T00:00:00.000Z"));
+    const [bumped] = await older.query<{ version: number }>(
+      "INSERT INTO server_schema (version) SELECT max(version) + 1 FROM server_schema RETURNING version",
+    );
+
+    const newer = new PostgresRunStore(database.url);
+    opened.push(newer);
+    const refused = await newer.ready().then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+    expect(refused).toBeInstanceOf(DatabaseTooNewError);
+    expect(refused).toMatchObject({
+      code: "DATABASE_TOO_NEW",
+      fileVersion: bumped?.version,
+      supportedVersion: (bumped?.version ?? 0) - 1,
+    });
+    expect((refused as Error).message).toContain("server_schema");
+    expect((refused as Error).message).toContain("Upgrade Switchyard");
+    await expect(newer.getRun("t", "kept")).rejects.toMatchObject({ code: "DATABASE_TOO_NEW" });
+
+    const [after] = await older.query<{ version: number; runs: number }>(
+      "SELECT (SELECT max(version) FROM server_schema) AS version, (SELECT count(*)::int FROM server_runs) AS runs",
+    );
+    expect(after).toEqual({ version: bumped?.version, runs: 1 });
   });
 });
