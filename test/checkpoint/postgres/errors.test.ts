@@ -1,10 +1,12 @@
 // Postgres failures provoked for real, each surfacing as a named error with nothing half-written:
 // a closed port, a missing database, sessions ended by an administrator, a schema from a newer
-// Switchyard, a read-only tool pointed at an empty database, and a closed checkpointer.
+// Switchyard, a read-only tool pointed at an empty database, a read-only server and a closed
+// checkpointer.
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   DatabaseConnectionLostError,
+  DatabaseReadOnlyError,
   DatabaseUnavailableError,
   DatabaseTooNewError,
   DatabaseUnreachableError,
@@ -164,6 +166,37 @@ describe("PostgresCheckpointer: sessions ended by an administrator", () => {
       await store.close();
     }
   }, 60_000);
+});
+
+describe("PostgresCheckpointer: a read-only server", () => {
+  it("a database that refuses writes: DATABASE_READ_ONLY saying to point at the primary; reads still work", async () => {
+    // What a hot standby answers (SQLSTATE 25006), on a database whose sessions start read-only.
+    const readOnly = await createTestDatabase("readonly");
+    const writer = new PostgresCheckpointer(readOnly.url, { schema: "ro" });
+    const admin = await adminClient(readOnly.url);
+    try {
+      await writer.commit("t", record("cp-1"), logWrite("cp-1"));
+      await writer.close();
+      await admin.query(`ALTER DATABASE ${readOnly.name} SET default_transaction_read_only = on`);
+      const store = new PostgresCheckpointer(readOnly.url, { schema: "ro" });
+      try {
+        const write = () => store.commit("t", record("cp-2", "cp-1"), logWrite("cp-2"));
+        const error = await rejection(write);
+        expect(error).toBeInstanceOf(DatabaseReadOnlyError);
+        expect(error.code).toBe("DATABASE_READ_ONLY");
+        expect(error.message).toContain('thread "t"');
+        expect(error.message).toContain("primary");
+        expect(error.message).toContain("default_transaction_read_only");
+        expect(error.message).not.toContain("-wal");
+        expect((await store.getTuple("t"))?.checkpoint.id).toBe("cp-1");
+      } finally {
+        await store.close();
+      }
+    } finally {
+      await admin.end();
+      await readOnly.drop();
+    }
+  });
 });
 
 describe("PostgresCheckpointer: the schema", () => {
