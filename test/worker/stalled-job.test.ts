@@ -2,36 +2,21 @@
 // kill -9'd there leaves the run `pending` (never claimed) and its only job locked by a dead
 // worker, which graphile-worker unlocks only after 4 hours. The test leaves the database exactly
 // in that state, with graphile-worker's own fetch statement, then starts a live worker.
-import type { AddressInfo } from "node:net";
-import { serve } from "@hono/node-server";
-import { Client } from "@langchain/langgraph-sdk";
+import type { Client } from "@langchain/langgraph-sdk";
 import pg from "pg";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { z } from "zod";
-import {
-  append,
-  END,
-  PostgresCheckpointer,
-  PostgresRunQueue,
-  PostgresRunStore,
-  START,
-  StateGraph,
-} from "../../src/index.js";
-import { createServer } from "../../src/server/index.js";
+import { append, END, type PostgresCheckpointer, START, StateGraph } from "../../src/index.js";
 import { startWorker, type SwitchyardWorker } from "../../src/worker/index.js";
-import { createTestDatabase, type TestDatabase } from "../support/postgres.js";
+import { startInProcessFleet, type InProcessFleet } from "./in-process-fleet.js";
 
 const LEASE_MS = 2000;
 const DEAD_WORKER = "worker-killed-between-lock-and-claim";
 
-let database: TestDatabase;
+let fleet: InProcessFleet;
 let admin: pg.Pool;
-let checkpointer: PostgresCheckpointer;
-let serverRuns: PostgresRunStore;
-let workerRuns: PostgresRunStore;
 let worker: SwitchyardWorker | undefined;
 let client: Client;
-let stopServer: () => Promise<void>;
 const effects: string[] = [];
 const workerLog: string[] = [];
 
@@ -52,42 +37,14 @@ function graphs(store: PostgresCheckpointer) {
 }
 
 beforeAll(async () => {
-  database = await createTestDatabase("stalled");
-  admin = new pg.Pool({ connectionString: database.url, max: 2 });
-  checkpointer = new PostgresCheckpointer(database.url, { leaseMs: LEASE_MS });
-  serverRuns = new PostgresRunStore(database.url);
-  workerRuns = new PostgresRunStore(database.url);
-  const server = createServer({
-    graphs: { charger: { graph: graphs(checkpointer).charger } },
-    checkpointer,
-    runs: serverRuns,
-    queue: new PostgresRunQueue(serverRuns),
-    log: () => undefined,
-  });
-  await server.start();
-  const http = await new Promise<ReturnType<typeof serve>>((resolve) => {
-    const started = serve({ fetch: server.app.fetch, port: 0, hostname: "127.0.0.1" }, () =>
-      resolve(started),
-    );
-  });
-  client = new Client({
-    apiUrl: `http://127.0.0.1:${(http.address() as AddressInfo).port}`,
-    callerOptions: { maxRetries: 0 },
-  });
-  stopServer = async () => {
-    await server.close();
-    http.close();
-  };
+  fleet = await startInProcessFleet({ prefix: "stalled", leaseMs: LEASE_MS, graphs });
+  admin = new pg.Pool({ connectionString: fleet.database.url, max: 2 });
+  client = fleet.client();
 }, 60_000);
 
 afterAll(async () => {
-  await worker?.stop();
-  await stopServer?.();
-  await serverRuns?.close();
-  await workerRuns?.close();
-  await checkpointer?.close();
   await admin?.end();
-  await database?.drop();
+  await fleet?.stop([worker]);
 }, 60_000);
 
 /** The run's row and every job of the run, as a line to read when the test fails. */
@@ -120,9 +77,9 @@ test("a run whose job a dead worker locked before claiming it is taken over and 
   expect((await client.runs.get(threadId, runId)).status).toBe("pending");
 
   worker = await startWorker({
-    runs: workerRuns,
-    checkpointer,
-    graphs: graphs(checkpointer),
+    runs: fleet.workerRuns,
+    checkpointer: fleet.checkpointer,
+    graphs: graphs(fleet.checkpointer),
     concurrency: 2,
     log: (line) => workerLog.push(line),
   });

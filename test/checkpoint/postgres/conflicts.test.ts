@@ -7,7 +7,7 @@ import { afterAll, beforeAll, expect, it } from "vitest";
 import { DatabaseConflictError, PostgresCheckpointer } from "../../../src/index.js";
 import { createTestDatabase, type TestDatabase } from "../../support/postgres.js";
 import { checkpointIds, checkpointRecord, logWrite, rejection } from "../graphs.js";
-import { adminClient, lockWaiter } from "./admin.js";
+import { adminClient, danasAnswer, lockWaiter } from "./admin.js";
 
 let database: TestDatabase;
 beforeAll(async () => {
@@ -120,16 +120,7 @@ async function commitThroughDeadlock(schema: string, conflictRetries?: number) {
     const outcome = store
       .commit("t", checkpointRecord("cp-2", "cp-1", "loop", { log: "cp-2" }), logWrite("cp-2"), {
         lease: "run",
-        audit: [
-          {
-            at: new Date(0).toISOString(),
-            actor: "dana",
-            interruptId: "i-1",
-            node: "approve",
-            kind: "resume",
-            value: true,
-          },
-        ],
+        audit: [danasAnswer],
       })
       .then(
         () => ({ committed: true }),

@@ -17,7 +17,7 @@ import { createTestDatabase, type TestDatabase } from "../../support/postgres.js
 import { freePort } from "../../support/postgres-cluster.js";
 import { checkpointRecord, logWrite, rejection } from "../graphs.js";
 import { sleep } from "../../support.js";
-import { adminClient, lockWaiter } from "./admin.js";
+import { adminClient, danasAnswer, lockWaiter } from "./admin.js";
 
 const record = (id: string, parentId?: string) =>
   checkpointRecord(id, parentId, "loop", { log: id });
@@ -123,16 +123,7 @@ describe("PostgresCheckpointer: sessions ended by an administrator", () => {
       await admin.query(`SELECT * FROM lost_once.leases WHERE thread_id = 't' FOR UPDATE`);
       const write = store.commit("t", record("cp-2", "cp-1"), logWrite("cp-2"), {
         lease: "run",
-        audit: [
-          {
-            at: new Date(0).toISOString(),
-            actor: "dana",
-            interruptId: "i-1",
-            node: "approve",
-            kind: "resume",
-            value: true,
-          },
-        ],
+        audit: [danasAnswer],
       });
       const first = await lockWaiter(monitor);
       await admin.query("SELECT pg_terminate_backend($1)", [first]);
