@@ -1,7 +1,7 @@
 import type pg from "pg";
 import type { RunOutcome, RunQueue, RunRecord, RunStatus } from "../runs.js";
-import { runOf, type RunRow } from "./run-rows.js";
-import { RUN_CHANNEL } from "./run-schema.js";
+import { runOf } from "../run-rows.js";
+import { RUN_CHANNEL, type PostgresRunRow } from "./run-schema.js";
 import { addRunJob, type PostgresRunStore } from "./run-store.js";
 import { RunWatcher } from "./run-watcher.js";
 
@@ -77,7 +77,7 @@ export class PostgresRunQueue implements RunQueue {
   }
 
   async activeRun(threadId: string): Promise<RunRecord | undefined> {
-    const [row] = await this.store.query<RunRow>(
+    const [row] = await this.store.query<PostgresRunRow>(
       `SELECT * FROM server_runs WHERE thread_id = $1 AND status IN ('pending', 'running')
        ORDER BY seq LIMIT 1`,
       [threadId],
@@ -102,7 +102,7 @@ export class PostgresRunQueue implements RunQueue {
     leaseMs: number,
   ): Promise<ClaimedRun | ClaimRefusal> {
     return this.store.transaction(async (client) => {
-      const { rows } = await client.query<RunRow>(
+      const { rows } = await client.query<PostgresRunRow>(
         `UPDATE server_runs AS run SET status = 'running', worker_id = $2, attempt = attempt + 1,
            lease_until = now() + make_interval(secs => $3::double precision / 1000), updated_at = $4
          WHERE run_id = $1
