@@ -1,5 +1,6 @@
 // The queue wiring in one process: an API server that only enqueues (createServer with a queue)
 // and a worker, on one Postgres database, driven by LangGraph's SDK client.
+import pg from "pg";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { z } from "zod";
 import {
@@ -140,4 +141,27 @@ test('multitask "interrupt" stops the active run, then runs the new one', async 
   });
   expect(second).toMatchObject({ n: 6 });
   expect((await client.runs.get(threadId, first.run_id)).status).toBe("interrupted");
+}, 60_000);
+
+test("the worker signals a run's events and statuses with its id only, never a payload", async () => {
+  const listener = new pg.Client({ connectionString: fleet.database.url });
+  await listener.connect();
+  const payloads: string[] = [];
+  listener.on("notification", (message) => payloads.push(message.payload ?? ""));
+  await listener.query("LISTEN switchyard_runs");
+  try {
+    const client = fleet.client();
+    const { thread_id: threadId } = await client.threads.create();
+    const run = await client.runs.create(threadId, "doubler", { input: { n: 5 } });
+    expect(await client.runs.join(threadId, run.run_id)).toMatchObject({ n: 10 });
+    // Claim, each stored event and the finish each notified; every payload is the run's id.
+    const until = Date.now() + 30_000;
+    while (payloads.length < 3 && Date.now() < until) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    expect(payloads.length).toBeGreaterThanOrEqual(3);
+    expect(new Set(payloads)).toEqual(new Set([run.run_id]));
+  } finally {
+    await listener.end();
+  }
 }, 60_000);
