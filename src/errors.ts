@@ -668,19 +668,27 @@ export class DiskFullError extends SwitchyardError {
   }
 }
 
+/** What makes a SQLite file read-only for a process, and the way out. */
+const SQLITE_READ_ONLY =
+  "it is read-only for this process (file or folder permissions, a read-only mount, or a read-only " +
+  "connection). Reading still works. To run, resume or delete, give this user write access to the " +
+  "file, its folder and its -wal and -shm files";
+
+/** What makes a Postgres database refuse writes, and the way out. */
+export const POSTGRES_READ_ONLY =
+  "the server refuses writes (a hot standby, or sessions made read-only by " +
+  "default_transaction_read_only). Reading still works. To run, resume or delete, point the " +
+  "connection string at the primary, or turn default_transaction_read_only off for this role or database";
+
 /** The database can be read but not written by this process. */
 export class DatabaseReadOnlyError extends SwitchyardError {
   readonly code = "DATABASE_READ_ONLY";
   constructor(
     readonly path: string,
     readonly threadId: string | undefined,
+    why: string = SQLITE_READ_ONLY,
   ) {
-    super(
-      `Cannot write to ${storageWhere(path, threadId)}: it is read-only for this process (file or folder ` +
-        `permissions, a read-only mount, or a read-only connection). Reading still works. To run, resume ` +
-        `or delete, give this user write access to the file, its folder and its -wal and -shm files. ` +
-        `${NOTHING_LOST}.`,
-    );
+    super(`Cannot write to ${storageWhere(path, threadId)}: ${why}. ${NOTHING_LOST}.`);
   }
 }
 

@@ -79,6 +79,7 @@ export {
   PostgresRunQueue,
   type ClaimedRun,
   type ClaimRefusal,
+  type RecoveredRun,
 } from "./checkpoint/postgres/run-queue.js";
 export { RUN_TASK } from "./checkpoint/postgres/run-schema.js";
 export {

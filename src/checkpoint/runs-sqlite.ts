@@ -1,7 +1,6 @@
 import Database from "better-sqlite3";
 import { DatabaseUnavailableError, NotASwitchyardDatabaseError } from "../errors.js";
 import {
-  type MultitaskStrategy,
   type RunEventRecord,
   type RunListOptions,
   type RunRecord,
@@ -9,6 +8,7 @@ import {
   type RunStore,
   type ThreadRecord,
 } from "./runs.js";
+import { runOf, runValues, threadOf, type RunRow, type ThreadRow } from "./run-rows.js";
 
 const TABLES = `
   CREATE TABLE IF NOT EXISTS server_threads (
@@ -37,25 +37,6 @@ const TABLES = `
     PRIMARY KEY (run_id, seq)
   );
 `;
-
-interface RunRow {
-  run_id: string;
-  thread_id: string;
-  assistant_id: string;
-  status: string;
-  metadata: string;
-  multitask_strategy: string;
-  kwargs: string;
-  created_at: string;
-  updated_at: string;
-}
-
-interface ThreadRow {
-  thread_id: string;
-  metadata: string;
-  created_at: string;
-  updated_at: string;
-}
 
 /**
  * Run and thread records in the Switchyard SQLite file, in tables of their own beside the
@@ -115,17 +96,7 @@ export class SqliteRunStore implements RunStore {
         `INSERT OR REPLACE INTO server_runs (run_id, thread_id, assistant_id, status, metadata,
            multitask_strategy, kwargs, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
-      .run(
-        record.runId,
-        record.threadId,
-        record.assistantId,
-        record.status,
-        JSON.stringify(record.metadata),
-        record.multitaskStrategy,
-        JSON.stringify(record.kwargs),
-        record.createdAt,
-        record.updatedAt,
-      );
+      .run(...runValues(record));
   }
 
   async getRun(threadId: string, runId: string): Promise<RunRecord | undefined> {
@@ -211,27 +182,4 @@ export class SqliteRunStore implements RunStore {
   close(): void {
     this.db.close();
   }
-}
-
-function threadOf(row: ThreadRow): ThreadRecord {
-  return {
-    threadId: row.thread_id,
-    metadata: JSON.parse(row.metadata) as Record<string, unknown>,
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
-  };
-}
-
-function runOf(row: RunRow): RunRecord {
-  return {
-    runId: row.run_id,
-    threadId: row.thread_id,
-    assistantId: row.assistant_id,
-    status: row.status as RunStatus,
-    metadata: JSON.parse(row.metadata) as Record<string, unknown>,
-    multitaskStrategy: row.multitask_strategy as MultitaskStrategy,
-    kwargs: JSON.parse(row.kwargs) as Record<string, unknown>,
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
-  };
 }

@@ -97,7 +97,13 @@ export async function startWorker(options: WorkerOptions): Promise<SwitchyardWor
 
   const recover = async (): Promise<void> => {
     const taken = await queue.recoverExpired(leaseMs);
-    for (const runId of taken) log(`run ${runId}: its worker stopped renewing; re-queued`);
+    for (const { runId, reason } of taken) {
+      const why =
+        reason === "lease-expired"
+          ? "its worker stopped renewing"
+          : "its job was locked by a worker that never claimed it";
+      log(`run ${runId}: ${why}; re-queued`);
+    }
   };
   const recovery = setInterval(
     () => void recover().catch((error: unknown) => log(`recovery failed: ${String(error)}`)),

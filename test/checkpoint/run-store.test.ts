@@ -4,8 +4,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import {
+  DatabaseTooNewError,
   MemoryRunStore,
   PostgresRunStore,
+  RUN_TASK,
+  RunInProgressError,
   SqliteCheckpointer,
   SqliteRunStore,
   type RunRecord,
@@ -223,5 +226,77 @@ describe("PostgresRunStore retention (the workers' hourly job)", () => {
     expect(await store.getThread("t")).toBeUndefined();
     expect(await store.listRuns("t")).toEqual([]);
     expect(await store.getThread("u")).toBeDefined();
+  });
+});
+
+describe("PostgresRunStore schema", () => {
+  it("run tables written by a newer Switchyard: DATABASE_TOO_NEW, and nothing is changed", async () => {
+    const database = await createTestDatabase("runs");
+    databases.push(database);
+    const older = new PostgresRunStore(database.url);
+    opened.push(older);
+    await older.putRun(run("kept", "t", "2026-01-01T00:00:00.000Z"));
+    const [bumped] = await older.query<{ version: number }>(
+      "INSERT INTO server_schema (version) SELECT max(version) + 1 FROM server_schema RETURNING version",
+    );
+
+    const newer = new PostgresRunStore(database.url);
+    opened.push(newer);
+    const refused = await newer.ready().then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+    expect(refused).toBeInstanceOf(DatabaseTooNewError);
+    expect(refused).toMatchObject({
+      code: "DATABASE_TOO_NEW",
+      fileVersion: bumped?.version,
+      supportedVersion: (bumped?.version ?? 0) - 1,
+    });
+    expect((refused as Error).message).toContain("server_schema");
+    expect((refused as Error).message).toContain("Upgrade Switchyard");
+    await expect(newer.getRun("t", "kept")).rejects.toMatchObject({ code: "DATABASE_TOO_NEW" });
+
+    const [after] = await older.query<{ version: number; runs: number }>(
+      "SELECT (SELECT max(version) FROM server_schema) AS version, (SELECT count(*)::int FROM server_runs) AS runs",
+    );
+    expect(after).toEqual({ version: bumped?.version, runs: 1 });
+  });
+});
+
+describe("PostgresRunStore.enqueueRun: the record and its job together", () => {
+  /** The jobs graphile-worker holds, as task, key and payload. */
+  async function jobs(store: PostgresRunStore) {
+    return store.query<{ task: string; key: string | null; payload: unknown }>(
+      `SELECT task.identifier AS task, job.key, job.payload
+       FROM graphile_worker._private_jobs AS job
+         JOIN graphile_worker._private_tasks AS task ON task.id = job.task_id
+       ORDER BY job.id`,
+    );
+  }
+
+  it("queues a job keyed by the run id whose payload is only the id; a refused run leaves neither", async () => {
+    const store = await postgresStore();
+    await store.enqueueRun(run("first", "t", "2026-01-01T00:00:00.000Z"));
+    expect(await store.getRun("t", "first")).toMatchObject({ status: "pending" });
+    expect(await jobs(store)).toEqual([
+      { task: RUN_TASK, key: "first", payload: { runId: "first" } },
+    ]);
+
+    // "reject" on a thread with an unfinished run: RUN_IN_PROGRESS, no record, no job.
+    const refused = await store.enqueueRun(run("second", "t", "2026-01-01T00:00:01.000Z")).then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+    expect(refused).toBeInstanceOf(RunInProgressError);
+    expect(refused).toMatchObject({ code: "RUN_IN_PROGRESS", threadId: "t", runId: "first" });
+    expect(await store.getRun("t", "second")).toBeUndefined();
+    expect(await jobs(store)).toHaveLength(1);
+
+    // "enqueue" waits its turn: recorded and queued.
+    await store.enqueueRun({
+      ...run("third", "t", "2026-01-01T00:00:02.000Z"),
+      multitaskStrategy: "enqueue",
+    });
+    expect((await jobs(store)).map((job) => job.key)).toEqual(["first", "third"]);
   });
 });

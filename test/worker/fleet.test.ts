@@ -79,6 +79,53 @@ async function killMidRun(slot: number): Promise<void> {
   workers[slot] = await startWorker();
 }
 
+/**
+ * What a hang looks like from the database: every unfinished run with its owner, lease and jobs
+ * (graphile-worker's lock), the workers alive and killed, and the end of each live worker's output.
+ */
+async function unfinishedRuns(): Promise<string> {
+  const { rows } = await admin.query(
+    `SELECT run.run_id, run.thread_id, run.status, run.attempt, run.worker_id, run.lease_until,
+       run.cancel_requested, now() AS now,
+       coalesce(json_agg(json_build_object('id', job.id, 'key', job.key, 'attempts', job.attempts,
+         'locked_by', job.locked_by, 'locked_at', job.locked_at, 'run_at', job.run_at))
+         FILTER (WHERE job.id IS NOT NULL), '[]') AS jobs
+     FROM server_runs AS run
+       LEFT JOIN graphile_worker._private_jobs AS job ON job.payload->>'runId' = run.run_id
+     WHERE run.status IN ('pending', 'running')
+     GROUP BY run.run_id ORDER BY run.seq`,
+  );
+  const live = workers.map((worker) => `${worker.workerId} (pid ${worker.pid})`);
+  const outputs = workers.map(
+    (worker) => `--- ${worker.workerId}\n${worker.output().slice(-2000)}`,
+  );
+  return [
+    `${rows.length} unfinished run(s):`,
+    ...rows.map((row) => JSON.stringify(row)),
+    `workers in their slots (a killed one until its replacement is up): ${live.join(", ")}`,
+    `killed: ${JSON.stringify(killed)}`,
+    ...outputs,
+  ].join("\n");
+}
+
+/** `work`, or after `ms` a failure that says which runs are stuck and why (instead of a bare timeout). */
+async function diagnosedAfter<T>(ms: number, work: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const stuck = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      unfinishedRuns().then(
+        (text) => reject(new Error(`the fleet had not finished after ${ms / 1000} s\n${text}`)),
+        reject,
+      );
+    }, ms);
+  });
+  try {
+    return await Promise.race([work, stuck]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 async function runThread(client: Client, index: number): Promise<string> {
   const ask = index % 3 === 0;
   const { thread_id: threadId } = await client.threads.create({ metadata: { index } });
@@ -108,7 +155,8 @@ test("300 threads across 3 workers, one killed twice mid-run: every run finishes
     await new Promise((resolve) => setTimeout(resolve, 1500));
     await killMidRun(0);
   })();
-  await Promise.all([traffic, kills]);
+  // Well before the test's own timeout, so a hang fails with what is stuck.
+  await diagnosedAfter(140_000, Promise.all([traffic, kills]));
 
   // Every thread ends in the state an uninterrupted run gives.
   await inBatches(indexes, 20, async (index) => {

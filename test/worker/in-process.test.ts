@@ -1,31 +1,21 @@
 // The queue wiring in one process: an API server that only enqueues (createServer with a queue)
 // and a worker, on one Postgres database, driven by LangGraph's SDK client.
-import type { AddressInfo } from "node:net";
-import { serve } from "@hono/node-server";
-import { Client } from "@langchain/langgraph-sdk";
+import pg from "pg";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { z } from "zod";
 import {
   append,
   END,
-  PostgresCheckpointer,
-  PostgresRunQueue,
-  PostgresRunStore,
+  type PostgresCheckpointer,
   START,
   StateGraph,
   approval,
 } from "../../src/index.js";
-import { createServer } from "../../src/server/index.js";
 import { startWorker, type SwitchyardWorker } from "../../src/worker/index.js";
-import { createTestDatabase, type TestDatabase } from "../support/postgres.js";
+import { startInProcessFleet, type InProcessFleet } from "./in-process-fleet.js";
 
-let database: TestDatabase;
-let checkpointer: PostgresCheckpointer;
-let serverRuns: PostgresRunStore;
-let workerRuns: PostgresRunStore;
+let fleet: InProcessFleet;
 let worker: SwitchyardWorker;
-let url: string;
-let stopServer: () => Promise<void>;
 
 function graphs(store: PostgresCheckpointer) {
   const builder = new StateGraph(z.object({ n: z.number(), log: append(z.string()) }))
@@ -48,49 +38,20 @@ function graphs(store: PostgresCheckpointer) {
 }
 
 beforeAll(async () => {
-  database = await createTestDatabase("queue");
-  checkpointer = new PostgresCheckpointer(database.url, { leaseMs: 3000 });
-  serverRuns = new PostgresRunStore(database.url);
-  workerRuns = new PostgresRunStore(database.url);
-  const served = graphs(checkpointer);
-  const server = createServer({
-    graphs: { doubler: { graph: served.doubler } },
-    checkpointer,
-    runs: serverRuns,
-    queue: new PostgresRunQueue(serverRuns),
-    log: () => undefined,
-  });
-  await server.start();
-  const http = await new Promise<ReturnType<typeof serve>>((resolve) => {
-    const started = serve({ fetch: server.app.fetch, port: 0, hostname: "127.0.0.1" }, () =>
-      resolve(started),
-    );
-  });
-  url = `http://127.0.0.1:${(http.address() as AddressInfo).port}`;
-  stopServer = async () => {
-    await server.close();
-    http.close();
-  };
+  fleet = await startInProcessFleet({ prefix: "queue", leaseMs: 3000, graphs });
   worker = await startWorker({
-    runs: workerRuns,
-    checkpointer,
-    graphs: served,
+    runs: fleet.workerRuns,
+    checkpointer: fleet.checkpointer,
+    graphs: graphs(fleet.checkpointer),
     concurrency: 2,
     log: () => undefined,
   });
 }, 60_000);
 
-afterAll(async () => {
-  await worker?.stop();
-  await stopServer?.();
-  await serverRuns?.close();
-  await workerRuns?.close();
-  await checkpointer?.close();
-  await database?.drop();
-}, 60_000);
+afterAll(() => fleet?.stop([worker]), 60_000);
 
 test("a run is queued by the server, executed by the worker, and streamed back through the server", async () => {
-  const client = new Client({ apiUrl: url, callerOptions: { maxRetries: 0 } });
+  const client = fleet.client();
   const { thread_id: threadId } = await client.threads.create();
   const parts = [];
   for await (const part of client.runs.stream(threadId, "doubler", {
@@ -110,7 +71,7 @@ test("a run is queued by the server, executed by the worker, and streamed back t
 });
 
 test("an approval is answered through the API; the worker resumes the thread", async () => {
-  const client = new Client({ apiUrl: url, callerOptions: { maxRetries: 0 } });
+  const client = fleet.client();
   const { thread_id: threadId } = await client.threads.create();
   const waiting = await client.runs.wait(threadId, "doubler", { input: { n: 4 } });
   expect(waiting).toMatchObject({ __interrupt__: [{ value: { n: 4 } }] });
@@ -120,13 +81,13 @@ test("an approval is answered through the API; the worker resumes the thread", a
     config: { configurable: { actor: "dana" } },
   });
   expect(done).toEqual({ n: 8, log: ["approved true", "doubled"] });
-  expect(await checkpointer.getAuditLog(threadId)).toMatchObject([
+  expect(await fleet.checkpointer.getAuditLog(threadId)).toMatchObject([
     { actor: "dana", kind: "resume" },
   ]);
 });
 
 test("a second run on a busy thread is refused with 422; enqueue waits its turn", async () => {
-  const client = new Client({ apiUrl: url, callerOptions: { maxRetries: 0 } });
+  const client = fleet.client();
   const { thread_id: threadId } = await client.threads.create();
   const first = await client.runs.create(threadId, "doubler", { input: { n: 1 } });
   const refused = await client.runs.create(threadId, "doubler", { input: { n: 5 } }).then(
@@ -145,7 +106,7 @@ test("a second run on a busy thread is refused with 422; enqueue waits its turn"
 });
 
 test("cancel stops a running run at its worker (interrupted); a pending one at once", async () => {
-  const client = new Client({ apiUrl: url, callerOptions: { maxRetries: 0 } });
+  const client = fleet.client();
   const { thread_id: threadId } = await client.threads.create();
   const running = await client.runs.create(threadId, "doubler", { input: { n: 7 } });
   const queued = await client.runs.create(threadId, "doubler", {
@@ -166,7 +127,7 @@ test("cancel stops a running run at its worker (interrupted); a pending one at o
 }, 60_000);
 
 test('multitask "interrupt" stops the active run, then runs the new one', async () => {
-  const client = new Client({ apiUrl: url, callerOptions: { maxRetries: 0 } });
+  const client = fleet.client();
   const { thread_id: threadId } = await client.threads.create();
   const first = await client.runs.create(threadId, "doubler", { input: { n: 7 } });
   const deadline = Date.now() + 30_000;
@@ -180,4 +141,27 @@ test('multitask "interrupt" stops the active run, then runs the new one', async 
   });
   expect(second).toMatchObject({ n: 6 });
   expect((await client.runs.get(threadId, first.run_id)).status).toBe("interrupted");
+}, 60_000);
+
+test("the worker signals a run's events and statuses with its id only, never a payload", async () => {
+  const listener = new pg.Client({ connectionString: fleet.database.url });
+  await listener.connect();
+  const payloads: string[] = [];
+  listener.on("notification", (message) => payloads.push(message.payload ?? ""));
+  await listener.query("LISTEN switchyard_runs");
+  try {
+    const client = fleet.client();
+    const { thread_id: threadId } = await client.threads.create();
+    const run = await client.runs.create(threadId, "doubler", { input: { n: 5 } });
+    expect(await client.runs.join(threadId, run.run_id)).toMatchObject({ n: 10 });
+    // Claim, each stored event and the finish each notified; every payload is the run's id.
+    const until = Date.now() + 30_000;
+    while (payloads.length < 3 && Date.now() < until) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    expect(payloads.length).toBeGreaterThanOrEqual(3);
+    expect(new Set(payloads)).toEqual(new Set([run.run_id]));
+  } finally {
+    await listener.end();
+  }
 }, 60_000);

@@ -1,4 +1,5 @@
 import type pg from "pg";
+import { DatabaseUnavailableError } from "../../errors.js";
 import {
   connectFailure,
   endedBeforeCommit,
@@ -151,11 +152,14 @@ export class PostgresConnection {
     }
   }
 
-  /** Ends the pool if this checkpointer created it; a pool passed in stays open. */
+  /**
+   * Ends the pool if this checkpointer created it (later calls fail with DATABASE_UNAVAILABLE);
+   * a pool passed in stays open, and stays usable through the checkpointer.
+   */
   async end(): Promise<void> {
-    if (!this.ownsPool || this.ended || !this.pool) return;
+    if (!this.ownsPool || this.ended) return;
     this.ended = true;
-    await (await this.pool).end();
+    if (this.pool) await (await this.pool).end();
   }
 
   private async createPool(): Promise<pg.Pool> {
@@ -170,6 +174,12 @@ export class PostgresConnection {
   }
 
   private async connect(threadId: string | undefined): Promise<pg.PoolClient> {
+    if (this.ended) {
+      throw new DatabaseUnavailableError(
+        this.where,
+        "this PostgresCheckpointer was closed (close() ended its pool); create a new one to use the database again",
+      );
+    }
     this.pool ??= this.createPool();
     const pool = await this.pool;
     try {

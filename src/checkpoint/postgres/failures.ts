@@ -5,6 +5,7 @@ import {
   DatabaseUnavailableError,
   DatabaseUnreachableError,
   DiskFullError,
+  POSTGRES_READ_ONLY,
   SwitchyardError,
 } from "../../errors.js";
 
@@ -125,7 +126,7 @@ export function storageFailure(
     return new DatabaseConnectionLostError(where, threadId, messageOf(error), unknownOutcome);
   }
   if (code === "53100") return new DiskFullError(where, threadId);
-  if (code === "25006") return new DatabaseReadOnlyError(where, threadId);
+  if (code === "25006") return new DatabaseReadOnlyError(where, threadId, POSTGRES_READ_ONLY);
   if (code === "42501") {
     return new DatabaseUnavailableError(
       where,

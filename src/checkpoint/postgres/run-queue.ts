@@ -1,7 +1,7 @@
 import type pg from "pg";
 import type { RunOutcome, RunQueue, RunRecord, RunStatus } from "../runs.js";
-import { runOf, type RunRow } from "./run-rows.js";
-import { RUN_CHANNEL } from "./run-schema.js";
+import { runOf } from "../run-rows.js";
+import { RUN_CHANNEL, type PostgresRunRow } from "./run-schema.js";
 import { addRunJob, type PostgresRunStore } from "./run-store.js";
 import { RunWatcher } from "./run-watcher.js";
 
@@ -13,6 +13,15 @@ export interface ClaimedRun {
   /** The `seq` its next event gets (events of earlier attempts are kept). */
   readonly nextSeq: number;
   readonly cancelRequested: boolean;
+}
+
+/**
+ * A run `recoverExpired` put back in the queue: its owner stopped renewing its lease
+ * (`lease-expired`), or its job was locked by a worker that never claimed it (`job-stalled`).
+ */
+export interface RecoveredRun {
+  readonly runId: string;
+  readonly reason: "lease-expired" | "job-stalled";
 }
 
 /** What `claim` found when it could not claim: the thread runs another run first, or nothing to do. */
@@ -68,7 +77,7 @@ export class PostgresRunQueue implements RunQueue {
   }
 
   async activeRun(threadId: string): Promise<RunRecord | undefined> {
-    const [row] = await this.store.query<RunRow>(
+    const [row] = await this.store.query<PostgresRunRow>(
       `SELECT * FROM server_runs WHERE thread_id = $1 AND status IN ('pending', 'running')
        ORDER BY seq LIMIT 1`,
       [threadId],
@@ -93,7 +102,7 @@ export class PostgresRunQueue implements RunQueue {
     leaseMs: number,
   ): Promise<ClaimedRun | ClaimRefusal> {
     return this.store.transaction(async (client) => {
-      const { rows } = await client.query<RunRow>(
+      const { rows } = await client.query<PostgresRunRow>(
         `UPDATE server_runs AS run SET status = 'running', worker_id = $2, attempt = attempt + 1,
            lease_until = now() + make_interval(secs => $3::double precision / 1000), updated_at = $4
          WHERE run_id = $1
@@ -216,9 +225,10 @@ export class PostgresRunQueue implements RunQueue {
    * One conditional update decides, so a run is re-queued once however many workers ask. Its old
    * job stays locked by the dead worker until graphile-worker unlocks it hours later; add_job has
    * already taken the key from it and spent its attempts, and a claim would refuse it anyway.
-   * Also re-queues pending runs whose job a dead worker locked before claiming the run.
+   * Also re-queues pending runs whose job has been locked for `stalledMs` without the run being
+   * claimed (a worker killed between graphile-worker's fetch and its claim).
    */
-  async recoverExpired(stalledMs = 30_000): Promise<string[]> {
+  async recoverExpired(stalledMs = 30_000): Promise<RecoveredRun[]> {
     return this.store.transaction(async (client) => {
       const { rows: expired } = await client.query<{ run_id: string }>(
         `UPDATE server_runs SET status = 'pending', worker_id = NULL, lease_until = NULL, updated_at = $1
@@ -237,12 +247,15 @@ export class PostgresRunQueue implements RunQueue {
          FOR UPDATE OF run SKIP LOCKED`,
         [stalledMs],
       );
-      const rows = [...expired, ...stalled];
-      for (const { run_id } of rows) {
-        await addRunJob(client, run_id);
-        await client.query("SELECT pg_notify($1, $2)", [RUN_CHANNEL, run_id]);
+      const recovered: RecoveredRun[] = [
+        ...expired.map((row) => ({ runId: row.run_id, reason: "lease-expired" as const })),
+        ...stalled.map((row) => ({ runId: row.run_id, reason: "job-stalled" as const })),
+      ];
+      for (const { runId } of recovered) {
+        await addRunJob(client, runId);
+        await client.query("SELECT pg_notify($1, $2)", [RUN_CHANNEL, runId]);
       }
-      return rows.map((row) => row.run_id);
+      return recovered;
     });
   }
 

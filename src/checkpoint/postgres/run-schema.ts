@@ -1,12 +1,21 @@
 import { Logger, runMigrations } from "graphile-worker";
 import type pg from "pg";
 import { DatabaseTooNewError } from "../../errors.js";
+import type { RunRow } from "../run-rows.js";
 
 /** The graphile-worker task that executes one run; its payload is `{ runId }`, its job key the run id. */
 export const RUN_TASK = "switchyard_run";
 
 /** NOTIFY channel on which a run's id is sent when it gets events or a new status (ids, never payloads). */
 export const RUN_CHANNEL = "switchyard_runs";
+
+/** A row of `server_runs`: the record, and what the queue keeps about its execution. */
+export interface PostgresRunRow extends RunRow {
+  worker_id: string | null;
+  attempt: number;
+  cancel_requested: boolean;
+  output: string | null;
+}
 
 /**
  * The run tables' own schema versions, in order. They live beside the checkpointer's tables and

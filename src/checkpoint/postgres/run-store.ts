@@ -8,8 +8,8 @@ import type {
   RunStore,
   ThreadRecord,
 } from "../runs.js";
-import { runOf, threadOf, type RunRow, type ThreadRow } from "./run-rows.js";
-import { ensureRunSchema, RUN_CHANNEL, RUN_TASK } from "./run-schema.js";
+import { runOf, runValues, threadOf, type ThreadRow } from "../run-rows.js";
+import { ensureRunSchema, RUN_CHANNEL, RUN_TASK, type PostgresRunRow } from "./run-schema.js";
 
 /**
  * Run and thread records on PostgreSQL, and the run queue they feed: `enqueueRun` records a run
@@ -144,7 +144,7 @@ export class PostgresRunStore implements RunStore {
   }
 
   async getRun(threadId: string, runId: string): Promise<RunRecord | undefined> {
-    const [row] = await this.query<RunRow>(
+    const [row] = await this.query<PostgresRunRow>(
       "SELECT * FROM server_runs WHERE run_id = $1 AND thread_id = $2",
       [runId, threadId],
     );
@@ -154,7 +154,7 @@ export class PostgresRunStore implements RunStore {
   async listRuns(threadId: string, options: RunListOptions = {}): Promise<RunRecord[]> {
     const values: unknown[] = [threadId, options.limit ?? null, options.offset ?? 0];
     if (options.status !== undefined) values.push(options.status);
-    const rows = await this.query<RunRow>(
+    const rows = await this.query<PostgresRunRow>(
       `SELECT * FROM server_runs WHERE thread_id = $1${options.status === undefined ? "" : " AND status = $4"}
        ORDER BY created_at DESC, seq DESC LIMIT $2 OFFSET $3`,
       values,
@@ -210,7 +210,7 @@ export class PostgresRunStore implements RunStore {
    * (PostgresRunQueue.recoverExpired).
    */
   async listUnfinished(): Promise<RunRecord[]> {
-    const rows = await this.query<RunRow>(
+    const rows = await this.query<PostgresRunRow>(
       "SELECT * FROM server_runs WHERE status IN ('pending', 'running') ORDER BY created_at, seq",
     );
     return rows.map(runOf);
@@ -254,17 +254,7 @@ async function upsertRun(client: pg.PoolClient, record: RunRecord): Promise<void
        assistant_id = excluded.assistant_id, status = excluded.status, metadata = excluded.metadata,
        multitask_strategy = excluded.multitask_strategy, kwargs = excluded.kwargs,
        created_at = excluded.created_at, updated_at = excluded.updated_at`,
-    [
-      record.runId,
-      record.threadId,
-      record.assistantId,
-      record.status,
-      JSON.stringify(record.metadata),
-      record.multitaskStrategy,
-      JSON.stringify(record.kwargs),
-      record.createdAt,
-      record.updatedAt,
-    ],
+    runValues(record),
   );
 }
 

@@ -11,6 +11,7 @@ import { createServer, parseApiKeys, type ServedGraph } from "../../server/index
 import type { CliContext } from "../context.js";
 import { CliError, EXIT } from "../errors.js";
 import { compileGraph, listGraphFiles, loadGraph } from "../graphs.js";
+import { nonNegative, positive } from "../option-values.js";
 
 export interface ServeOptions {
   port?: string;
@@ -41,32 +42,39 @@ export async function serve(ctx: CliContext, options: ServeOptions): Promise<num
     );
   }
   const host = options.host ?? "127.0.0.1";
-  const sweepSeconds = Number(options.sweepEvery ?? "60");
-  if (!Number.isFinite(sweepSeconds) || sweepSeconds < 0) {
-    throw new CliError(
-      "INVALID_SWEEP_INTERVAL",
-      `--sweep-every must be a number of seconds (0 turns deadline sweeps off), got "${options.sweepEvery}".`,
-      EXIT.usage,
-    );
-  }
-  const requestsPerMinute = Number(options.rateLimit ?? "0");
-  if (!Number.isInteger(requestsPerMinute) || requestsPerMinute < 0) {
-    throw new CliError(
-      "INVALID_RATE_LIMIT",
-      `--rate-limit must be a whole number of requests per minute, got "${options.rateLimit}".`,
-      EXIT.usage,
-    );
-  }
-  const leaseSeconds = Number(options.leaseSeconds ?? "30");
-  if (!Number.isFinite(leaseSeconds) || leaseSeconds <= 0) {
-    throw new CliError(
-      "INVALID_LEASE",
-      `--lease-seconds must be a positive number of seconds, got "${options.leaseSeconds}".`,
-      EXIT.usage,
-    );
-  }
-  const runTimeoutSeconds = nonNegative(options.runTimeout ?? "0", "--run-timeout", "seconds");
-  const keepDays = nonNegative(options.keepRunEvents ?? "7", "--keep-run-events", "days");
+  const sweepSeconds = nonNegative(options.sweepEvery, {
+    name: "--sweep-every",
+    unit: "seconds",
+    fallback: 60,
+    zeroMeans: "turns deadline sweeps off",
+    code: "INVALID_SWEEP_INTERVAL",
+  });
+  const requestsPerMinute = nonNegative(options.rateLimit, {
+    name: "--rate-limit",
+    unit: "requests per minute",
+    fallback: 0,
+    whole: true,
+    zeroMeans: "turns it off",
+    code: "INVALID_RATE_LIMIT",
+  });
+  const leaseSeconds = positive(options.leaseSeconds, {
+    name: "--lease-seconds",
+    unit: "seconds",
+    fallback: 30,
+    code: "INVALID_LEASE",
+  });
+  const runTimeoutSeconds = nonNegative(options.runTimeout, {
+    name: "--run-timeout",
+    unit: "seconds",
+    fallback: 0,
+    zeroMeans: "turns it off",
+  });
+  const keepDays = nonNegative(options.keepRunEvents, {
+    name: "--keep-run-events",
+    unit: "days",
+    fallback: 7,
+    zeroMeans: "turns it off",
+  });
   const apiKeys = parseApiKeys(process.env.SWITCHYARD_API_KEYS);
   if (!apiKeys && !LOOPBACK.test(host)) throw new UnsafeBindError(host);
   const corsOrigins = corsOriginsOf(options.corsOrigins, apiKeys !== undefined);
@@ -165,17 +173,4 @@ function corsOriginsOf(text: string | undefined, withKeys: boolean): string[] | 
     }
   }
   return origins;
-}
-
-/** A non-negative number option (0 turns the feature off). */
-function nonNegative(text: string, option: string, unit: string): number {
-  const value = Number(text);
-  if (!Number.isFinite(value) || value < 0) {
-    throw new CliError(
-      "INVALID_OPTION",
-      `${option} must be a number of ${unit} (0 turns it off), got "${text}".`,
-      EXIT.usage,
-    );
-  }
-  return value;
 }

@@ -3,7 +3,7 @@ import { startWorker } from "../../worker/index.js";
 import type { CliContext } from "../context.js";
 import { EXIT } from "../errors.js";
 import { compileGraph, listGraphFiles, loadGraph } from "../graphs.js";
-import { positiveInt, requirePostgres, seconds } from "../option-values.js";
+import { nonNegative, positive, positiveInt, requirePostgres } from "../option-values.js";
 
 export interface WorkerCommandOptions {
   concurrency?: string;
@@ -21,16 +21,37 @@ export interface WorkerCommandOptions {
 export async function worker(ctx: CliContext, options: WorkerCommandOptions): Promise<number> {
   const url = requirePostgres(ctx.postgres);
   const concurrency = positiveInt(options.concurrency, "--concurrency", 4);
-  const drainMs = seconds(options.drainSeconds, "--drain-seconds", 10) * 1000;
-  const leaseMs = seconds(options.leaseSeconds, "--lease-seconds", 30) * 1000;
-  const keepEventsDays = seconds(options.keepEventsDays, "--keep-events-days", 7);
+  const drainMs =
+    nonNegative(options.drainSeconds, {
+      name: "--drain-seconds",
+      unit: "seconds",
+      fallback: 10,
+      zeroMeans: "hands runs in flight back at once",
+    }) * 1000;
+  const leaseMs =
+    positive(options.leaseSeconds, {
+      name: "--lease-seconds",
+      unit: "seconds",
+      fallback: 30,
+      code: "INVALID_LEASE",
+    }) * 1000;
+  const days = { unit: "days", fallback: 0 };
+  const keepEventsDays = nonNegative(options.keepEventsDays, {
+    ...days,
+    name: "--keep-events-days",
+    fallback: 7,
+    zeroMeans: "keeps them",
+  });
   const deleteAfter =
     options.deleteThreadsAfterDays === undefined
       ? undefined
-      : seconds(options.deleteThreadsAfterDays, "--delete-threads-after-days", 0);
+      : nonNegative(options.deleteThreadsAfterDays, {
+          ...days,
+          name: "--delete-threads-after-days",
+        });
 
   const checkpointer = new PostgresCheckpointer(url, {
-    ...(leaseMs > 0 ? { leaseMs } : {}),
+    leaseMs,
     max: concurrency + 2,
   });
   const runs = new PostgresRunStore(url, { max: concurrency * 2 + 4 });

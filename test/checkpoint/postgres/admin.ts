@@ -1,6 +1,7 @@
 // An administrator's connection for the Postgres tests: holds locks, ends sessions, edits rows
 // behind the checkpointer's back, the way a DBA or another process would.
 import pg from "pg";
+import type { AuditEntry } from "../../../src/index.js";
 import { sleep } from "../../support.js";
 
 export async function adminClient(url: string): Promise<pg.Client> {
@@ -33,3 +34,13 @@ export async function lockWaiter(
     await sleep(20);
   }
 }
+
+/** Dana's answer to interrupt i-1, as an approval's commit carries it into the audit log. */
+export const danasAnswer: AuditEntry = {
+  at: new Date(0).toISOString(),
+  actor: "dana",
+  interruptId: "i-1",
+  node: "approve",
+  kind: "resume",
+  value: true,
+};

@@ -1,12 +1,13 @@
 // Serialization failures provoked for real: a prune works on one snapshot of its thread, and an
 // administrator deletes one of the checkpoints it is about to delete, after that snapshot was
 // taken. Postgres refuses the prune's delete (40001); the checkpointer tries again on a fresh
-// snapshot, and reports DATABASE_CONFLICT once its retries are spent.
+// snapshot, and reports DATABASE_CONFLICT once its retries are spent. Deadlocks (40P01) the same,
+// on a superstep's commit.
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { DatabaseConflictError, PostgresCheckpointer } from "../../../src/index.js";
 import { createTestDatabase, type TestDatabase } from "../../support/postgres.js";
 import { checkpointIds, checkpointRecord, logWrite, rejection } from "../graphs.js";
-import { adminClient, lockWaiter } from "./admin.js";
+import { adminClient, danasAnswer, lockWaiter } from "./admin.js";
 
 let database: TestDatabase;
 beforeAll(async () => {
@@ -87,6 +88,74 @@ it("with its retries spent, the prune fails with DATABASE_CONFLICT and deletes n
     expect(await rejection(() => store.pruneThread("gone", { keepLast: 1 }))).toMatchObject({
       code: "THREAD_NOT_FOUND",
     });
+  } finally {
+    await store.close();
+  }
+}, 60_000);
+
+/**
+ * A superstep's commit caught in a real deadlock (40P01): the commit locks the thread's lease row
+ * (FOR SHARE) and then waits for its thread row, which an administrator holds; the administrator
+ * then asks for the lease row. Postgres breaks the cycle by aborting the commit (the
+ * administrator's session waits 60 s before it looks for deadlocks, the checkpointer's 1 s), and
+ * once the administrator's lock query returns, the commit has certainly been aborted once.
+ */
+async function commitThroughDeadlock(schema: string, conflictRetries?: number) {
+  const store = new PostgresCheckpointer(database.url, { schema, conflictRetries });
+  await store.acquireLease("t", "run");
+  await store.commit(
+    "t",
+    checkpointRecord("cp-1", undefined, "loop", { log: "cp-1" }),
+    logWrite("cp-1"),
+    {
+      lease: "run",
+    },
+  );
+  const admin = await adminClient(database.url);
+  const monitor = await adminClient(database.url);
+  try {
+    await admin.query("BEGIN");
+    await admin.query("SET LOCAL deadlock_timeout = '60s'");
+    await admin.query(`SELECT 1 FROM ${schema}.threads WHERE thread_id = 't' FOR UPDATE`);
+    const outcome = store
+      .commit("t", checkpointRecord("cp-2", "cp-1", "loop", { log: "cp-2" }), logWrite("cp-2"), {
+        lease: "run",
+        audit: [danasAnswer],
+      })
+      .then(
+        () => ({ committed: true }),
+        (error: unknown) => ({ error }),
+      );
+    await lockWaiter(monitor);
+    await admin.query(`SELECT 1 FROM ${schema}.leases WHERE thread_id = 't' FOR UPDATE`);
+    await admin.query("COMMIT");
+    return { store, outcome: await outcome };
+  } finally {
+    await Promise.all([admin.end(), monitor.end()]);
+  }
+}
+
+it("a commit aborted by a deadlock is made again, once, with its audit entry", async () => {
+  const { store, outcome } = await commitThroughDeadlock("deadlock_retried");
+  try {
+    expect(outcome).toEqual({ committed: true });
+    expect(await checkpointIds(store, "t")).toEqual(["cp-2", "cp-1"]);
+    expect(await store.getAuditLog("t")).toMatchObject([{ actor: "dana", interruptId: "i-1" }]);
+  } finally {
+    await store.close();
+  }
+}, 60_000);
+
+it("a deadlock with no retries left is DATABASE_CONFLICT, and the commit stored nothing", async () => {
+  const { store, outcome } = await commitThroughDeadlock("deadlock_spent", 0);
+  try {
+    const error = (outcome as { error: DatabaseConflictError }).error;
+    expect(error).toBeInstanceOf(DatabaseConflictError);
+    expect(error).toMatchObject({ code: "DATABASE_CONFLICT", attempts: 1, threadId: "t" });
+    expect(error.message).toContain("deadlock detected");
+    expect(error.message).toContain('thread "t"');
+    expect(await checkpointIds(store, "t")).toEqual(["cp-1"]);
+    expect(await store.getAuditLog("t")).toEqual([]);
   } finally {
     await store.close();
   }

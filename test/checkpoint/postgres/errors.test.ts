@@ -1,9 +1,13 @@
 // Postgres failures provoked for real, each surfacing as a named error with nothing half-written:
 // a closed port, a missing database, sessions ended by an administrator, a schema from a newer
-// Switchyard, and a read-only tool pointed at an empty database.
+// Switchyard, a read-only tool pointed at an empty database, a read-only server and a closed
+// checkpointer.
+import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   DatabaseConnectionLostError,
+  DatabaseReadOnlyError,
+  DatabaseUnavailableError,
   DatabaseTooNewError,
   DatabaseUnreachableError,
   PostgresCheckpointer,
@@ -12,7 +16,8 @@ import {
 import { createTestDatabase, type TestDatabase } from "../../support/postgres.js";
 import { freePort } from "../../support/postgres-cluster.js";
 import { checkpointRecord, logWrite, rejection } from "../graphs.js";
-import { adminClient, lockWaiter } from "./admin.js";
+import { sleep } from "../../support.js";
+import { adminClient, danasAnswer, lockWaiter } from "./admin.js";
 
 const record = (id: string, parentId?: string) =>
   checkpointRecord(id, parentId, "loop", { log: id });
@@ -118,16 +123,7 @@ describe("PostgresCheckpointer: sessions ended by an administrator", () => {
       await admin.query(`SELECT * FROM lost_once.leases WHERE thread_id = 't' FOR UPDATE`);
       const write = store.commit("t", record("cp-2", "cp-1"), logWrite("cp-2"), {
         lease: "run",
-        audit: [
-          {
-            at: new Date(0).toISOString(),
-            actor: "dana",
-            interruptId: "i-1",
-            node: "approve",
-            kind: "resume",
-            value: true,
-          },
-        ],
+        audit: [danasAnswer],
       });
       const first = await lockWaiter(monitor);
       await admin.query("SELECT pg_terminate_backend($1)", [first]);
@@ -161,6 +157,37 @@ describe("PostgresCheckpointer: sessions ended by an administrator", () => {
       await store.close();
     }
   }, 60_000);
+});
+
+describe("PostgresCheckpointer: a read-only server", () => {
+  it("a database that refuses writes: DATABASE_READ_ONLY saying to point at the primary; reads still work", async () => {
+    // What a hot standby answers (SQLSTATE 25006), on a database whose sessions start read-only.
+    const readOnly = await createTestDatabase("readonly");
+    const writer = new PostgresCheckpointer(readOnly.url, { schema: "ro" });
+    const admin = await adminClient(readOnly.url);
+    try {
+      await writer.commit("t", record("cp-1"), logWrite("cp-1"));
+      await writer.close();
+      await admin.query(`ALTER DATABASE ${readOnly.name} SET default_transaction_read_only = on`);
+      const store = new PostgresCheckpointer(readOnly.url, { schema: "ro" });
+      try {
+        const write = () => store.commit("t", record("cp-2", "cp-1"), logWrite("cp-2"));
+        const error = await rejection(write);
+        expect(error).toBeInstanceOf(DatabaseReadOnlyError);
+        expect(error.code).toBe("DATABASE_READ_ONLY");
+        expect(error.message).toContain('thread "t"');
+        expect(error.message).toContain("primary");
+        expect(error.message).toContain("default_transaction_read_only");
+        expect(error.message).not.toContain("-wal");
+        expect((await store.getTuple("t"))?.checkpoint.id).toBe("cp-1");
+      } finally {
+        await store.close();
+      }
+    } finally {
+      await admin.end();
+      await readOnly.drop();
+    }
+  });
 });
 
 describe("PostgresCheckpointer: the schema", () => {
@@ -239,6 +266,57 @@ describe("PostgresCheckpointer: the schema", () => {
       expect(ids.sort()).toEqual(["t0", "t1", "t2", "t3", "t4", "t5"]);
     } finally {
       await Promise.all(stores.map((store) => store.close()));
+    }
+  });
+});
+
+describe("PostgresCheckpointer: close()", () => {
+  /** The server sessions opened with `application_name` = `name`. */
+  async function sessions(admin: pg.Client, name: string): Promise<number> {
+    const { rows } = await admin.query<{ n: number }>(
+      "SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = $1",
+      [name],
+    );
+    return rows[0]?.n ?? 0;
+  }
+
+  it("ends the pool it made: its sessions end, and a later call is DATABASE_UNAVAILABLE saying it was closed", async () => {
+    const url = new URL(database.url);
+    url.searchParams.set("application_name", "sy_closing");
+    const store = new PostgresCheckpointer(url.toString(), { schema: "closing" });
+    const admin = await adminClient(database.url);
+    try {
+      await store.commit("t", record("cp-1"), logWrite("cp-1"));
+      expect(await sessions(admin, "sy_closing")).toBeGreaterThan(0);
+      await store.close();
+      // A session's row goes when its backend has exited, a moment after the client hung up.
+      const until = Date.now() + 30_000;
+      while ((await sessions(admin, "sy_closing")) > 0 && Date.now() < until) await sleep(50);
+      expect(await sessions(admin, "sy_closing")).toBe(0);
+
+      const error = await rejection(() => store.getTuple("t"));
+      expect(error).toBeInstanceOf(DatabaseUnavailableError);
+      expect(error.message).toContain("was closed");
+      const write = () => store.commit("t", record("cp-2", "cp-1"), logWrite("cp-2"));
+      expect(await rejection(write)).toMatchObject({ code: "DATABASE_UNAVAILABLE" });
+      await store.close(); // twice is fine
+    } finally {
+      await admin.end();
+    }
+  });
+
+  it("leaves a pool passed in open for its owner", async () => {
+    const pool = new pg.Pool({ connectionString: database.url, max: 2 });
+    try {
+      const store = new PostgresCheckpointer(pool, { schema: "lent" });
+      await store.commit("t", record("cp-1"), logWrite("cp-1"));
+      await store.close();
+      const { rows } = await pool.query<{ n: number }>(
+        "SELECT count(*)::int AS n FROM lent.checkpoints",
+      );
+      expect(rows).toEqual([{ n: 1 }]);
+    } finally {
+      await pool.end();
     }
   });
 });

@@ -1,6 +1,9 @@
-import type { MultitaskStrategy, RunRecord, RunStatus, ThreadRecord } from "../runs.js";
+import type { MultitaskStrategy, RunRecord, RunStatus, ThreadRecord } from "./runs.js";
 
-/** A row of `server_runs`, as node-postgres returns it. */
+/**
+ * A row of the run table as both run stores read it (SQLite's `runs`, Postgres' `server_runs`):
+ * ids and timestamps as text, metadata and kwargs as JSON text.
+ */
 export interface RunRow {
   run_id: string;
   thread_id: string;
@@ -11,12 +14,9 @@ export interface RunRow {
   kwargs: string;
   created_at: string;
   updated_at: string;
-  worker_id: string | null;
-  attempt: number;
-  cancel_requested: boolean;
-  output: string | null;
 }
 
+/** A row of the thread table, in both run stores. */
 export interface ThreadRow {
   thread_id: string;
   metadata: string;
@@ -45,4 +45,22 @@ export function runOf(row: RunRow): RunRecord {
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };
+}
+
+/**
+ * The record as the values of a run row's columns, in `RunRow`'s order (run_id, thread_id,
+ * assistant_id, status, metadata, multitask_strategy, kwargs, created_at, updated_at).
+ */
+export function runValues(record: RunRecord): string[] {
+  return [
+    record.runId,
+    record.threadId,
+    record.assistantId,
+    record.status,
+    JSON.stringify(record.metadata),
+    record.multitaskStrategy,
+    JSON.stringify(record.kwargs),
+    record.createdAt,
+    record.updatedAt,
+  ];
 }
