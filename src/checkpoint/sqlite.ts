@@ -237,8 +237,11 @@ export class SqliteCheckpointer implements ThreadStore {
     const audit = encodeAudit(options.audit);
     const { graph } = options;
     const touchedAt = Date.parse(checkpoint.createdAt);
+    const { lease } = options;
+    const acquire = lease !== undefined && options.acquireLease === true;
     const inserted = await this.connection.write(threadId, () => {
-      this.checkLease(threadId, options.lease);
+      const expiresAt = acquire ? this.takeNewThreadLease(threadId, lease) : 0;
+      if (!acquire) this.checkLease(threadId, lease);
       // Under a lease no other process deletes the thread, so a row this process wrote stays.
       // Within one run (one lease owner) its `updated_at` is kept to within THREAD_TOUCH_MS
       // instead of being rewritten at every step; a new run always sets it.
@@ -281,14 +284,19 @@ export class SqliteCheckpointer implements ThreadStore {
         this.statements.deleteCheckpointWrites.run(threadId, checkpoint.parentId);
       }
       this.appendAudit(threadId, audit);
+      if (lease !== undefined && options.releaseLease) {
+        this.statements.releaseLease.run(threadId, lease);
+      }
       const row = {
         owner: options.lease ?? "",
         touchedAt: touch ? touchedAt : (known?.touchedAt ?? touchedAt),
         bound: graph !== undefined || !!known?.bound,
       };
-      return { ids, row };
+      return { ids, row, expiresAt };
     });
-    if (options.lease !== undefined) remember(this.threadRows, threadId, inserted.row);
+    if (lease !== undefined && options.releaseLease) this.forgetLease(threadId, lease);
+    else if (acquire) this.leases.set(threadId, { owner: lease, expiresAt: inserted.expiresAt });
+    if (lease !== undefined) remember(this.threadRows, threadId, inserted.row);
     rows.forEach((row, index) => {
       this.remember(chainKey(threadId, row.channel, row.version), {
         ...row.chain,
@@ -762,6 +770,22 @@ export class SqliteCheckpointer implements ThreadStore {
     if (known?.owner === owner && known.expiresAt - Date.now() > this.leaseMs / 10) return;
     const held = this.statements.lease.get(root) as { owner: string } | undefined;
     if (held?.owner !== owner) throw new LeaseLostError(root);
+  }
+
+  /**
+   * Takes the lease of a thread the run read as new (WriteOptions.acquireLease): refused when
+   * another owner holds it unexpired, or when the thread has a record by now (written since).
+   */
+  private takeNewThreadLease(threadId: string, owner: string): number {
+    const now = Date.now();
+    const held = this.statements.lease.get(threadId) as
+      { owner: string; expires_at: number } | undefined;
+    if (held && held.owner !== owner && held.expires_at > now) {
+      throw new ThreadBusyError(threadId, new Date(held.expires_at));
+    }
+    if (this.statements.thread.get(threadId)) throw new ThreadBusyError(threadId, new Date(now));
+    this.statements.putLease.run(threadId, owner, now + this.leaseMs);
+    return now + this.leaseMs;
   }
 
   private forgetLease(threadId: string, owner: string): void {
