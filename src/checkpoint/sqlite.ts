@@ -43,6 +43,8 @@ import type {
  * A list that only grows at its end is stored as the appended items instead and needs none of it.
  */
 const FLAT_CHAIN = 16;
+/** A reducer's value at most this many times the size of its delta is stored whole instead. */
+const SMALL_VALUE = 2;
 const MAX_CHAIN = 256;
 const MIN_CHAIN_BYTES = 16 * 1024;
 /** Checkpoints read per page of a history listing without a limit (or with a filter). */
@@ -587,6 +589,9 @@ export class SqliteCheckpointer implements ThreadStore {
       }
       if (previous && !write.appended) {
         const data = serialize(write.updates, channel);
+        const estimate = previous.baseBytes + previous.genericBytes;
+        const small = estimate <= data.length * SMALL_VALUE ? wholeIfSmall(write, data) : undefined;
+        if (small) return small;
         const generic = previous.generic + 1;
         const genericBytes = previous.genericBytes + data.length;
         const overdue =
@@ -601,14 +606,14 @@ export class SqliteCheckpointer implements ThreadStore {
     } else if (write.kind === "delta" && !write.appended) {
       // From the channel's initial value, which only the runtime knows.
       const data = serialize(write.updates, channel);
+      const small = wholeIfSmall(write, data);
+      if (small) return small;
       const chain = { generic: 1, genericBytes: data.length, baseBytes: 0, appendable: false };
       return { channel, version, kind: "delta", previous: null, data, chain };
     }
     // A plain value, a chain due for a full value, a list's first items, or a delta on a
     // version this file does not have (its value is what the runtime says it is).
-    const data = serialize(write.value, channel);
-    const chain = { generic: 0, genericBytes: 0, baseBytes: data.length, appendable: true };
-    return { channel, version, kind: "value", previous: null, data, chain };
+    return wholeValue(channel, version, serialize(write.value, channel));
   }
 
   /** Chain state of a stored version: remembered when this process wrote or read it, else read. */
@@ -828,6 +833,23 @@ function encodeAudit(entries: readonly AuditEntry[] | undefined): EncodedAudit[]
     ...entry,
     value: serialize(entry.value, "audit value"),
   }));
+}
+
+function wholeValue(channel: string, version: string, data: string): EncodedVersion {
+  const chain = { generic: 0, genericBytes: 0, baseBytes: data.length, appendable: true };
+  return { channel, version, kind: "value", previous: null, data, chain };
+}
+
+/**
+ * A reducer channel's value stored whole when it is no larger than SMALL_VALUE times its delta
+ * (a counter, a flag, a short string): a delta would save nothing and cost every read a fold.
+ * Called only when the value is estimated that small, so the serialization costs about a delta's.
+ */
+function wholeIfSmall(write: ChannelWrite, delta: string): EncodedVersion | undefined {
+  const data = serialize(write.value, write.channel);
+  return data.length <= delta.length * SMALL_VALUE
+    ? wholeValue(write.channel, write.version, data)
+    : undefined;
 }
 
 /** Sets `key` as the newest entry of `map`, dropping the oldest past REMEMBERED entries. */
