@@ -1,7 +1,7 @@
 // The WAL while a process has the file open (issue 17 item 3): a long run merges it into the file
-// every so many commits, so it stays a few MB instead of SQLite's 1,000 pages (8 MB at 8 KB
-// pages), and truncates it when the run ends, so the file is all there is on disk right after.
-// File sizes only; no timing.
+// every 128 commits, so it stays about half of SQLite's 1,000 pages (8 MB at 8 KB pages), and
+// truncates it when the run ends, so the file is all there is on disk right after. File sizes
+// only; no timing.
 import { existsSync, mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -16,7 +16,7 @@ afterAll(() => rmSync(folder, { recursive: true, force: true }));
 const walSize = (path: string) => (existsSync(`${path}-wal`) ? statSync(`${path}-wal`).size : 0);
 const MB = 1024 * 1024;
 
-it("a 600-step run keeps its WAL under 3 MB and leaves none behind", async () => {
+it("a 600-step run keeps its WAL under 5 MB and leaves none behind", async () => {
   const path = join(folder, "long.db");
   const store = new SqliteCheckpointer(path);
   let largest = 0;
@@ -46,7 +46,7 @@ it("a 600-step run keeps its WAL under 3 MB and leaves none behind", async () =>
       largestMB: expect.any(Number) as number,
       rightAfterBytes: 0,
     });
-    expect(largest / MB, "largest WAL during the run, MB").toBeLessThan(3);
+    expect(largest / MB, "largest WAL during the run, MB").toBeLessThan(5);
   } finally {
     store.close();
   }
