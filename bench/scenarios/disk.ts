@@ -86,7 +86,7 @@ export const diskFootprint: Scenario = {
           ["after close", footprint.afterClose],
         ] as const) {
           const value = bytes / written;
-          const target = limited && when !== "right after the run" ? `≤ ${MAX_RATIO}` : "(figure)";
+          const target = limited ? `≤ ${MAX_RATIO}` : "(figure)";
           checks.push({
             label: `${name}, on disk ${when} / bytes appended`,
             target,

@@ -146,7 +146,9 @@ export class MemoryCheckpointer implements ThreadStore {
       stored: encodeVersion(existing, write),
     }));
     const audit = encodeAudit(options.audit);
-    this.checkLease(threadId, options.lease);
+    const { lease } = options;
+    if (lease !== undefined && options.acquireLease) this.takeNewThreadLease(threadId, lease);
+    else this.checkLease(threadId, lease);
     const thread = this.thread(threadId);
     if (options.graph && !thread.graph) thread.graph = { ...options.graph };
     for (const { key, stored } of versions) thread.versions.set(key, stored);
@@ -164,6 +166,7 @@ export class MemoryCheckpointer implements ThreadStore {
     thread.updatedAt = checkpoint.createdAt;
     this.appendAudit(threadId, audit);
     this.addUsage(threadId, checkpoint.metadata);
+    if (lease !== undefined && options.releaseLease) await this.releaseLease(threadId, lease);
   }
 
   async getUsage(threadId: string, options: UsageOptions = {}): Promise<UsageTotals> {
@@ -206,6 +209,16 @@ export class MemoryCheckpointer implements ThreadStore {
       throw new ThreadBusyError(threadId, new Date(held.expiresAt));
     }
     this.leases.set(threadId, { owner, expiresAt: now + this.leaseMs });
+  }
+
+  /** WriteOptions.acquireLease: as acquireLease, and only while the thread has no record. */
+  private takeNewThreadLease(threadId: string, owner: string): void {
+    const held = this.leases.get(threadId);
+    if (held && held.owner !== owner && held.expiresAt > Date.now()) {
+      throw new ThreadBusyError(threadId, new Date(held.expiresAt));
+    }
+    if (this.threads.has(threadId)) throw new ThreadBusyError(threadId, new Date());
+    this.leases.set(threadId, { owner, expiresAt: Date.now() + this.leaseMs });
   }
 
   async renewLease(threadId: string, owner: string): Promise<boolean> {

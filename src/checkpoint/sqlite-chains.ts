@@ -142,11 +142,11 @@ export class ChannelReader {
   }
 
   private fetch(channel: string, version: string): void {
-    const rows = this.statements.chain.all({
-      thread: this.threadId,
-      channel,
-      version,
-    }) as ChainRow[];
+    const key = { thread: this.threadId, channel, version };
+    // One point lookup for a full value; the recursive walk only for a chain.
+    const head = this.statements.chainHead.get(key) as ChainRow | undefined;
+    let rows: ChainRow[] = head ? [head] : [];
+    if (head && head.kind !== "value") rows = this.statements.chain.all(key) as ChainRow[];
     for (const row of rows) {
       this.ids.set(`${channel}\u0000${row.version}`, row.id);
       if (this.byId.has(row.id)) continue;

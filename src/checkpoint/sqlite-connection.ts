@@ -18,8 +18,10 @@ const MAX_PAUSE_MS = 50;
  * The WAL stays bounded: SQLite merges it into the file once it holds 1,000 pages (its automatic
  * checkpoint, at the end of a COMMIT), cuts a reused WAL back to WAL_KEPT_BYTES, and this
  * connection merges and truncates it to nothing once its writes pause for WAL_IDLE_MS, so an idle
- * process keeps no WAL on disk. (Merging right after the COMMIT instead, on the same thread, was
- * measured slower for S2: the work is the same and the WAL's size had to be polled.)
+ * process keeps no WAL on disk. A long run merges it itself (SqliteCheckpointer's
+ * LONG_RUN_COMMITS, mergeWal). (Merging right after every COMMIT once the WAL was large, on the
+ * same thread, was measured slower for S2: the work is the same and the WAL's size had to be
+ * polled.)
  */
 const WAL_IDLE_MS = 250;
 const WAL_KEPT_BYTES = 64 * 1024 * 1024;
@@ -136,6 +138,16 @@ export class SqliteConnection {
   close(): void {
     clearTimeout(this.idleCheckpoint);
     this.db.close();
+  }
+
+  /**
+   * Merges the WAL into the file now, between two writes (a long run's writes keep the idle merge
+   * from running): `truncate` also cuts the WAL file to nothing; without it the next write reuses
+   * the WAL from its start, so its file stays as large as one merge interval. Best effort, as the
+   * idle merge.
+   */
+  mergeWal(truncate: boolean): void {
+    if (this.file) this.checkpointWal(truncate ? "TRUNCATE" : "PASSIVE");
   }
 
   /** A write restarts the wait for a pause in writes. */

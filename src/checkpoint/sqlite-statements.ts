@@ -92,6 +92,11 @@ export function prepareStatements(db: Database.Database) {
       `DELETE FROM channel_versions WHERE thread_id = ? AND channel = ? AND version = ?`,
     ),
     // A version and the rows it extends, newest first, back to (and including) a full value.
+    // A version's own row: a full value needs no walk (the common case for a read).
+    chainHead: prepare(
+      `SELECT id, version, kind, previous, data FROM channel_versions
+       WHERE thread_id = @thread AND channel = @channel AND version = @version`,
+    ),
     chain: prepare(
       `WITH RECURSIVE chain (id, version, kind, previous, data, depth) AS (
          SELECT id, version, kind, previous, data, 0 FROM channel_versions

@@ -154,6 +154,18 @@ export interface WriteOptions {
    * transaction, so a thread never has checkpoints without the graph they came from.
    */
   readonly graph?: GraphIdentity;
+  /**
+   * For `commit`, with `lease`: takes the thread's lease for that owner in the same transaction,
+   * for a run that read the thread as new (no record) and runs nothing before this commit. Refused
+   * with ThreadBusyError, nothing written, when another owner holds an unexpired lease or the
+   * thread has a record by now (another run wrote it since): the run then read a stale thread.
+   */
+  readonly acquireLease?: boolean;
+  /**
+   * For `commit`, with `lease`: deletes that owner's lease after the write, in the same
+   * transaction: the run's last write. If the commit is refused, the lease stays held.
+   */
+  readonly releaseLease?: boolean;
 }
 
 /** Which graph a thread runs on. `version` is a hash of nodes, edges and state keys. */

@@ -1,5 +1,5 @@
 import type { z } from "zod";
-import { Command, isCommand } from "../graph/constants.js";
+import { Command, isCommand, START } from "../graph/constants.js";
 import { drawMermaid } from "../graph/mermaid.js";
 import type { GraphSpec } from "../graph/spec.js";
 import { graphStructure, type GraphStructure } from "../graph/structure.js";
@@ -62,6 +62,7 @@ import {
 } from "./resume.js";
 import { StepTracker } from "../runtime/step-tracker.js";
 import { holdThread, migrateThread, pinGraph, releaseAfterSteps } from "./thread.js";
+import { LeaseFoldingCheckpointer } from "./lease-folding.js";
 import { writeUpdate } from "./update-state.js";
 import type { ThreadUsage } from "../runtime/usage.js";
 import type { UsageOptions } from "../checkpoint/usage.js";
@@ -106,6 +107,8 @@ interface ThreadAccess {
   /** The run's ctx.step functions still running: the thread is let go only once they end. */
   readonly steps: StepTracker | undefined;
   readonly checkLease: (() => Promise<void>) | undefined;
+  /** What the run writes through (the lease folded into its commits); default: the graph's. */
+  readonly checkpointer?: Checkpointer;
 }
 
 /**
@@ -411,8 +414,12 @@ export class CompiledGraph<Schema extends z.ZodObject> {
         ? Promise.reject(new MissingThreadIdError("A graph with a checkpointer"))
         : threadId.trim() === ""
           ? Promise.reject(new InvalidThreadIdError("A run"))
-          : this.holding(checkpointer, threadId, config, (access) =>
-              this.run(input, config, emitter, threadId, access, answerKind),
+          : this.holding(
+              checkpointer,
+              threadId,
+              config,
+              (access) => this.run(input, config, emitter, threadId, access, answerKind),
+              input !== null && input !== undefined && !isCommand(input),
             );
     return running.catch((error: unknown) => {
       if (!(error instanceof ParentCommandSignal)) throw error;
@@ -425,21 +432,40 @@ export class CompiledGraph<Schema extends z.ZodObject> {
   /**
    * Holds the thread for the duration of `work`: its lease (THREAD_BUSY if another run has it) and
    * the check that it was started by this graph's structure (GRAPH_VERSION_MISMATCH otherwise).
+   * New input (`newInput`) on a thread that does not exist yet takes the lease in its first
+   * checkpoint's commit instead of a transaction of its own: nothing of the user's runs before that
+   * commit (no START router), and the commit is refused if the thread was written meanwhile.
    */
   private async holding<T>(
     checkpointer: Checkpointer,
     threadId: string,
     config: RunConfig,
     work: (access: ThreadAccess) => Promise<T>,
+    newInput = false,
   ): Promise<T> {
-    const held = await holdThread(checkpointer, threadId);
+    const deferred =
+      newInput &&
+      config.configurable?.checkpoint_id === undefined &&
+      (this.spec.outgoing.get(START)?.routers.length ?? 0) === 0 &&
+      !(await checkpointer.getThread(threadId));
+    const held = await holdThread(checkpointer, threadId, { deferred });
     const steps = new StepTracker();
     let result: T;
     try {
       const migrations = this.options.migrations;
-      const pin = await pinGraph(checkpointer, threadId, this.spec, config, migrations);
+      // A new thread has no graph to check: its first commit binds it.
+      const pin = deferred
+        ? { migration: undefined }
+        : await pinGraph(checkpointer, threadId, this.spec, config, migrations);
       const checkLease = () => held.check();
-      result = await work({ lease: held.owner, migration: pin.migration, steps, checkLease });
+      const folding = new LeaseFoldingCheckpointer(checkpointer, threadId, held, steps);
+      result = await work({
+        lease: held.owner,
+        migration: pin.migration,
+        steps,
+        checkLease,
+        checkpointer: folding,
+      });
     } catch (error) {
       // The run's own error is what the caller needs. After a storage failure the release would
       // wait on the storage again: it goes on in the background (or the lease expires).
@@ -549,7 +575,7 @@ export class CompiledGraph<Schema extends z.ZodObject> {
       spec: this.spec,
       config,
       emitter,
-      checkpointer: this.checkpointer,
+      checkpointer: access.checkpointer ?? this.checkpointer,
       threadId,
       lease: access.lease,
       steps: access.steps,

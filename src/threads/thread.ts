@@ -17,6 +17,14 @@ import type { PendingTask, RunState } from "../runtime/run-state.js";
 /** A run's hold on a thread: the lease owner id, renewed in the background until released. */
 export interface HeldThread {
   readonly owner: string;
+  /** True while the lease waits for the run's first commit to take it (holdThread's `deferred`). */
+  readonly deferred: boolean;
+  /** Takes a deferred lease now (THREAD_BUSY if another run holds it); else does nothing. */
+  take(): Promise<void>;
+  /** Records that a commit took the deferred lease (WriteOptions.acquireLease), `since` then. */
+  takenByCommit(since: number): void;
+  /** Records that a commit gave the lease back (WriteOptions.releaseLease): nothing to delete. */
+  releasedByCommit(): void;
   /**
    * Resolves while the lease is surely held; throws LeaseLostError once it is not. Cheap: it asks
    * the store only when the last renewal is more than half a lease ago (a frozen process, a stalled
@@ -33,32 +41,69 @@ export interface HeldThread {
 /**
  * Takes the thread's lease (THREAD_BUSY if another run holds it) and renews it at a third of its
  * length while the run lasts. If the process dies, the lease expires and the thread is free again.
+ * With `deferred` the lease is taken by the run's first write instead (see LeaseFoldingCheckpointer):
+ * only for a run that read the thread as new and runs no user code before its first commit.
  */
 export async function holdThread(
   checkpointer: Checkpointer,
   threadId: string,
+  options: { deferred?: boolean } = {},
 ): Promise<HeldThread> {
   const owner = randomUUID();
   const { leaseMs } = checkpointer;
-  let heldSince = Date.now();
-  await checkpointer.acquireLease(threadId, owner);
+  let state: "deferred" | "held" | "released" = "deferred";
+  let heldSince = 0;
   let lost = false;
+  let timer: NodeJS.Timeout | undefined;
+  let taking: Promise<void> | undefined;
   const renew = async (): Promise<void> => {
     const at = Date.now();
     if (await checkpointer.renewLease(threadId, owner)) heldSince = Math.max(heldSince, at);
     else lost = true;
   };
-  const timer = setInterval(() => void renew().catch(() => undefined), Math.max(10, leaseMs / 3));
-  timer.unref();
+  const held = (since: number): void => {
+    state = "held";
+    heldSince = since;
+    timer = setInterval(() => void renew().catch(() => undefined), Math.max(10, leaseMs / 3));
+    timer.unref();
+  };
+  const released = (): boolean => state === "released";
+  const take = async (): Promise<void> => {
+    if (state !== "deferred") return;
+    taking ??= (async () => {
+      const since = Date.now();
+      await checkpointer.acquireLease(threadId, owner);
+      // Released while the lease was being taken (the run failed meanwhile): give it back.
+      if (released()) await checkpointer.releaseLease(threadId, owner);
+      else held(since);
+    })();
+    await taking;
+  };
+  if (!options.deferred) await take();
   return {
     owner,
+    get deferred() {
+      return state === "deferred";
+    },
+    take,
+    takenByCommit: held,
+    releasedByCommit: () => {
+      clearInterval(timer);
+      state = "released";
+    },
     check: async () => {
+      if (state === "deferred") return take();
+      if (state === "released")
+        throw new LeaseLostError(threadId, "its durable step was not started");
       if (!lost && Date.now() - heldSince < leaseMs / 2) return;
       if (!lost) await renew();
       if (lost) throw new LeaseLostError(threadId, "its durable step was not started");
     },
     release: async () => {
       clearInterval(timer);
+      const was = state;
+      state = "released";
+      if (was !== "held") return;
       await checkpointer.releaseLease(threadId, owner).catch(() => undefined);
     },
   };

@@ -64,6 +64,47 @@ export function leaseCases(ctx: ContractContext): void {
     expect(await store.renewLease("t", "b")).toBe(true);
   });
 
+  it("a commit can take a new thread's lease and give it back (WriteOptions.acquireLease/releaseLease)", async () => {
+    const store = ctx.store;
+    await store.commit("t", record("cp-1"), logWrite("cp-1"), { lease: "a", acquireLease: true });
+    await expect(store.acquireLease("t", "b")).rejects.toMatchObject({ code: "THREAD_BUSY" });
+    expect(await store.renewLease("t", "a")).toBe(true);
+    await store.commit("t", record("cp-2", "cp-1"), logWrite("cp-2"), {
+      lease: "a",
+      releaseLease: true,
+    });
+    expect((await store.getTuple("t"))?.checkpoint.id).toBe("cp-2");
+    expect(await store.renewLease("t", "a")).toBe(false);
+    await store.acquireLease("t", "b");
+    // Taking and giving back in one commit leaves the thread free.
+    await store.commit("u", record("u-1"), logWrite("u-1"), {
+      lease: "c",
+      acquireLease: true,
+      releaseLease: true,
+    });
+    expect((await store.getTuple("u"))?.checkpoint.id).toBe("u-1");
+    await store.acquireLease("u", "d");
+  });
+
+  it("a commit taking a lease is refused, writing nothing, if another owner holds it or the thread exists", async () => {
+    const store = ctx.store;
+    await store.acquireLease("held", "other");
+    const onHeld = () =>
+      store.commit("held", record("cp-1"), logWrite("cp-1"), { lease: "a", acquireLease: true });
+    expect(await rejection(onHeld)).toMatchObject({ code: "THREAD_BUSY", threadId: "held" });
+    expect(await store.getTuple("held")).toBeUndefined();
+    expect(await store.getThread("held")).toBeUndefined();
+    expect(await store.renewLease("held", "other")).toBe(true);
+
+    // Written since the run read it as new: the run's reads are stale.
+    await store.commit("written", record("cp-1"), logWrite("cp-1"));
+    const onWritten = () =>
+      store.commit("written", record("cp-2"), logWrite("cp-2"), { lease: "a", acquireLease: true });
+    expect(await rejection(onWritten)).toMatchObject({ code: "THREAD_BUSY", threadId: "written" });
+    expect(await checkpointIds(store, "written")).toEqual(["cp-1"]);
+    await store.acquireLease("written", "b");
+  });
+
   it("a run gets THREAD_BUSY while another holds the thread, and writes nothing", async () => {
     const { graph, calls } = chain(["a"]);
     const compiled = graph.compile({ checkpointer: ctx.store });

@@ -98,6 +98,17 @@ describe("reads flat in the thread's length", () => {
     expect(counts.long).toBeLessThanOrEqual(2 * (counts.short as number));
   });
 
+  it("getState of a counter reads its checkpoint and one row per key, nothing to fold", async () => {
+    // A counter's value is no larger than its delta, so every version is stored whole.
+    for (const id of ["short", "long"]) {
+      const store = reopen();
+      const graph = counterGraph(store);
+      const rows = await rowsRead(() => graph.getState(thread(id)));
+      store.close();
+      expect({ id, rows }).toEqual({ id, rows: 3 });
+    }
+  });
+
   it("a one-step run reads about as many rows on a 2,500-step thread as on a 10-step one", async () => {
     const counts: Record<string, number> = {};
     for (const id of ["short", "long"]) {

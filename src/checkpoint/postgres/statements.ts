@@ -78,6 +78,15 @@ export function buildStatements(schema: string, quoted: string) {
        WHERE l.owner = excluded.owner OR l.expires_at <= clock_timestamp()
        RETURNING owner`,
     ),
+    acquireNewThreadLease: named(
+      "acquireNewThreadLease",
+      `INSERT INTO ${s}.leases AS l (thread_id, owner, expires_at)
+       SELECT $1, $2, clock_timestamp() + $3 * interval '1 millisecond'
+       WHERE NOT EXISTS (SELECT 1 FROM ${s}.threads WHERE thread_id = $1)
+       ON CONFLICT (thread_id) DO UPDATE SET owner = excluded.owner, expires_at = excluded.expires_at
+       WHERE l.owner = excluded.owner OR l.expires_at <= clock_timestamp()
+       RETURNING owner`,
+    ),
     leaseExpiry: named("leaseExpiry", `SELECT expires_at FROM ${s}.leases WHERE thread_id = $1`),
     renewLease: named(
       "renewLease",

@@ -160,13 +160,39 @@ export class PostgresCheckpointer implements ThreadStore {
       this.query<ChainRow>(threadId, this.statements.chains, [threadId, channels, versions]),
     );
     const values = commitValues(threadId, checkpoint, rows, options);
-    const [result] = await this.connection.write<{ allowed: number }>(
-      threadId,
-      this.statements.commit,
-      values,
-    );
-    if (result?.allowed === 0) throw new LeaseLostError(rootThreadOf(threadId));
+    const { lease } = options;
+    // Postgres takes and gives back a lease folded into a commit in statements of their own
+    // (one round trip more each), with the same outcome: refused, nothing is written.
+    if (lease !== undefined && options.acquireLease) await this.takeNewThreadLease(threadId, lease);
+    try {
+      const [result] = await this.connection.write<{ allowed: number }>(
+        threadId,
+        this.statements.commit,
+        values,
+      );
+      if (result?.allowed === 0) throw new LeaseLostError(rootThreadOf(threadId));
+    } catch (error) {
+      if (lease !== undefined && options.acquireLease) {
+        await this.releaseLease(threadId, lease).catch(() => undefined);
+      }
+      throw error;
+    }
     this.chains.stored(threadId, rows);
+    if (lease !== undefined && options.releaseLease) await this.releaseLease(threadId, lease);
+  }
+
+  /** WriteOptions.acquireLease: as acquireLease, and only while the thread has no record. */
+  private async takeNewThreadLease(threadId: string, owner: string): Promise<void> {
+    const won = await this.query(threadId, this.statements.acquireNewThreadLease, [
+      threadId,
+      owner,
+      this.leaseMs,
+    ]);
+    if (won.length > 0) return;
+    const [held] = await this.query<{ expires_at: Date }>(threadId, this.statements.leaseExpiry, [
+      threadId,
+    ]);
+    throw new ThreadBusyError(threadId, held?.expires_at ?? new Date());
   }
 
   async getUsage(threadId: string, options: UsageOptions = {}): Promise<UsageTotals> {
