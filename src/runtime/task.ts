@@ -91,24 +91,6 @@ async function retryAfter(
   error: unknown,
   failed: number,
 ): Promise<TaskOutput> {
-  try {
-    return await retryAttempts(task, env, scope, spent, clock, error, failed);
-  } catch (thrown) {
-    // The task stops unfinished (interrupt, failure): what it spent stays in its record.
-    keepUsage(scope, spent.usage);
-    throw thrown;
-  }
-}
-
-async function retryAttempts(
-  task: Task,
-  env: TaskEnvironment,
-  scope: TaskScope,
-  spent: SpentUsage,
-  clock: TaskClock | undefined,
-  error: unknown,
-  failed: number,
-): Promise<TaskOutput> {
   const policy: RetryPolicy | undefined = task.node.retryPolicy;
   const maxAttempts = Math.max(1, policy ? (policy.maxAttempts ?? RETRY_DEFAULTS.maxAttempts) : 1);
   const retryOn = policy?.retryOn ?? defaultRetryOn;
@@ -248,7 +230,12 @@ class TaskAttempt {
   private fail(error: unknown): Promise<TaskOutput> {
     this.end();
     if (this.number > 1) throw error;
-    return retryAfter(this.task, this.env, this.scope, this.spent, this.clock, error, 1);
+    const { task, env, scope, spent, clock } = this;
+    return retryAfter(task, env, scope, spent, clock, error, 1).catch((thrown: unknown) => {
+      // The task stops unfinished (interrupt, failure): what it spent stays in its record.
+      keepUsage(scope, spent.usage);
+      throw thrown;
+    });
   }
 
   private end(): void {
