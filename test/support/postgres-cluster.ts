@@ -1,5 +1,13 @@
 import { execFileSync, spawnSync } from "node:child_process";
-import { chmodSync, existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
+import {
+  chmodSync,
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -12,8 +20,14 @@ import { join } from "node:path";
 export interface PostgresCluster {
   /** Connection string of the cluster's `postgres` database, as superuser `postgres`. */
   readonly url: string;
+  /** The cluster's folder (undefined for a server of your own). */
+  readonly dir: string | undefined;
   stop(): void;
 }
+
+const CLUSTER_PREFIX = "switchyard-pg-";
+/** The pid of the test process that started the cluster, kept in the cluster's folder. */
+const OWNER_FILE = "owner.pid";
 
 export class PostgresUnavailableError extends Error {
   readonly code = "POSTGRES_UNAVAILABLE";
@@ -63,12 +77,53 @@ function run(command: string[], what: string): void {
   }
 }
 
+function stopCluster(bin: string, dir: string): void {
+  const data = join(dir, "data");
+  if (existsSync(join(data, "postmaster.pid"))) {
+    const stop = asPostgres(join(bin, "pg_ctl"), ["-D", data, "-m", "immediate", "-w", "stop"]);
+    spawnSync(stop[0]!, stop.slice(1));
+  }
+  rmSync(dir, { recursive: true, force: true });
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+/**
+ * Stops and removes the clusters whose test process is gone: a run killed before its teardown
+ * (a timeout, Ctrl-C twice) would otherwise leave its server running. Returns the folders removed.
+ */
+export function sweepStaleClusters(root: string = tmpdir()): string[] {
+  const removed: string[] = [];
+  let bin: string | undefined;
+  for (const name of readdirSync(root)) {
+    if (!name.startsWith(CLUSTER_PREFIX)) continue;
+    const dir = join(root, name);
+    const owner = join(dir, OWNER_FILE);
+    if (!existsSync(owner)) continue;
+    const pid = Number(readFileSync(owner, "utf8").trim());
+    if (!Number.isInteger(pid) || pid <= 0 || alive(pid)) continue;
+    bin ??= findPostgresBin();
+    stopCluster(bin, dir);
+    removed.push(dir);
+  }
+  return removed;
+}
+
 export async function startPostgresCluster(): Promise<PostgresCluster> {
   const own = process.env["SWITCHYARD_TEST_POSTGRES"];
-  if (own !== undefined && own !== "") return { url: own, stop: () => undefined };
+  if (own !== undefined && own !== "") return { url: own, dir: undefined, stop: () => undefined };
 
   const bin = findPostgresBin();
-  const dir = mkdtempSync(join(tmpdir(), "switchyard-pg-"));
+  sweepStaleClusters();
+  const dir = mkdtempSync(join(tmpdir(), CLUSTER_PREFIX));
+  writeFileSync(join(dir, OWNER_FILE), String(process.pid));
   chmodSync(dir, 0o777);
   const data = join(dir, "data");
   const isRoot = typeof process.getuid === "function" && process.getuid() === 0;
@@ -115,14 +170,11 @@ export async function startPostgresCluster(): Promise<PostgresCluster> {
   let stopped = false;
   return {
     url: `postgres://postgres@127.0.0.1:${port}/postgres`,
+    dir,
     stop() {
       if (stopped) return;
       stopped = true;
-      spawnSync(
-        asPostgres(join(bin, "pg_ctl"), ["-D", data, "-m", "immediate", "-w", "stop"])[0]!,
-        asPostgres(join(bin, "pg_ctl"), ["-D", data, "-m", "immediate", "-w", "stop"]).slice(1),
-      );
-      rmSync(dir, { recursive: true, force: true });
+      stopCluster(bin, dir);
     },
   };
 }
