@@ -1,7 +1,7 @@
 // The inbox a page at a time (issue 13, the console's inbox with 1,000 waiting items): the store
 // sorts and limits, most urgent first (deadlines, overdue first, then the oldest without one),
 // and a cursor pages on without skipping or repeating items answered in between. Every store.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import {
   Command,
@@ -9,48 +9,16 @@ import {
   interrupt,
   InvalidConfigError,
   listPendingInterrupts,
-  MemoryCheckpointer,
   pendingInterruptsPage,
-  PostgresCheckpointer,
-  SqliteCheckpointer,
   START,
   StateGraph,
   type InboxItem,
   type ThreadStore,
 } from "../src/index.js";
-import { createTestDatabase, type TestDatabase } from "./support/postgres.js";
+import { everyStore } from "./support/every-store.js";
 import { sleep, thread } from "./support.js";
 
-let database: TestDatabase;
-const closers: Array<() => unknown> = [];
-beforeAll(async () => {
-  database = await createTestDatabase("inbox");
-}, 60_000);
-afterAll(async () => {
-  for (const close of closers) await close();
-  await database.drop();
-}, 60_000);
-
-let schemas = 0;
-const STORES: ReadonlyArray<readonly [string, () => ThreadStore]> = [
-  ["memory", () => new MemoryCheckpointer()],
-  [
-    "sqlite",
-    () => {
-      const store = new SqliteCheckpointer(":memory:");
-      closers.push(() => store.close());
-      return store;
-    },
-  ],
-  [
-    "postgres",
-    () => {
-      const store = new PostgresCheckpointer(database.url, { schema: `inbox_${(schemas += 1)}` });
-      closers.push(() => store.close());
-      return store;
-    },
-  ],
-];
+const STORES = everyStore("inbox");
 
 const HOUR = 3_600_000;
 

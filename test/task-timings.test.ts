@@ -2,7 +2,7 @@
 // start, duration, attempts, the error of each failed attempt, whether the node cache served it
 // and its token usage — in the committed checkpoint's `metadata.timings`, or on the task itself in
 // getState when its superstep did not commit (failed, or waiting on an interrupt). Every store.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import {
   append,
@@ -10,50 +10,17 @@ import {
   END,
   interrupt,
   MemoryCache,
-  MemoryCheckpointer,
-  PostgresCheckpointer,
-  SqliteCheckpointer,
   START,
   StateGraph,
-  type Checkpointer,
   type NodeContext,
   type StateSnapshot,
   type TaskTiming,
 } from "../src/index.js";
 import { rejection } from "./checkpoint/graphs.js";
-import { createTestDatabase, type TestDatabase } from "./support/postgres.js";
+import { everyStore } from "./support/every-store.js";
 import { collect, sleep, thread } from "./support.js";
 
-let database: TestDatabase;
-const closers: Array<() => unknown> = [];
-beforeAll(async () => {
-  database = await createTestDatabase("timings");
-}, 60_000);
-afterAll(async () => {
-  for (const close of closers) await close();
-  await database.drop();
-}, 60_000);
-
-let schemas = 0;
-const STORES: ReadonlyArray<readonly [string, () => Checkpointer]> = [
-  ["memory", () => new MemoryCheckpointer()],
-  [
-    "sqlite",
-    () => {
-      const store = new SqliteCheckpointer(":memory:");
-      closers.push(() => store.close());
-      return store;
-    },
-  ],
-  [
-    "postgres",
-    () => {
-      const store = new PostgresCheckpointer(database.url, { schema: `t_${(schemas += 1)}` });
-      closers.push(() => store.close());
-      return store;
-    },
-  ],
-];
+const STORES = everyStore("timings");
 
 const State = z.object({ log: append(z.string()) });
 const USAGE = { input_tokens: 10, output_tokens: 2, total_tokens: 12 };
