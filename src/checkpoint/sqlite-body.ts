@@ -6,11 +6,20 @@ import type { CheckpointRecord, PlannedTask } from "./types.js";
 type CheckpointBody = Pick<CheckpointRecord, "metadata" | "versions" | "next" | "barriers">;
 
 /**
+ * The serialized values a checkpoint row carries itself (schema 5), by channel: small values
+ * (sqlite-inline.ts) are kept in every checkpoint that references them instead of in
+ * `channel_versions`, so a checkpoint with only small values is one row, written and read alone.
+ * Each is the value of the channel's version in the checkpoint's versions.
+ */
+export type InlineValues = Readonly<Record<string, string>>;
+
+/**
  * The body as stored since schema 3, in short keys: `m` metadata without `source` and `step` when
  * they equal the row's columns (`s: 1` then says to put them back), `v` versions with the
  * checkpoint's own id written as "" (a step's new versions carry its id), `n` next (a plain
  * node task as its name), `b` barriers when any, `t` the metadata's task timings in their compact
- * form (timings-codec.ts). A body with a `versions` key was stored whole, by schema 2.
+ * form (timings-codec.ts), `i` the inline values when any (schema 5). A body with a `versions` key
+ * was stored whole, by schema 2.
  */
 interface CompactBody {
   readonly m?: Readonly<Record<string, unknown>>;
@@ -19,10 +28,11 @@ interface CompactBody {
   readonly n: ReadonlyArray<string | PlannedTask>;
   readonly b?: CheckpointRecord["barriers"];
   readonly t?: readonly CompactTiming[];
+  readonly i?: InlineValues;
 }
 
 /** Serializes the body of `checkpoint` (throws SerializationError for a value it cannot store). */
-export function encodeBody(checkpoint: CheckpointRecord): string {
+export function encodeBody(checkpoint: CheckpointRecord, inline?: InlineValues): string {
   const { id, parentId, createdAt, metadata, versions, next, barriers, source, step } = checkpoint;
   const v: Record<string, string> = {};
   for (const [channel, version] of Object.entries(versions))
@@ -45,6 +55,7 @@ export function encodeBody(checkpoint: CheckpointRecord): string {
     n: next.map((task) => (!task.send && !("arg" in task) ? task.node : task)),
     ...(Object.keys(barriers).length > 0 && { b: barriers }),
     ...(timings && { t: timings }),
+    ...(inline && { i: inline }),
   };
   return serialize(body, "checkpoint");
 }
@@ -52,9 +63,9 @@ export function encodeBody(checkpoint: CheckpointRecord): string {
 export function decodeBody(
   data: string,
   columns: Pick<CheckpointRecord, "id" | "parentId" | "source" | "step" | "createdAt">,
-): CheckpointBody {
+): CheckpointBody & { readonly inline: InlineValues | undefined } {
   const stored = deserialize(data) as CompactBody | CheckpointBody;
-  if ("versions" in stored) return stored;
+  if ("versions" in stored) return { ...stored, inline: undefined };
   const versions: Record<string, string> = {};
   for (const [channel, version] of Object.entries(stored.v)) {
     versions[channel] = version === "" ? columns.id : version;
@@ -66,5 +77,5 @@ export function decodeBody(
   const next = stored.n.map((task): PlannedTask =>
     typeof task === "string" ? { node: task, send: false } : task,
   );
-  return { metadata, versions, next, barriers: stored.b ?? {} };
+  return { metadata, versions, next, barriers: stored.b ?? {}, inline: stored.i };
 }

@@ -104,6 +104,10 @@ const MIGRATIONS: ReadonlyArray<string | ((db: Database.Database) => void)> = [
   // budgets and getUsage read one row per node instead of every checkpoint; filled from the
   // checkpoints already stored.
   migrateUsage,
+  // 5 (issue 17): a checkpoint row may carry small channel values itself (its body's `i`,
+  // sqlite-inline.ts). No table changes; older versions must not open such a file, since they
+  // would look for those values in channel_versions.
+  () => {},
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -15,8 +15,15 @@ import {
 } from "./namespace.js";
 import { checkpointsToKeep, matchesFilter, versionKey, versionsNeeded } from "./retention.js";
 import { SqliteConnection } from "./sqlite-connection.js";
-import { decodeBody, encodeBody } from "./sqlite-body.js";
+import { decodeBody, encodeBody, type InlineValues } from "./sqlite-body.js";
 import { ChannelReader, chainInfoOf, type ChainInfo, type VersionKind } from "./sqlite-chains.js";
+import {
+  carriedInline,
+  INLINE_CHARS,
+  inlineInParent,
+  InlineHeads,
+  type InlineHead,
+} from "./sqlite-inline.js";
 import { prepareStatements, type Statements } from "./sqlite-statements.js";
 import { SqliteUsage } from "./sqlite-usage.js";
 import { deserialize, serialize } from "./serializer.js";
@@ -91,6 +98,13 @@ interface EncodedVersion {
   readonly chain: Omit<ChainInfo, "id">;
 }
 
+/** A value small enough to be kept in the checkpoint row (sqlite-inline.ts). */
+interface InlineVersion {
+  readonly channel: string;
+  readonly kind: "inline";
+  readonly data: string;
+}
+
 interface CheckpointRow {
   checkpoint_id: string;
   parent_id: string | null;
@@ -145,6 +159,8 @@ export class SqliteCheckpointer implements ThreadStore {
   private readonly usage: SqliteUsage;
   /** Chain states of versions this process wrote or read last, so a write needs no read. */
   private readonly chains = new Map<string, ChainInfo>();
+  /** The latest checkpoint's inline values per thread, for the next commit's parent. */
+  private readonly inlineHeads = new InlineHeads();
   /** Leases this process took or renewed, and until when: a write under one needs no read. */
   private readonly leases = new Map<string, { owner: string; expiresAt: number }>();
   /** Thread rows this process wrote under a lease: when `updated_at` was set, and the graph bound. */
@@ -171,7 +187,12 @@ export class SqliteCheckpointer implements ThreadStore {
         checkpointId === undefined
           ? (this.statements.latestCheckpoint.get(threadId) as CheckpointRow | undefined)
           : (this.statements.checkpoint.get(threadId, checkpointId) as CheckpointRow | undefined);
-      return row ? this.tupleOf(threadId, this.recordOf(row), this.reader(threadId)) : undefined;
+      if (!row) return undefined;
+      const { record, inline } = this.decodeRow(row);
+      if (checkpointId === undefined) {
+        this.inlineHeads.set(threadId, record.id, { versions: record.versions, inline });
+      }
+      return this.tupleOf(threadId, record, inline, this.reader(threadId));
     });
   }
 
@@ -200,9 +221,9 @@ export class SqliteCheckpointer implements ThreadStore {
             }) as CheckpointRow[]),
       );
       for (const row of rows) {
-        const record = this.recordOf(row);
+        const { record, inline } = this.decodeRow(row);
         if (!matchesFilter(record.metadata, filter)) continue;
-        yield this.connection.read(threadId, () => this.tupleOf(threadId, record, reader));
+        yield this.connection.read(threadId, () => this.tupleOf(threadId, record, inline, reader));
         yielded += 1;
         if (limit !== undefined && yielded >= limit) return;
       }
@@ -251,11 +272,11 @@ export class SqliteCheckpointer implements ThreadStore {
     options: WriteOptions = {},
   ): Promise<void> {
     // Serialize before the transaction: a value that cannot be stored aborts with nothing written.
-    const body = encodeBody(checkpoint);
-    // Reads the chains it extends (unless this process wrote them).
-    const rows = this.connection.read(threadId, () =>
-      channelWrites.map((write) => this.encodeVersion(threadId, write)),
+    // Reads the chains it extends and the parent's inline values (unless this process wrote them).
+    const { rows, inline } = this.connection.read(threadId, () =>
+      this.encodeChannels(threadId, checkpoint, channelWrites),
     );
+    const body = encodeBody(checkpoint, inline);
     const audit = encodeAudit(options.audit);
     const { graph } = options;
     const touchedAt = Date.parse(checkpoint.createdAt);
@@ -332,6 +353,7 @@ export class SqliteCheckpointer implements ThreadStore {
         id: inserted.ids[index] as number,
       });
     });
+    this.inlineHeads.set(threadId, checkpoint.id, { versions: checkpoint.versions, inline });
   }
 
   async getThread(threadId: string): Promise<ThreadInfo | undefined> {
@@ -611,8 +633,52 @@ export class SqliteCheckpointer implements ThreadStore {
     this.connection.close();
   }
 
-  private encodeVersion(threadId: string, write: ChannelWrite): EncodedVersion {
+  /**
+   * How the channels of a new checkpoint are stored: the rows to insert, and the small values the
+   * checkpoint row carries itself (its own writes' and those it keeps from its parent).
+   */
+  private encodeChannels(
+    threadId: string,
+    checkpoint: CheckpointRecord,
+    writes: readonly ChannelWrite[],
+  ): { rows: EncodedVersion[]; inline: InlineValues | undefined } {
+    const parent =
+      checkpoint.parentId === undefined
+        ? undefined
+        : this.inlineHead(threadId, checkpoint.parentId);
+    let inline = carriedInline(parent, checkpoint);
+    const rows: EncodedVersion[] = [];
+    for (const write of writes) {
+      const previousInline =
+        write.kind === "delta" && inlineInParent(parent, write.channel, write.previous);
+      const encoded = this.encodeVersion(threadId, write, previousInline);
+      if (encoded.kind === "inline") (inline ??= {})[encoded.channel] = encoded.data;
+      else rows.push(encoded);
+    }
+    return { rows, inline };
+  }
+
+  /** The versions and inline values of a stored checkpoint: remembered, else read. */
+  private inlineHead(threadId: string, checkpointId: string): InlineHead | undefined {
+    const known = this.inlineHeads.get(threadId, checkpointId);
+    if (known) return known;
+    const row = this.statements.checkpoint.get(threadId, checkpointId) as CheckpointRow | undefined;
+    if (!row) return undefined;
+    const { record, inline } = this.decodeRow(row);
+    return { versions: record.versions, inline };
+  }
+
+  /**
+   * A write as a row or an inline value. `previousInline`: the version it extends is held in the
+   * parent checkpoint's row (small), so there is no chain to extend: the value is stored whole.
+   */
+  private encodeVersion(
+    threadId: string,
+    write: ChannelWrite,
+    previousInline: boolean,
+  ): EncodedVersion | InlineVersion {
     const { channel, version } = write;
+    if (previousInline) return storedWhole(channel, version, serialize(write.value, channel));
     if (write.kind === "delta" && write.previous !== undefined) {
       const previous = this.chainOf(threadId, channel, write.previous);
       if (previous && write.appended && previous.appendable) {
@@ -646,7 +712,7 @@ export class SqliteCheckpointer implements ThreadStore {
     }
     // A plain value, a chain due for a full value, a list's first items, or a delta on a
     // version this file does not have (its value is what the runtime says it is).
-    return wholeValue(channel, version, serialize(write.value, channel));
+    return storedWhole(channel, version, serialize(write.value, channel));
   }
 
   /** Chain state of a stored version: remembered when this process wrote or read it, else read. */
@@ -675,30 +741,37 @@ export class SqliteCheckpointer implements ThreadStore {
   }
 
   private recordOf(row: CheckpointRow): CheckpointRecord {
-    return {
-      ...decodeBody(row.body, {
-        id: row.checkpoint_id,
-        parentId: row.parent_id ?? undefined,
-        source: row.source,
-        step: row.step,
-        createdAt: row.created_at,
-      }),
+    return this.decodeRow(row).record;
+  }
+
+  private decodeRow(row: CheckpointRow): {
+    record: CheckpointRecord;
+    inline: InlineValues | undefined;
+  } {
+    const columns = {
       id: row.checkpoint_id,
       parentId: row.parent_id ?? undefined,
       step: row.step,
       source: row.source,
       createdAt: row.created_at,
     };
+    const { inline, ...body } = decodeBody(row.body, columns);
+    return { record: { ...body, ...columns }, inline };
   }
 
   private tupleOf(
     threadId: string,
     checkpoint: CheckpointRecord,
+    inline: InlineValues | undefined,
     reader: ChannelReader,
   ): CheckpointTuple {
     const channels: Record<string, StoredChannel> = {};
     for (const [channel, version] of Object.entries(checkpoint.versions)) {
-      channels[channel] = reader.read(channel, version);
+      const data = inline?.[channel];
+      channels[channel] =
+        data === undefined
+          ? reader.read(channel, version)
+          : { hasBase: true, base: deserialize(data), deltas: [] };
     }
     const writes = this.statements.writesOf.all(threadId, checkpoint.id) as Array<{
       task_id: string;
@@ -803,6 +876,7 @@ export class SqliteCheckpointer implements ThreadStore {
     this.statements.deleteThreadRow.run(threadId);
     this.threadRows.delete(threadId);
     this.leases.delete(threadId);
+    this.inlineHeads.delete(threadId);
     for (const key of [...this.chains.keys()]) {
       if (key.startsWith(`${threadId}\u0000`)) this.chains.delete(key);
     }
@@ -874,6 +948,17 @@ function encodeAudit(entries: readonly AuditEntry[] | undefined): EncodedAudit[]
   }));
 }
 
+/** A full value: inline when small (sqlite-inline.ts), else a row that starts a chain. */
+function storedWhole(
+  channel: string,
+  version: string,
+  data: string,
+): EncodedVersion | InlineVersion {
+  return data.length <= INLINE_CHARS
+    ? { channel, kind: "inline", data }
+    : wholeValue(channel, version, data);
+}
+
 function wholeValue(channel: string, version: string, data: string): EncodedVersion {
   const chain = { generic: 0, genericBytes: 0, baseBytes: data.length, appendable: true };
   return { channel, version, kind: "value", previous: null, data, chain };
@@ -884,10 +969,13 @@ function wholeValue(channel: string, version: string, data: string): EncodedVers
  * (a counter, a flag, a short string): a delta would save nothing and cost every read a fold.
  * Called only when the value is estimated that small, so the serialization costs about a delta's.
  */
-function wholeIfSmall(write: ChannelWrite, delta: string): EncodedVersion | undefined {
+function wholeIfSmall(
+  write: ChannelWrite,
+  delta: string,
+): EncodedVersion | InlineVersion | undefined {
   const data = serialize(write.value, write.channel);
   return data.length <= delta.length * SMALL_VALUE
-    ? wholeValue(write.channel, write.version, data)
+    ? storedWhole(write.channel, write.version, data)
     : undefined;
 }
 
