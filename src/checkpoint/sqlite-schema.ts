@@ -105,9 +105,28 @@ const MIGRATIONS: ReadonlyArray<string | ((db: Database.Database) => void)> = [
   // checkpoints already stored.
   migrateUsage,
   // 5 (issue 17): a checkpoint row may carry small channel values itself (its body's `i`,
-  // sqlite-inline.ts). No table changes; older versions must not open such a file, since they
-  // would look for those values in channel_versions.
-  () => {},
+  // sqlite-inline.ts); older versions must not open such a file, since they would look for those
+  // values in channel_versions. Threads and leases (small rows, looked up by thread) are keyed
+  // by thread without a rowid, so a run's first and last commits write one page each fewer.
+  `CREATE TABLE threads_v5 (
+     thread_id     TEXT PRIMARY KEY,
+     graph_name    TEXT,
+     graph_version TEXT,
+     created_at    TEXT NOT NULL,
+     updated_at    TEXT NOT NULL
+   ) WITHOUT ROWID;
+   INSERT INTO threads_v5 SELECT thread_id, graph_name, graph_version, created_at, updated_at
+     FROM threads;
+   DROP TABLE threads;
+   ALTER TABLE threads_v5 RENAME TO threads;
+   CREATE TABLE leases_v5 (
+     thread_id  TEXT PRIMARY KEY,
+     owner      TEXT NOT NULL,
+     expires_at INTEGER NOT NULL
+   ) WITHOUT ROWID;
+   INSERT INTO leases_v5 SELECT thread_id, owner, expires_at FROM leases;
+   DROP TABLE leases;
+   ALTER TABLE leases_v5 RENAME TO leases;`,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
