@@ -35,29 +35,38 @@ interface CompactBody {
 export function encodeBody(checkpoint: CheckpointRecord, inline?: InlineValues): string {
   const { id, parentId, createdAt, metadata, versions, next, barriers, source, step } = checkpoint;
   const v: Record<string, string> = {};
-  for (const [channel, version] of Object.entries(versions))
+  for (const channel in versions) {
+    const version = versions[channel] as string;
     v[channel] = version === id ? "" : version;
-  let m: Record<string, unknown> | undefined = { ...metadata };
-  let s: 1 | undefined;
-  if (m.source === source && m.step === step) {
-    delete m.source;
-    delete m.step;
-    s = 1;
   }
   // Task timings in their compact form when they have the engine's shape; else kept in `m`.
-  const timings = encodeTimings(m.timings, { parentId, createdAt });
-  if (timings) delete m.timings;
-  if (Object.keys(m).length === 0) m = undefined;
-  const body: CompactBody = {
-    ...(m && { m }),
-    ...(s && { s }),
-    v,
-    n: next.map((task) => (!task.send && !("arg" in task) ? task.node : task)),
-    ...(Object.keys(barriers).length > 0 && { b: barriers }),
-    ...(timings && { t: timings }),
-    ...(inline && { i: inline }),
-  };
+  const timings = encodeTimings(metadata.timings, { parentId, createdAt });
+  const columns = metadata.source === source && metadata.step === step;
+  let m: Record<string, unknown> | undefined;
+  for (const key in metadata) {
+    if (columns && (key === "source" || key === "step")) continue;
+    if (timings && key === "timings") continue;
+    (m ??= {})[key] = metadata[key];
+  }
+  const body: { -readonly [K in keyof CompactBody]: CompactBody[K] } = { v, n: compactNext(next) };
+  if (m) body.m = m;
+  if (columns) body.s = 1;
+  if (hasKeys(barriers)) body.b = barriers;
+  if (timings) body.t = timings;
+  if (inline) body.i = inline;
   return serialize(body, "checkpoint");
+}
+
+function hasKeys(object: object): boolean {
+  for (const key in object) if (Object.hasOwn(object, key)) return true;
+  return false;
+}
+
+/** A plain node task as its name. */
+function compactNext(next: readonly PlannedTask[]): Array<string | PlannedTask> {
+  const compact: Array<string | PlannedTask> = [];
+  for (const task of next) compact.push(!task.send && !("arg" in task) ? task.node : task);
+  return compact;
 }
 
 export function decodeBody(
