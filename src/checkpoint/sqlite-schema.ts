@@ -106,8 +106,10 @@ const MIGRATIONS: ReadonlyArray<string | ((db: Database.Database) => void)> = [
   migrateUsage,
   // 5 (issue 17): a checkpoint row may carry small channel values itself (its body's `i`,
   // sqlite-inline.ts); older versions must not open such a file, since they would look for those
-  // values in channel_versions. Threads and leases (small rows, looked up by thread) are keyed
-  // by thread without a rowid, so a run's first and last commits write one page each fewer.
+  // values in channel_versions. Threads, leases and pending writes (small rows, looked up by
+  // their key) are keyed without a rowid, and the audit log's sequence is its rowid without
+  // AUTOINCREMENT (its rows are never deleted, so it still only grows): one B-tree page fewer
+  // per write of each (a run's first and last commits, an interrupt, a decision).
   `CREATE TABLE threads_v5 (
      thread_id     TEXT PRIMARY KEY,
      graph_name    TEXT,
@@ -126,7 +128,34 @@ const MIGRATIONS: ReadonlyArray<string | ((db: Database.Database) => void)> = [
    ) WITHOUT ROWID;
    INSERT INTO leases_v5 SELECT thread_id, owner, expires_at FROM leases;
    DROP TABLE leases;
-   ALTER TABLE leases_v5 RENAME TO leases;`,
+   ALTER TABLE leases_v5 RENAME TO leases;
+   CREATE TABLE pending_writes_v5 (
+     thread_id     TEXT NOT NULL,
+     checkpoint_id TEXT NOT NULL,
+     task_id       TEXT NOT NULL,
+     idx           INTEGER NOT NULL,
+     channel       TEXT NOT NULL,
+     data          TEXT NOT NULL,
+     PRIMARY KEY (thread_id, checkpoint_id, task_id, idx)
+   ) WITHOUT ROWID;
+   INSERT INTO pending_writes_v5 SELECT thread_id, checkpoint_id, task_id, idx, channel, data
+     FROM pending_writes;
+   DROP TABLE pending_writes;
+   ALTER TABLE pending_writes_v5 RENAME TO pending_writes;
+   CREATE TABLE audit_v5 (
+     seq          INTEGER PRIMARY KEY,
+     thread_id    TEXT NOT NULL,
+     at           TEXT NOT NULL,
+     actor        TEXT NOT NULL,
+     interrupt_id TEXT NOT NULL,
+     node         TEXT NOT NULL,
+     kind         TEXT NOT NULL,
+     value        TEXT NOT NULL
+   );
+   INSERT INTO audit_v5 SELECT seq, thread_id, at, actor, interrupt_id, node, kind, value FROM audit;
+   DROP TABLE audit;
+   ALTER TABLE audit_v5 RENAME TO audit;
+   CREATE INDEX audit_by_thread ON audit (thread_id, seq);`,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
