@@ -9,6 +9,12 @@ import type { CheckpointRecord } from "./types.js";
  * and a page written per commit, and a lookup per read.
  */
 export const INLINE_CHARS = 64;
+/**
+ * At most this many characters of small values per checkpoint row, so a state of many small keys
+ * does not copy all of them into every checkpoint: once a row is full, further small values get
+ * version rows. A carried value keeps its place (it has no row), so a row never exceeds it.
+ */
+export const INLINE_BODY_CHARS = 1024;
 
 /** How many threads' latest inline values are remembered (a commit's parent needs no read). */
 const REMEMBERED_HEADS = 4096;
@@ -36,6 +42,13 @@ export function carriedInline(
     (carried ??= {})[channel] = parent.inline[channel] as string;
   }
   return carried;
+}
+
+/** The characters of small values a checkpoint row carries. */
+export function inlineChars(inline: InlineValues | undefined): number {
+  let chars = 0;
+  for (const channel in inline) chars += (inline[channel] as string).length;
+  return chars;
 }
 
 /** True when `previous`, the version a write extends, is held inline by the parent checkpoint. */

@@ -19,7 +19,9 @@ import { decodeBody, encodeBody, type InlineValues } from "./sqlite-body.js";
 import { ChannelReader, chainInfoOf, type ChainInfo, type VersionKind } from "./sqlite-chains.js";
 import {
   carriedInline,
+  INLINE_BODY_CHARS,
   INLINE_CHARS,
+  inlineChars,
   inlineInParent,
   InlineHeads,
   type InlineHead,
@@ -101,6 +103,7 @@ interface EncodedVersion {
 /** A value small enough to be kept in the checkpoint row (sqlite-inline.ts). */
 interface InlineVersion {
   readonly channel: string;
+  readonly version: string;
   readonly kind: "inline";
   readonly data: string;
 }
@@ -647,13 +650,20 @@ export class SqliteCheckpointer implements ThreadStore {
         ? undefined
         : this.inlineHead(threadId, checkpoint.parentId);
     let inline = carriedInline(parent, checkpoint);
+    let room = INLINE_BODY_CHARS - inlineChars(inline);
     const rows: EncodedVersion[] = [];
     for (const write of writes) {
       const previousInline =
         write.kind === "delta" && inlineInParent(parent, write.channel, write.previous);
       const encoded = this.encodeVersion(threadId, write, previousInline);
-      if (encoded.kind === "inline") (inline ??= {})[encoded.channel] = encoded.data;
-      else rows.push(encoded);
+      if (encoded.kind !== "inline") {
+        rows.push(encoded);
+      } else if (encoded.data.length <= room) {
+        (inline ??= {})[encoded.channel] = encoded.data;
+        room -= encoded.data.length;
+      } else {
+        rows.push(wholeValue(encoded.channel, encoded.version, encoded.data));
+      }
     }
     return { rows, inline };
   }
@@ -955,7 +965,7 @@ function storedWhole(
   data: string,
 ): EncodedVersion | InlineVersion {
   return data.length <= INLINE_CHARS
-    ? { channel, kind: "inline", data }
+    ? { channel, version, kind: "inline", data }
     : wholeValue(channel, version, data);
 }
 

@@ -157,4 +157,49 @@ describe("small values in the checkpoint row", () => {
     expect(forked).toEqual(expected(4));
     store.close();
   });
+
+  it("a checkpoint row holds at most 1,024 characters of small values; the rest get rows", async () => {
+    const path = newFile();
+    const store = new SqliteCheckpointer(path);
+    const keys = Array.from({ length: 40 }, (_, i) => `k${i}`);
+    const Wide = z.object(Object.fromEntries(keys.map((key) => [key, z.string()])));
+    const value = (key: string, round: number) => `${key}-round-${round}`.padEnd(30, ".");
+    const graph = new StateGraph(Wide)
+      .addNode("all", () => Object.fromEntries(keys.map((key) => [key, value(key, 1)])))
+      .addNode("one", () => ({ k7: value("k7", 2) }))
+      .addEdge(START, "all")
+      .addEdge("all", "one")
+      .addEdge("one", END)
+      .compile({ checkpointer: store, name: "wide" });
+    const final = await graph.invoke(
+      Object.fromEntries(keys.map((key) => [key, value(key, 0)])),
+      thread("wide"),
+    );
+    expect(final).toEqual({
+      ...Object.fromEntries(keys.map((key) => [key, value(key, 1)])),
+      k7: value("k7", 2),
+    });
+    store.close();
+
+    const db = new Database(path, { readonly: true });
+    const bodies = db
+      .prepare("SELECT json_extract(body, '$.i') AS i FROM checkpoints WHERE thread_id = 'wide'")
+      .all() as Array<{ i: string | null }>;
+    db.close();
+    const sizes = bodies.map(({ i }) =>
+      Object.values(JSON.parse(i ?? "{}") as Record<string, string>).reduce(
+        (sum, data) => sum + data.length,
+        0,
+      ),
+    );
+    expect(Math.max(...sizes)).toBeLessThanOrEqual(1024);
+    expect(Math.max(...sizes)).toBeGreaterThan(900);
+    expect(versionRows(path).length).toBeGreaterThan(0);
+
+    const again = new SqliteCheckpointer(path);
+    const reread = new StateGraph(Wide).addNode("x", () => ({})).addEdge(START, "x");
+    const values = (await reread.compile({ checkpointer: again }).getState(thread("wide"))).values;
+    expect(values).toEqual(final);
+    again.close();
+  });
 });
