@@ -351,10 +351,10 @@ export class SqliteCheckpointer implements ThreadStore {
       else if (commits % LONG_RUN_COMMITS === 0) this.connection.mergeWal(false);
     }
     rows.forEach((row, index) => {
-      this.remember(chainKey(threadId, row.channel, row.version), {
-        ...row.chain,
-        id: inserted.ids[index] as number,
-      });
+      const { generic, genericBytes, baseBytes, appendable } = row.chain;
+      const id = inserted.ids[index] as number;
+      const info = { id, generic, genericBytes, baseBytes, appendable };
+      this.remember(chainKey(threadId, row.channel, row.version), info);
     });
     this.inlineHeads.set(threadId, checkpoint.id, { versions: checkpoint.versions, inline });
   }
@@ -765,8 +765,19 @@ export class SqliteCheckpointer implements ThreadStore {
       source: row.source,
       createdAt: row.created_at,
     };
-    const { inline, ...body } = decodeBody(row.body, columns);
-    return { record: { ...body, ...columns }, inline };
+    const body = decodeBody(row.body, columns);
+    const record: CheckpointRecord = {
+      id: columns.id,
+      parentId: columns.parentId,
+      step: columns.step,
+      source: columns.source,
+      createdAt: columns.createdAt,
+      metadata: body.metadata,
+      versions: body.versions,
+      next: body.next,
+      barriers: body.barriers,
+    };
+    return { record, inline: body.inline };
   }
 
   private tupleOf(
