@@ -28,3 +28,23 @@ export function newCheckpointId(): string {
     random.slice(19)
   );
 }
+
+let isoMillis = Number.NaN;
+let isoText = "";
+
+/**
+ * `new Date(millis).toISOString()`, remembering the last answer: a run's supersteps and tasks
+ * mostly start and commit within the same millisecond as the one before.
+ */
+export function isoTime(millis: number): string {
+  if (millis !== isoMillis) {
+    isoText = new Date(millis).toISOString();
+    isoMillis = millis;
+  }
+  return isoText;
+}
+
+/** The current time in ISO 8601 (see isoTime). */
+export function isoNow(): string {
+  return isoTime(Date.now());
+}

@@ -8,7 +8,13 @@ import {
   SerializationError,
 } from "../errors.js";
 import { applyStep, type AppliedStep } from "./apply.js";
-import { advanceState, commitStep, type StepToCommit } from "./commit.js";
+import {
+  advanceState,
+  commitStep,
+  prepareCommit,
+  writeCommit,
+  type StepToCommit,
+} from "./commit.js";
 import { failConflictingTasks } from "./failed-step.js";
 import type { InterruptRecord, TaskRecord } from "./interrupt.js";
 import type { RunContext } from "./run-context.js";
@@ -115,14 +121,15 @@ export async function runLoop(
         ...applied,
         metadata: stepMetadata(run.config.metadata, usage, result.timings),
       };
-      const committed = commitSuperstep(
-        run,
-        state,
-        toCommit,
-        result.uncommitted,
-        result.uncommittedAudit,
-      );
-      state = isPromiseLike(committed) ? await committed : committed;
+      const commit = commitSuperstep(run, state, toCommit, result.uncommittedAudit);
+      if (commit.written) {
+        try {
+          await commit.written;
+        } catch (error) {
+          throw namedForTask(error, result.uncommitted);
+        }
+      }
+      state = commit.state;
     } catch (error) {
       observer?.end("failed", error);
       throw error;
@@ -179,24 +186,28 @@ export function saveStep(
   });
 }
 
-/** Saves the superstep; a value the lone task wrote that cannot be stored names that task's node. */
+/**
+ * Saves the superstep: the state the run moves on to, and the write to wait for when there is a
+ * checkpointer. One promise per superstep: the checkpointer's.
+ */
 function commitSuperstep(
   run: RunContext,
   state: RunState,
   step: StepToCommit,
-  lone: Task | undefined,
   audit: readonly AuditEntry[],
-): RunState | Promise<RunState> {
-  const named = (error: unknown): never => {
-    throw lone && error instanceof SerializationError ? error.forNode(lone.node.name) : error;
-  };
-  let saved: RunState | Promise<RunState>;
-  try {
-    saved = saveStep(run, state, step, audit);
-  } catch (error) {
-    return named(error);
-  }
-  return isPromiseLike(saved) && lone ? saved.then(undefined, named) : saved;
+): { readonly state: RunState; readonly written?: Promise<void> } {
+  if (!run.checkpointer || run.threadId === undefined) return { state: advanceState(state, step) };
+  const prepared = prepareCommit(run.spec, state, step);
+  const written = writeCommit(run.spec, run.checkpointer, run.threadId, prepared, {
+    lease: run.lease,
+    audit,
+  });
+  return { state: prepared.state, written };
+}
+
+/** A value the lone task wrote that cannot be stored names that task's node. */
+function namedForTask(error: unknown, lone: Task | undefined): unknown {
+  return lone && error instanceof SerializationError ? error.forNode(lone.node.name) : error;
 }
 
 function planTasks(spec: GraphSpec, state: RunState): Task[] {
