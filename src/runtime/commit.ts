@@ -8,6 +8,7 @@ import type {
   WriteOptions,
 } from "../checkpoint/types.js";
 import { isoNow, newCheckpointId } from "./ids.js";
+import { withFields } from "./objects.js";
 import type { RunState } from "./run-state.js";
 
 export interface StepToCommit {
@@ -82,7 +83,7 @@ export function prepareCommit(spec: GraphSpec, from: RunState, step: StepToCommi
     step: step.step,
     source: step.source,
     createdAt: isoNow(),
-    metadata: { ...step.metadata, source: step.source, step: step.step },
+    metadata: withFields(step.metadata, { source: step.source, step: step.step }),
     versions,
     next: step.next,
     barriers: step.barriers,
