@@ -16,13 +16,13 @@ import {
   type StepToCommit,
 } from "./commit.js";
 import { failConflictingTasks } from "./failed-step.js";
-import type { InterruptRecord, TaskRecord } from "./interrupt.js";
+import type { InterruptRecord } from "./interrupt.js";
 import type { RunContext } from "./run-context.js";
 import { taskId, type PendingTask, type RunState } from "./run-state.js";
 import { runSuperstep, type SuperstepHooks, type SuperstepResult } from "./superstep.js";
 import { isPromiseLike } from "./abort-race.js";
 import type { Task } from "./task.js";
-import { stepMetadata, type TaskTiming } from "./task-timing.js";
+import { stepMetadata } from "./task-timing.js";
 import { usageByNode } from "./usage.js";
 import { withWrites, type TaskOutput } from "./writes.js";
 
@@ -104,21 +104,16 @@ export async function runLoop(
       }
       outputs = result.outputs as TaskOutput[];
       nodes = tasks.map((task) => task.node.name);
-      const maybeApplied = applyOrFail(
-        run,
-        state,
-        tasks,
-        outputs,
-        result.records,
-        result.timings,
-        step,
-      );
+      const maybeApplied = applyOrFail(run, state, tasks, nodes, outputs, result, step);
       applied = isPromiseLike(maybeApplied) ? await maybeApplied : maybeApplied;
       const usage = usageByNode(nodes, outputs);
       const toCommit: StepToCommit = {
         source: "loop",
         step,
-        ...applied,
+        values: applied.values,
+        updates: applied.updates,
+        next: applied.next,
+        barriers: applied.barriers,
         metadata: stepMetadata(run.config.metadata, usage, result.timings),
       };
       const commit = commitSuperstep(run, state, toCommit, result.uncommittedAudit);
@@ -154,12 +149,11 @@ function applyOrFail(
   run: RunContext,
   state: RunState,
   tasks: readonly Task[],
+  nodes: readonly string[],
   outputs: readonly TaskOutput[],
-  records: readonly TaskRecord[],
-  timings: ReadonlyArray<TaskTiming | undefined>,
+  { records, timings }: Pick<SuperstepResult, "records" | "timings">,
   step: number,
 ): AppliedStep | Promise<AppliedStep> {
-  const nodes = tasks.map((task) => task.node.name);
   try {
     return applyStep(run.spec, state.values, state.barriers, nodes, outputs, step);
   } catch (error) {
