@@ -32,6 +32,15 @@ describe("round trips", () => {
     expect(roundTrip(value)).toStrictEqual(value);
   });
 
+  it("keeps what needs a tag however deep it sits in otherwise plain data", () => {
+    const value = {
+      plain: { list: [1, "two", null, true, { three: [3] }] },
+      deep: [{ at: new Date(7) }, { tagLike: { $sy: "undef", v: null } }, [[-0]]],
+    };
+    const result = roundTrip(value);
+    expect(result).toStrictEqual(value);
+  });
+
   it("keeps undefined in objects and arrays", () => {
     const result = roundTrip({ missing: undefined, list: [1, undefined, 3] });
     expect(result).toStrictEqual({ missing: undefined, list: [1, undefined, 3] });

@@ -18,6 +18,8 @@ const TAG = "$sy";
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
 export function serialize(value: unknown, path = "value"): string {
+  // Most state is plain JSON already: then JSON.stringify gives what encoding would, unchanged.
+  if (isPlainJson(value, 0)) return JSON.stringify(value);
   let json: Json;
   try {
     json = encode(value, undefined, undefined, 0);
@@ -40,6 +42,40 @@ export function deserialize(text: string): unknown {
  */
 const CAREFUL = new Error("serializer: retry carefully");
 const FAST_DEPTH = 200;
+
+/**
+ * True when JSON.stringify keeps `value` exactly and no tag is needed: strings, booleans, null,
+ * finite numbers other than -0, and arrays and plain objects (no `$sy` key) of those, at most
+ * FAST_DEPTH deep. An undefined item or property, which JSON drops, makes it false.
+ */
+function isPlainJson(value: unknown, depth: number): boolean {
+  switch (typeof value) {
+    case "string":
+    case "boolean":
+      return true;
+    case "number":
+      return Number.isFinite(value) && !Object.is(value, -0);
+    case "object":
+      break;
+    default:
+      return false;
+  }
+  if (value === null) return true;
+  if (depth >= FAST_DEPTH) return false;
+  if (Array.isArray(value)) {
+    for (let index = 0; index < value.length; index += 1) {
+      if (!isPlainJson(value[index], depth + 1)) return false;
+    }
+    return true;
+  }
+  const prototype = Object.getPrototypeOf(value) as unknown;
+  if (prototype !== Object.prototype && prototype !== null) return false;
+  if (TAG in value) return false;
+  for (const key of Object.keys(value)) {
+    if (!isPlainJson((value as Record<string, unknown>)[key], depth + 1)) return false;
+  }
+  return true;
+}
 
 function refuse(path: string | undefined, what: string): never {
   if (path === undefined) throw CAREFUL;
