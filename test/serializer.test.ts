@@ -32,6 +32,15 @@ describe("round trips", () => {
     expect(roundTrip(value)).toStrictEqual(value);
   });
 
+  it("keeps what needs a tag however deep it sits in otherwise plain data", () => {
+    const value = {
+      plain: { list: [1, "two", null, true, { three: [3] }] },
+      deep: [{ at: new Date(7) }, { tagLike: { $sy: "undef", v: null } }, [[-0]]],
+    };
+    const result = roundTrip(value);
+    expect(result).toStrictEqual(value);
+  });
+
   it("keeps undefined in objects and arrays", () => {
     const result = roundTrip({ missing: undefined, list: [1, undefined, 3] });
     expect(result).toStrictEqual({ missing: undefined, list: [1, undefined, 3] });
@@ -115,5 +124,18 @@ describe("refusals", () => {
 
   it("names the path from the caller's root", () => {
     expect(() => serialize({ f: () => 1 }, "state")).toThrow("state.f");
+  });
+
+  it("round-trips and refuses values nested hundreds of levels deep as shallow ones", () => {
+    // Deeper than the serializer's first pass goes before it falls back to a careful one.
+    const nest = (depth: number, leaf: unknown): unknown =>
+      depth === 0 ? leaf : { down: [nest(depth - 1, leaf)] };
+    const deep = nest(300, new Date(5));
+    expect(roundTrip(deep)).toEqual(deep);
+    const deepPath = `value${".down[0]".repeat(300)}`;
+    expect(() => serialize(nest(300, () => 1))).toThrow(`a function at ${deepPath}`);
+    const ring: { next?: unknown } = {};
+    ring.next = nest(300, ring);
+    expect(() => serialize(ring)).toThrow(`value.next${".down[0]".repeat(300)}`);
   });
 });

@@ -1,7 +1,9 @@
-// `npx tsx bench/profile/hot-path.ts [--async] [--sqlite] [--runs N]`: Switchyard alone, a chain of
-// 10 nodes (S1, S1A with --async, S2/S2A with --sqlite) in a loop. Prints per superstep: the
+// `npx tsx bench/profile/hot-path.ts [--async] [--sqlite | --null] [--runs N]`: Switchyard alone, a
+// chain of 10 nodes (S1, S1A with --async, S2/S2A with --sqlite) in a loop. `--null` checkpoints to
+// a checkpointer that stores nothing: the runtime's own work per commit, without the storage's. Prints per superstep: the
 // promises created (async_hooks), bytes allocated (heap growth with GC off between samples is not
-// reliable, so `--expose-gc` deltas over a batch) and time. Run under `node --cpu-prof` to profile.
+// reliable, so `--expose-gc` deltas over a batch), time and CPU time. Run under `node --cpu-prof`
+// to profile.
 import { createHook } from "node:async_hooks";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -9,19 +11,37 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { PerformanceObserver } from "node:perf_hooks";
 import { z } from "zod";
-import { END, reducer, SqliteCheckpointer, START, StateGraph } from "../../src/index.js";
+import {
+  END,
+  MemoryCheckpointer,
+  reducer,
+  SqliteCheckpointer,
+  START,
+  StateGraph,
+} from "../../src/index.js";
 
 const { values: options } = parseArgs({
   options: {
     async: { type: "boolean", default: false },
     sqlite: { type: "boolean", default: false },
+    null: { type: "boolean", default: false },
     runs: { type: "string", default: "5000" },
   },
 });
 const LENGTH = 10;
 const runs = Number(options.runs);
 const dir = mkdtempSync(join(tmpdir(), "switchyard-hot-path-"));
-const checkpointer = options.sqlite ? new SqliteCheckpointer(join(dir, "hot.db")) : undefined;
+/** Commits nothing: every thread stays new, so each run takes its lease in its first commit. */
+class NullCheckpointer extends MemoryCheckpointer {
+  override commit(): Promise<void> {
+    return Promise.resolve();
+  }
+}
+const checkpointer = options.sqlite
+  ? new SqliteCheckpointer(join(dir, "hot.db"))
+  : options.null
+    ? new NullCheckpointer()
+    : undefined;
 
 const builder = new StateGraph(
   z.object({
@@ -90,19 +110,23 @@ for (let tries = 0; tries < 5 && gc && heapBytes === "n/a"; tries += 1) {
 gcWatch.disconnect();
 
 const started = process.hrtime.bigint();
+const cpuBefore = process.cpuUsage();
 for (let i = 0; i < runs; i += 1) await once();
+const cpu = process.cpuUsage(cpuBefore);
 const elapsed = Number(process.hrtime.bigint() - started) / 1e6;
 
 const steps = LENGTH; // supersteps that run a node (the input is applied before them)
 console.log(
   JSON.stringify({
-    variant: `${options.async ? "async" : "sync"} ${options.sqlite ? "sqlite" : "memory"}`,
+    variant: `${options.async ? "async" : "sync"} ${options.sqlite ? "sqlite" : options.null ? "null checkpointer" : "no checkpointer"}`,
     promisesPerRun,
     promisesPerSuperstep: +(promisesPerRun / steps).toFixed(1),
     heapBytesPerSuperstep: heapBytes,
     msPerRun: +(elapsed / runs).toFixed(4),
     usPerSuperstep: +((elapsed / runs / steps) * 1000).toFixed(2),
+    // This process's CPU time (user + system): less inflated than the wall clock on a shared box.
+    cpuUsPerSuperstep: +((cpu.user + cpu.system) / runs / steps).toFixed(2),
   }),
 );
-checkpointer?.close();
+if (checkpointer instanceof SqliteCheckpointer) checkpointer.close();
 rmSync(dir, { recursive: true, force: true });

@@ -18,18 +18,80 @@ const TAG = "$sy";
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
 export function serialize(value: unknown, path = "value"): string {
-  return JSON.stringify(encode(value, path, new Set()));
+  // Most state is plain JSON already: then JSON.stringify gives what encoding would, unchanged.
+  if (isPlainJson(value, 0)) return JSON.stringify(value);
+  let json: Json;
+  try {
+    json = encode(value, undefined, undefined, 0);
+  } catch (error) {
+    if (error !== CAREFUL) throw error;
+    json = encode(value, path, new Set(), 0);
+  }
+  return JSON.stringify(json);
 }
 
 export function deserialize(text: string): unknown {
   return decode(JSON.parse(text) as Json);
 }
 
+/**
+ * Values are encoded in a fast pass first, which builds no paths and keeps no set of ancestors:
+ * where it would refuse a value, or nests deeper than FAST_DEPTH (a cycle, or very deep data), it
+ * throws CAREFUL and `serialize` encodes again, carefully, to refuse with the path or to encode
+ * the deep value. Both passes are the same code (`path` and `ancestors` undefined in the first).
+ */
+const CAREFUL = new Error("serializer: retry carefully");
+const FAST_DEPTH = 200;
+
+/**
+ * True when JSON.stringify keeps `value` exactly and no tag is needed: strings, booleans, null,
+ * finite numbers other than -0, and arrays and plain objects (no `$sy` key) of those, at most
+ * FAST_DEPTH deep. An undefined item or property, which JSON drops, makes it false.
+ */
+function isPlainJson(value: unknown, depth: number): boolean {
+  switch (typeof value) {
+    case "string":
+    case "boolean":
+      return true;
+    case "number":
+      return Number.isFinite(value) && !Object.is(value, -0);
+    case "object":
+      break;
+    default:
+      return false;
+  }
+  if (value === null) return true;
+  if (depth >= FAST_DEPTH) return false;
+  if (Array.isArray(value)) {
+    for (let index = 0; index < value.length; index += 1) {
+      if (!isPlainJson(value[index], depth + 1)) return false;
+    }
+    return true;
+  }
+  const prototype = Object.getPrototypeOf(value) as unknown;
+  if (prototype !== Object.prototype && prototype !== null) return false;
+  if (TAG in value) return false;
+  for (const key of Object.keys(value)) {
+    if (!isPlainJson((value as Record<string, unknown>)[key], depth + 1)) return false;
+  }
+  return true;
+}
+
+function refuse(path: string | undefined, what: string): never {
+  if (path === undefined) throw CAREFUL;
+  throw new SerializationError(path, what);
+}
+
 function tagged(tag: string, v: Json): Json {
   return { [TAG]: tag, v };
 }
 
-function encode(value: unknown, path: string, ancestors: Set<object>): Json {
+function encode(
+  value: unknown,
+  path: string | undefined,
+  ancestors: Set<object> | undefined,
+  depth: number,
+): Json {
   switch (typeof value) {
     case "string":
     case "boolean":
@@ -43,48 +105,65 @@ function encode(value: unknown, path: string, ancestors: Set<object>): Json {
       return tagged("bigint", value.toString());
     case "function":
     case "symbol":
-      throw new SerializationError(path, `a ${typeof value}`);
+      return refuse(path, `a ${typeof value}`);
   }
   if (value === null) return null;
   const object = value as object;
-  if (ancestors.has(object)) throw new SerializationError(path, "a circular reference");
+  if (!ancestors) {
+    if (depth >= FAST_DEPTH) throw CAREFUL;
+    return encodeObject(object, undefined, undefined, depth + 1);
+  }
+  if (ancestors.has(object)) return refuse(path, "a circular reference");
   ancestors.add(object);
   try {
-    return encodeObject(object, path, ancestors);
+    return encodeObject(object, path, ancestors, depth + 1);
   } finally {
     ancestors.delete(object);
   }
 }
 
-function encodeObject(object: object, path: string, ancestors: Set<object>): Json {
-  if (Array.isArray(object))
-    return object.map((item, index) => encode(item, `${path}[${index}]`, ancestors));
+function encodeObject(
+  object: object,
+  path: string | undefined,
+  ancestors: Set<object> | undefined,
+  depth: number,
+): Json {
+  if (Array.isArray(object)) {
+    return object.map((item, index) =>
+      encode(item, path === undefined ? path : `${path}[${index}]`, ancestors, depth),
+    );
+  }
   if (object instanceof Date) return tagged("date", object.getTime());
   if (object instanceof Map) {
     return tagged(
       "map",
       [...object].map(([key, item], index) => [
-        encode(key, `${path}.<key ${index}>`, ancestors),
-        encode(item, `${path}.get(${String(key)})`, ancestors),
+        encode(key, path === undefined ? path : `${path}.<key ${index}>`, ancestors, depth),
+        encode(item, path === undefined ? path : `${path}.get(${String(key)})`, ancestors, depth),
       ]),
     );
   }
   if (object instanceof Set) {
     return tagged(
       "set",
-      [...object].map((item, index) => encode(item, `${path}.<item ${index}>`, ancestors)),
+      [...object].map((item, index) =>
+        encode(item, path === undefined ? path : `${path}.<item ${index}>`, ancestors, depth),
+      ),
     );
   }
   if (object instanceof Uint8Array) return tagged("bytes", Buffer.from(object).toString("base64"));
-  if (isBaseMessage(object)) return tagged("msg", encode(storedMessage(object), path, ancestors));
+  if (isBaseMessage(object)) {
+    return tagged("msg", encode(storedMessage(object), path, ancestors, depth));
+  }
   const prototype = Object.getPrototypeOf(object) as unknown;
   if (prototype !== Object.prototype && prototype !== null) {
     const name = (object as { constructor?: { name?: string } }).constructor?.name ?? "unknown";
-    throw new SerializationError(path, `an instance of class ${name}`);
+    return refuse(path, `an instance of class ${name}`);
   }
   const result: { [key: string]: Json } = {};
   for (const key of Object.keys(object)) {
-    result[key] = encode((object as Record<string, unknown>)[key], `${path}.${key}`, ancestors);
+    const item = (object as Record<string, unknown>)[key];
+    result[key] = encode(item, path === undefined ? path : `${path}.${key}`, ancestors, depth);
   }
   return TAG in result ? tagged("obj", result) : result;
 }

@@ -34,9 +34,12 @@ interface Place {
 
 export function encodeTimings(timings: unknown, place: Place): CompactTiming[] | undefined {
   if (!Array.isArray(timings)) return undefined;
+  const created = createdTimes.parse(place.createdAt);
+  const prefix = `${place.parentId ?? ""}:`;
   const compact: CompactTiming[] = [];
   for (const timing of timings as unknown[]) {
-    const encoded = encodeOne(timing, place);
+    if (!Number.isFinite(created)) return undefined;
+    const encoded = encodeOne(timing, created, prefix);
     if (!encoded) return undefined;
     compact.push(encoded);
   }
@@ -44,15 +47,47 @@ export function encodeTimings(timings: unknown, place: Place): CompactTiming[] |
 }
 
 export function decodeTimings(stored: readonly unknown[], place: Place): unknown[] {
-  return stored.map((item) => decodeOne(item as CompactTiming, place));
+  const created = createdTimes.parse(place.createdAt);
+  const prefix = `${place.parentId ?? ""}:`;
+  return stored.map((item) => decodeOne(item as CompactTiming, created, prefix));
 }
 
-function encodeOne(timing: unknown, place: Place): CompactTiming | undefined {
+/**
+ * `Date.parse`, remembering the last text: a run's consecutive checkpoints and tasks mostly fall
+ * in the same millisecond, and the engine hands over the same string each time.
+ */
+class RememberedParse {
+  private text = "";
+  private millis = Number.NaN;
+
+  parse(text: string): number {
+    if (text !== this.text) {
+      this.millis = Date.parse(text);
+      this.text = text;
+    }
+    return this.millis;
+  }
+}
+
+const createdTimes = new RememberedParse();
+const startTimes = new RememberedParse();
+let isoMillis = Number.NaN;
+let isoText = "";
+
+/** `new Date(millis).toISOString()`, remembering the last answer. */
+function isoOf(millis: number): string {
+  if (millis !== isoMillis) {
+    isoText = new Date(millis).toISOString();
+    isoMillis = millis;
+  }
+  return isoText;
+}
+
+function encodeOne(timing: unknown, created: number, prefix: string): CompactTiming | undefined {
   if (typeof timing !== "object" || timing === null || Array.isArray(timing)) return undefined;
   const fields = timing as Record<string, unknown>;
   const { node, taskId, startedAt, durationMs, attempts, errors, cached, usage } = fields;
   if (
-    Object.keys(fields).some((key) => !KNOWN.has(key)) ||
     typeof node !== "string" ||
     typeof taskId !== "string" ||
     typeof startedAt !== "string" ||
@@ -63,28 +98,28 @@ function encodeOne(timing: unknown, place: Place): CompactTiming | undefined {
   ) {
     return undefined;
   }
-  const started = Date.parse(startedAt);
-  const created = Date.parse(place.createdAt);
-  if (!Number.isFinite(started) || new Date(started).toISOString() !== startedAt) return undefined;
-  if (!Number.isFinite(created)) return undefined;
-  const prefix = `${place.parentId ?? ""}:`;
+  for (const key of Object.keys(fields)) if (!KNOWN.has(key)) return undefined;
+  // Only a canonical ISO string comes back as it was.
+  const started = startTimes.parse(startedAt);
+  if (!Number.isFinite(started) || isoOf(started) !== startedAt) return undefined;
   const index = taskId.startsWith(prefix) ? Number(taskId.slice(prefix.length)) : NaN;
   const task = Number.isInteger(index) && `${prefix}${index}` === taskId ? index : taskId;
   const compact: CompactTiming = [node, task, created - started, durationMs, attempts];
+  if (errors.length === 0 && !cached && usage === undefined) return compact;
   const extra: { e?: unknown[]; c?: true; u?: unknown } = {};
   if (errors.length > 0) extra.e = errors;
   if (cached) extra.c = true;
   if (usage !== undefined) extra.u = usage;
-  if (Object.keys(extra).length > 0) compact.push(extra);
+  compact.push(extra);
   return compact;
 }
 
-function decodeOne(item: CompactTiming, place: Place): Record<string, unknown> {
+function decodeOne(item: CompactTiming, created: number, prefix: string): Record<string, unknown> {
   const [node, task, startedBefore, durationMs, attempts, extra] = item;
   const timing: Record<string, unknown> = {
     node,
-    taskId: typeof task === "number" ? `${place.parentId ?? ""}:${task}` : task,
-    startedAt: new Date(Date.parse(place.createdAt) - startedBefore).toISOString(),
+    taskId: typeof task === "number" ? `${prefix}${task}` : task,
+    startedAt: isoOf(created - startedBefore),
     durationMs,
     attempts,
     errors: extra?.e ?? [],

@@ -7,7 +7,8 @@ import type {
   PlannedTask,
   WriteOptions,
 } from "../checkpoint/types.js";
-import { newCheckpointId } from "./ids.js";
+import { isoNow, newCheckpointId } from "./ids.js";
+import { withFields } from "./objects.js";
 import type { RunState } from "./run-state.js";
 
 export interface StepToCommit {
@@ -22,6 +23,13 @@ export interface StepToCommit {
   readonly metadata: Readonly<Record<string, unknown>> | undefined;
   /** Store every channel in `values` as a full value and nothing else (after a migration). */
   readonly replace?: boolean;
+}
+
+/** A checkpoint ready to be written, and the state the run is in once it is. */
+export interface PreparedCommit {
+  readonly checkpoint: CheckpointRecord;
+  readonly writes: readonly ChannelWrite[];
+  readonly state: RunState;
 }
 
 /**
@@ -39,9 +47,15 @@ export function commitStep(
   step: StepToCommit,
   options: Pick<WriteOptions, "lease" | "audit">,
 ): Promise<RunState> {
+  const prepared = prepareCommit(spec, from, step);
+  return writeCommit(spec, checkpointer, threadId, prepared, options).then(() => prepared.state);
+}
+
+/** The checkpoint `step` makes on top of `from`, and the channel writes it stores. */
+export function prepareCommit(spec: GraphSpec, from: RunState, step: StepToCommit): PreparedCommit {
   const id = step.id ?? newCheckpointId();
   const versions: Record<string, string> = step.replace ? {} : { ...from.versions };
-  const channelWrites: ChannelWrite[] = [];
+  const writes: ChannelWrite[] = [];
   const written = step.replace
     ? new Map(Object.keys(step.values).map((channel): [string, unknown[]] => [channel, []]))
     : step.updates;
@@ -53,13 +67,13 @@ export function commitStep(
       const appended = channelSpec.appends
         ? appendedBy(channelSpec.appends, from.values[channel], updates)
         : appendedItems(from.values[channel], value);
-      channelWrites.push(
+      writes.push(
         appended
           ? { channel, version: id, kind: "delta", previous, updates, value, appended }
           : { channel, version: id, kind: "delta", previous, updates, value },
       );
     } else {
-      channelWrites.push({ channel, version: id, kind: "value", value });
+      writes.push({ channel, version: id, kind: "value", value });
     }
     versions[channel] = id;
   }
@@ -68,8 +82,8 @@ export function commitStep(
     parentId: from.checkpoint?.id,
     step: step.step,
     source: step.source,
-    createdAt: new Date().toISOString(),
-    metadata: { ...step.metadata, source: step.source, step: step.step },
+    createdAt: isoNow(),
+    metadata: withFields(step.metadata, { source: step.source, step: step.step }),
     versions,
     next: step.next,
     barriers: step.barriers,
@@ -82,10 +96,29 @@ export function commitStep(
     checkpoint,
     next: step.next,
   };
-  const graph = { name: spec.name, version: spec.version };
-  return checkpointer
-    .commit(threadId, checkpoint, channelWrites, { ...options, graph })
-    .then(() => state);
+  return { checkpoint, writes, state };
+}
+
+/**
+ * Hands the prepared checkpoint to the checkpointer. A checkpointer that throws instead of
+ * rejecting is turned into a rejection, so every caller sees storage failures one way.
+ */
+export function writeCommit(
+  spec: GraphSpec,
+  checkpointer: Checkpointer,
+  threadId: string,
+  prepared: PreparedCommit,
+  options: Pick<WriteOptions, "lease" | "audit">,
+): Promise<void> {
+  try {
+    return checkpointer.commit(threadId, prepared.checkpoint, prepared.writes, {
+      lease: options.lease,
+      audit: options.audit,
+      graph: { name: spec.name, version: spec.version },
+    });
+  } catch (error) {
+    return Promise.reject(error);
+  }
 }
 
 /**

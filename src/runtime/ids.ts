@@ -2,6 +2,9 @@ import { randomUUID } from "node:crypto";
 
 let lastMillis = 0;
 let sequence = 0;
+/** The id's time part for `prefixMillis`, made once per millisecond. */
+let prefixMillis = Number.NaN;
+let prefix = "";
 
 /**
  * A UUIDv7-shaped id: 48 bits of milliseconds, then a per-process sequence, then randomness. Ids
@@ -21,10 +24,30 @@ export function newCheckpointId(): string {
     sequence = 0;
   }
   lastMillis = millis;
-  const time = millis.toString(16).padStart(12, "0");
-  const random = randomUUID();
-  return (
-    `${time.slice(0, 8)}-${time.slice(8, 12)}-7${sequence.toString(16).padStart(3, "0")}-` +
-    random.slice(19)
-  );
+  if (millis !== prefixMillis) {
+    const time = millis.toString(16).padStart(12, "0");
+    prefix = `${time.slice(0, 8)}-${time.slice(8, 12)}-7`;
+    prefixMillis = millis;
+  }
+  return `${prefix}${sequence.toString(16).padStart(3, "0")}-${randomUUID().slice(19)}`;
+}
+
+let isoMillis = Number.NaN;
+let isoText = "";
+
+/**
+ * `new Date(millis).toISOString()`, remembering the last answer: a run's supersteps and tasks
+ * mostly start and commit within the same millisecond as the one before.
+ */
+export function isoTime(millis: number): string {
+  if (millis !== isoMillis) {
+    isoText = new Date(millis).toISOString();
+    isoMillis = millis;
+  }
+  return isoText;
+}
+
+/** The current time in ISO 8601 (see isoTime). */
+export function isoNow(): string {
+  return isoTime(Date.now());
 }

@@ -8,15 +8,21 @@ import {
   SerializationError,
 } from "../errors.js";
 import { applyStep, type AppliedStep } from "./apply.js";
-import { advanceState, commitStep, type StepToCommit } from "./commit.js";
+import {
+  advanceState,
+  commitStep,
+  prepareCommit,
+  writeCommit,
+  type StepToCommit,
+} from "./commit.js";
 import { failConflictingTasks } from "./failed-step.js";
-import type { InterruptRecord, TaskRecord } from "./interrupt.js";
+import type { InterruptRecord } from "./interrupt.js";
 import type { RunContext } from "./run-context.js";
 import { taskId, type PendingTask, type RunState } from "./run-state.js";
 import { runSuperstep, type SuperstepHooks, type SuperstepResult } from "./superstep.js";
 import { isPromiseLike } from "./abort-race.js";
 import type { Task } from "./task.js";
-import { stepMetadata, type TaskTiming } from "./task-timing.js";
+import { stepMetadata } from "./task-timing.js";
 import { usageByNode } from "./usage.js";
 import { withWrites, type TaskOutput } from "./writes.js";
 
@@ -98,31 +104,27 @@ export async function runLoop(
       }
       outputs = result.outputs as TaskOutput[];
       nodes = tasks.map((task) => task.node.name);
-      const maybeApplied = applyOrFail(
-        run,
-        state,
-        tasks,
-        outputs,
-        result.records,
-        result.timings,
-        step,
-      );
+      const maybeApplied = applyOrFail(run, state, tasks, nodes, outputs, result, step);
       applied = isPromiseLike(maybeApplied) ? await maybeApplied : maybeApplied;
       const usage = usageByNode(nodes, outputs);
       const toCommit: StepToCommit = {
         source: "loop",
         step,
-        ...applied,
+        values: applied.values,
+        updates: applied.updates,
+        next: applied.next,
+        barriers: applied.barriers,
         metadata: stepMetadata(run.config.metadata, usage, result.timings),
       };
-      const committed = commitSuperstep(
-        run,
-        state,
-        toCommit,
-        result.uncommitted,
-        result.uncommittedAudit,
-      );
-      state = isPromiseLike(committed) ? await committed : committed;
+      const commit = commitSuperstep(run, state, toCommit, result.uncommittedAudit);
+      if (commit.written) {
+        try {
+          await commit.written;
+        } catch (error) {
+          throw namedForTask(error, result.uncommitted);
+        }
+      }
+      state = commit.state;
     } catch (error) {
       observer?.end("failed", error);
       throw error;
@@ -147,12 +149,11 @@ function applyOrFail(
   run: RunContext,
   state: RunState,
   tasks: readonly Task[],
+  nodes: readonly string[],
   outputs: readonly TaskOutput[],
-  records: readonly TaskRecord[],
-  timings: ReadonlyArray<TaskTiming | undefined>,
+  { records, timings }: Pick<SuperstepResult, "records" | "timings">,
   step: number,
 ): AppliedStep | Promise<AppliedStep> {
-  const nodes = tasks.map((task) => task.node.name);
   try {
     return applyStep(run.spec, state.values, state.barriers, nodes, outputs, step);
   } catch (error) {
@@ -179,24 +180,28 @@ export function saveStep(
   });
 }
 
-/** Saves the superstep; a value the lone task wrote that cannot be stored names that task's node. */
+/**
+ * Saves the superstep: the state the run moves on to, and the write to wait for when there is a
+ * checkpointer. One promise per superstep: the checkpointer's.
+ */
 function commitSuperstep(
   run: RunContext,
   state: RunState,
   step: StepToCommit,
-  lone: Task | undefined,
   audit: readonly AuditEntry[],
-): RunState | Promise<RunState> {
-  const named = (error: unknown): never => {
-    throw lone && error instanceof SerializationError ? error.forNode(lone.node.name) : error;
-  };
-  let saved: RunState | Promise<RunState>;
-  try {
-    saved = saveStep(run, state, step, audit);
-  } catch (error) {
-    return named(error);
-  }
-  return isPromiseLike(saved) && lone ? saved.then(undefined, named) : saved;
+): { readonly state: RunState; readonly written?: Promise<void> } {
+  if (!run.checkpointer || run.threadId === undefined) return { state: advanceState(state, step) };
+  const prepared = prepareCommit(run.spec, state, step);
+  const written = writeCommit(run.spec, run.checkpointer, run.threadId, prepared, {
+    lease: run.lease,
+    audit,
+  });
+  return { state: prepared.state, written };
+}
+
+/** A value the lone task wrote that cannot be stored names that task's node. */
+function namedForTask(error: unknown, lone: Task | undefined): unknown {
+  return lone && error instanceof SerializationError ? error.forNode(lone.node.name) : error;
 }
 
 function planTasks(spec: GraphSpec, state: RunState): Task[] {

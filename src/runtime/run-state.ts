@@ -141,6 +141,8 @@ export interface PendingTask {
 
 /** The pending writes of a checkpoint, grouped by task id. */
 export function pendingTasks(tuple: CheckpointTuple | undefined): Map<string, PendingTask> {
+  // Most checkpoints have none: a finished thread, a superstep committed as a whole.
+  if (!tuple || tuple.pendingWrites.length === 0) return new Map();
   const byTask = new Map<
     string,
     {
@@ -151,7 +153,7 @@ export function pendingTasks(tuple: CheckpointTuple | undefined): Map<string, Pe
       error?: StoredFailure;
     }
   >();
-  for (const write of tuple?.pendingWrites ?? []) {
+  for (const write of tuple.pendingWrites) {
     let entry = byTask.get(write.taskId);
     if (!entry) {
       entry = { writes: [] };

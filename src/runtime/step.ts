@@ -1,9 +1,12 @@
 import { AttemptAbandonedError, DuplicateStepError } from "../errors.js";
 import { recordOf, type AttemptScope, type TaskScope } from "./interrupt.js";
 
-/** A task's scope, with a placeholder attempt 0 until its first attempt starts. */
+/**
+ * A task's scope, with a placeholder attempt 0 until its first attempt starts. `fields` becomes
+ * the scope (pass a fresh object): a copy made by spreading would be slow to give `attempt` to.
+ */
 export function createTaskScope(fields: Omit<TaskScope, "attempt">): TaskScope {
-  const scope = { ...fields } as TaskScope;
+  const scope = fields as TaskScope;
   startAttempt(scope, 0);
   return scope;
 }

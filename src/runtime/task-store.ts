@@ -55,9 +55,9 @@ export class TaskStore {
    * Errors of failed tasks: a step an abandoned attempt finishes after its task failed is
    * recorded with the error, whichever of the two writes lands last.
    */
-  private readonly errors = new Map<string, StoredFailure>();
-  /** Tasks whose answer's audit entry is stored. */
-  private readonly audited = new Set<string>();
+  private errors: Map<string, StoredFailure> | undefined;
+  /** Tasks whose answer's audit entry is stored (made when the first one is). */
+  private audited: Set<string> | undefined;
 
   constructor(
     private readonly run: RunContext,
@@ -119,7 +119,7 @@ export class TaskStore {
   }
 
   async record(task: Task, scope: TaskScope, record: ReturnType<typeof recordOf>): Promise<void> {
-    const error = this.errors.get(task.id);
+    const error = this.errors?.get(task.id);
     try {
       await this.put(
         task,
@@ -142,7 +142,7 @@ export class TaskStore {
   /** Records why the task failed, keeping what it established (answers, durable steps). */
   async failed(task: Task, scope: TaskScope, error: unknown, timing: TaskTiming): Promise<void> {
     const described: StoredFailure = { ...describeError(error), timing };
-    this.errors.set(task.id, described);
+    (this.errors ??= new Map()).set(task.id, described);
     try {
       await this.put(
         task,
@@ -160,7 +160,7 @@ export class TaskStore {
    */
   auditOf(task: Task, scope: TaskScope): AuditEntry[] {
     const interrupt = this.pending.get(task.id)?.interrupt;
-    if (!interrupt || !this.answers.has(task.id) || this.audited.has(task.id)) return [];
+    if (!interrupt || !this.answers.has(task.id) || this.audited?.has(task.id)) return [];
     const accepted = scope.attempt.accepted.find((answer) => answer.index === interrupt.index);
     if (!accepted) return [];
     const actor = this.run.configurable.actor;
@@ -179,7 +179,7 @@ export class TaskStore {
   }
 
   private markAudited(task: Task, audit: readonly AuditEntry[]): void {
-    if (audit.length > 0) this.audited.add(task.id);
+    if (audit.length > 0) (this.audited ??= new Set()).add(task.id);
   }
 
   private async put(

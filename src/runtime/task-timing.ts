@@ -1,5 +1,7 @@
 import type { TokenUsage } from "../graph/types.js";
 import { describeError } from "./failed-step.js";
+import { isoTime } from "./ids.js";
+import { withFields } from "./objects.js";
 
 /** One failed attempt of a task: which, and the error it threw (the engine's code when it has one). */
 export interface AttemptError {
@@ -52,7 +54,7 @@ export class TaskClock {
     const timing: { -readonly [Key in keyof TaskTiming]: TaskTiming[Key] } = {
       node,
       taskId,
-      startedAt: new Date(this.start).toISOString(),
+      startedAt: isoTime(this.start),
       durationMs: Date.now() - this.start,
       attempts,
       errors: this.errors ?? NO_ERRORS,
@@ -73,5 +75,5 @@ export function stepMetadata(
   timings: ReadonlyArray<TaskTiming | undefined>,
 ): Record<string, unknown> {
   const timed = timings.filter((timing) => timing !== undefined);
-  return usage ? { ...metadata, usage, timings: timed } : { ...metadata, timings: timed };
+  return withFields(metadata, usage ? { usage, timings: timed } : { timings: timed });
 }

@@ -74,8 +74,9 @@ export async function applyInput(
   const step = state.step + 1;
   const output: TaskOutput = { writes, goto, update: input };
   const applied = applyStep(spec, state.values, {}, [START], [output], step);
-  const saved = await Promise.resolve(
-    saveStep(run, state, {
+  let saved: RunState;
+  try {
+    saved = await saveStep(run, state, {
       source: "input",
       step,
       values: applied.values,
@@ -83,10 +84,10 @@ export async function applyInput(
       next: applied.next,
       barriers: state.barriers,
       metadata: run.config.metadata,
-    }),
-  ).catch((error: unknown) => {
+    });
+  } catch (error) {
     throw error instanceof SerializationError ? error.forNode(START) : error;
-  });
+  }
   if (saved.checkpoint) run.observer?.checkpoint(saved.step, saved.checkpoint.id, "input");
   if (writes.length > 0 && run.emitter?.modes.has("values")) {
     run.emitter.emit("values", saved.values);

@@ -65,26 +65,33 @@ export class LeaseFoldingCheckpointer implements Checkpointer {
     return this.inner.putWritesBatch(threadId, checkpointId, tasks, options);
   }
 
-  async commit(
+  /** Not async: a commit that neither takes nor gives back the lease is the inner one, as it is. */
+  commit(
     threadId: string,
     checkpoint: CheckpointRecord,
     channelWrites: readonly ChannelWrite[],
     options: WriteOptions = {},
   ): Promise<void> {
     if (options.lease !== this.held.owner || threadId !== this.threadId) {
-      await this.taken(options);
-      return this.inner.commit(threadId, checkpoint, channelWrites, options);
+      return this.taken(options).then(() =>
+        this.inner.commit(threadId, checkpoint, channelWrites, options),
+      );
     }
     const acquire = this.held.deferred;
     const release = checkpoint.next.length === 0 && this.steps.idle;
+    if (!acquire && !release)
+      return this.inner.commit(threadId, checkpoint, channelWrites, options);
     const since = Date.now();
-    await this.inner.commit(threadId, checkpoint, channelWrites, {
-      ...options,
-      ...(acquire ? { acquireLease: true } : {}),
-      ...(release ? { releaseLease: true } : {}),
-    });
-    if (acquire) this.held.takenByCommit(since);
-    if (release) this.held.releasedByCommit();
+    return this.inner
+      .commit(threadId, checkpoint, channelWrites, {
+        ...options,
+        ...(acquire ? { acquireLease: true } : {}),
+        ...(release ? { releaseLease: true } : {}),
+      })
+      .then(() => {
+        if (acquire) this.held.takenByCommit(since);
+        if (release) this.held.releasedByCommit();
+      });
   }
 
   getThread(threadId: string): Promise<ThreadInfo | undefined> {

@@ -67,12 +67,6 @@ export function toSnapshot(spec: GraphSpec, tuple: CheckpointTuple): StateSnapsh
   const namespace = isNamespaceKey(tuple.threadId)
     ? tuple.threadId.slice(threadId.length + 1)
     : undefined;
-  const config = (id: string) => {
-    const base = checkpointConfig(threadId, id);
-    return namespace === undefined
-      ? base
-      : { configurable: { ...base.configurable, checkpoint_ns: namespace } };
-  };
   const pending = pendingTasks(tuple);
   const next: string[] = [];
   // Like LangGraph.js, the values include what finished tasks of an unfinished superstep wrote.
@@ -99,11 +93,23 @@ export function toSnapshot(spec: GraphSpec, tuple: CheckpointTuple): StateSnapsh
     values,
     next,
     tasks,
-    config: config(checkpoint.id),
+    config: snapshotConfig(threadId, namespace, checkpoint.id),
     metadata: checkpoint.metadata,
     createdAt: checkpoint.createdAt,
-    parentConfig: checkpoint.parentId === undefined ? undefined : config(checkpoint.parentId),
+    parentConfig:
+      checkpoint.parentId === undefined
+        ? undefined
+        : snapshotConfig(threadId, namespace, checkpoint.parentId),
   };
+}
+
+function snapshotConfig(
+  threadId: string,
+  namespace: string | undefined,
+  id: string,
+): { configurable: Configurable } {
+  if (namespace === undefined) return checkpointConfig(threadId, id);
+  return { configurable: { thread_id: threadId, checkpoint_ns: namespace, checkpoint_id: id } };
 }
 
 /**
