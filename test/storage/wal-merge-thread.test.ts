@@ -35,7 +35,7 @@ it("the WAL is merged and truncated while the thread that committed is blocked",
     const before = walSize(path);
     // Nothing on this thread can run now (no timer, no idle merge): only another thread can
     // merge the WAL.
-    blockThisThread(1500);
+    blockThisThread(3000);
     const during = walSize(path);
     expect({ before: before > 0, during }).toEqual({ before: true, during: 0 });
     const state = await compiled.getState(thread("t29"));
