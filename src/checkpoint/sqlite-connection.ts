@@ -11,20 +11,24 @@ import {
   SwitchyardError,
 } from "../errors.js";
 import { initialiseSchema, SCHEMA_VERSION, readSchemaVersion } from "./sqlite-schema.js";
+import { WalMerger } from "./sqlite-wal-merger.js";
 
 /** The longest single pause between two tries for the write lock. */
 const MAX_PAUSE_MS = 50;
 /**
- * The WAL stays bounded: SQLite merges it into the file once it holds 1,000 pages (its automatic
- * checkpoint, at the end of a COMMIT), cuts a reused WAL back to WAL_KEPT_BYTES, and this
- * connection merges and truncates it to nothing once its writes pause for WAL_IDLE_MS, so an idle
- * process keeps no WAL on disk. A long run merges it itself (SqliteCheckpointer's
- * LONG_RUN_COMMITS, mergeWal). (Merging right after every COMMIT once the WAL was large, on the
- * same thread, was measured slower for S2: the work is the same and the WAL's size had to be
- * polled.)
+ * The WAL stays bounded. A writing connection's WalMerger thread merges it into the file after
+ * commits (SQLite's automatic checkpoint, which ran inside a COMMIT every 1,000 pages, is then
+ * off), makes the next write wait for a merge once it passes WAL_LIMIT_BYTES, and truncates it to
+ * nothing once writes pause for 250 ms, so an idle process keeps no WAL on disk. Until the thread
+ * runs (it starts after a few dozen commits) SQLite's own checkpoint (at the same bound) and this
+ * connection's idle merge (WAL_IDLE_MS) do the same on this thread. `journal_size_limit` cuts a
+ * WAL that grew past WAL_KEPT_BYTES back when it restarts.
  */
 const WAL_IDLE_MS = 250;
-const WAL_KEPT_BYTES = 64 * 1024 * 1024;
+const WAL_LIMIT_BYTES = 4 * 1024 * 1024;
+const WAL_KEPT_BYTES = WAL_LIMIT_BYTES + WAL_LIMIT_BYTES / 4;
+/** How long a merge at the end of a long run waits for the merging thread's pass to finish. */
+const MERGE_WAIT_MS = 200;
 
 interface FileIdentity {
   readonly dev: number;
@@ -48,6 +52,8 @@ export class SqliteConnection {
   private readonly rollback: Database.Statement;
   /** Merges the WAL into the file once writes pause (restarted by every write). */
   private readonly idleCheckpoint: NodeJS.Timeout | undefined;
+  /** Merges the WAL on another thread (file-backed, writable connections only). */
+  private readonly merger: WalMerger | undefined;
 
   constructor(
     readonly path: string,
@@ -69,7 +75,16 @@ export class SqliteConnection {
     this.db.pragma("busy_timeout = 0");
     if (this.file) {
       this.db.pragma(`journal_size_limit = ${WAL_KEPT_BYTES}`);
-      this.idleCheckpoint = setTimeout(() => this.checkpointWal("TRUNCATE"), WAL_IDLE_MS);
+      const pageSize = this.db.pragma("page_size", { simple: true }) as number;
+      const limitPages = Math.ceil(WAL_LIMIT_BYTES / pageSize);
+      // Until the thread runs, SQLite's own checkpoint keeps the same bound.
+      this.db.pragma(`wal_autocheckpoint = ${limitPages}`);
+      this.merger = new WalMerger(path, limitPages, (merging) => {
+        this.db.pragma(`wal_autocheckpoint = ${merging ? 0 : limitPages}`);
+      });
+      this.idleCheckpoint = setTimeout(() => {
+        if (!this.merger?.active) this.checkpointWal("TRUNCATE");
+      }, WAL_IDLE_MS);
       this.idleCheckpoint.unref();
     }
     this.begin = this.db.prepare("BEGIN IMMEDIATE");
@@ -84,6 +99,8 @@ export class SqliteConnection {
    */
   async write<T>(threadId: string | undefined, work: () => T): Promise<T> {
     if (this.snapshot) throw new DatabaseReadOnlyError(this.path, threadId);
+    const merged = this.merger?.beforeWrite();
+    if (merged) await merged;
     const started = Date.now();
     for (let pause = 1; !this.tryBegin(threadId); pause = Math.min(pause * 2, MAX_PAUSE_MS)) {
       const left = started + this.busyTimeoutMs - Date.now();
@@ -137,6 +154,9 @@ export class SqliteConnection {
 
   close(): void {
     clearTimeout(this.idleCheckpoint);
+    // The merging thread's connection closes first, so this one is the file's last (in this
+    // process) and SQLite merges and removes the WAL.
+    this.merger?.close();
     this.db.close();
   }
 
@@ -144,14 +164,26 @@ export class SqliteConnection {
    * Merges the WAL into the file now, between two writes (a long run's writes keep the idle merge
    * from running): `truncate` also cuts the WAL file to nothing; without it the next write reuses
    * the WAL from its start, so its file stays as large as one merge interval. Best effort, as the
-   * idle merge.
+   * idle merge. While the merging thread runs, only `truncate` does anything (it waits at most
+   * MERGE_WAIT_MS for the thread's pass); the thread bounds the WAL itself.
    */
   mergeWal(truncate: boolean): void {
-    if (this.file) this.checkpointWal(truncate ? "TRUNCATE" : "PASSIVE");
+    if (!this.file) return;
+    if (!truncate) {
+      if (!this.merger?.active) this.checkpointWal("PASSIVE");
+      return;
+    }
+    this.db.pragma(`busy_timeout = ${MERGE_WAIT_MS}`);
+    try {
+      this.checkpointWal("TRUNCATE");
+    } finally {
+      this.db.pragma("busy_timeout = 0");
+    }
   }
 
-  /** A write restarts the wait for a pause in writes. */
+  /** A write counts for the merging thread and restarts the wait for a pause in writes. */
   private afterCommit(): void {
+    this.merger?.committed();
     this.idleCheckpoint?.refresh();
   }
 

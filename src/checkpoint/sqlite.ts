@@ -67,13 +67,12 @@ const REMEMBERED = 4096;
 /** A thread's `updated_at` is rewritten once it is this much older than its latest checkpoint. */
 const THREAD_TOUCH_MS = 1000;
 /**
- * A long run (one lease owner's commits on a key) merges the WAL into the file after every
- * LONG_RUN_COMMITS-th commit, so its WAL holds at most about that many commits' pages (~4 MB at
- * ~5 pages of 8 KB per commit, not SQLite's 1,000 pages), and merges and truncates it after its
- * last write once it made more, so nothing but the file is left on disk when it ends. Short runs
- * (S2: 11 commits) leave the WAL to SQLite's automatic checkpoint and the idle merge: merging at
- * the end of every run was measured to cost S2 50-75% more CPU. A merge costs a copy and two
- * fsyncs: every 64 commits made a 10,000-step loop 15-50% slower, every 128 no slower.
+ * A long run (one lease owner's commits on a key) merges and truncates the WAL after its last
+ * write once it made more than LONG_RUN_COMMITS, so nothing but the file is left on disk when it
+ * ends. During the run the connection's merging thread bounds the WAL (SqliteConnection); only
+ * while that thread is not running yet does the run merge it itself after every
+ * LONG_RUN_COMMITS-th commit. Short runs (S2: 11 commits) leave the WAL to the merging thread:
+ * merging at the end of every run was measured to cost S2 50-75% more CPU.
  */
 const LONG_RUN_COMMITS = 128;
 
