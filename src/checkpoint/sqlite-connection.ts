@@ -96,10 +96,35 @@ export class SqliteConnection {
    * Runs `work` in one write transaction. While another connection holds the write lock it waits
    * asynchronously (short pauses, the event loop free), at most `busyTimeoutMs`, then throws
    * DatabaseBusyError. Errors of `work` roll the transaction back and are thrown as named errors.
+   * `committed` runs right after the COMMIT (bookkeeping of what is now stored).
    */
-  async write<T>(threadId: string | undefined, work: () => T): Promise<T> {
-    if (this.snapshot) throw new DatabaseReadOnlyError(this.path, threadId);
-    const merged = this.merger?.beforeWrite();
+  write<T>(
+    threadId: string | undefined,
+    work: () => T,
+    committed?: (result: T) => void,
+  ): Promise<T> {
+    // Not async: when the lock is free at once (the usual case) the whole write happens now and
+    // costs one settled promise, not an async function's.
+    let merged: Promise<void> | undefined;
+    try {
+      if (this.snapshot) throw new DatabaseReadOnlyError(this.path, threadId);
+      merged = this.merger?.beforeWrite();
+      if (!merged && this.tryBegin(threadId)) {
+        return Promise.resolve(this.inTransaction(threadId, work, committed));
+      }
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return this.writeWhenFree(threadId, work, committed, merged);
+  }
+
+  /** A write that first waits for a WAL merge or for another connection's write lock. */
+  private async writeWhenFree<T>(
+    threadId: string | undefined,
+    work: () => T,
+    committed: ((result: T) => void) | undefined,
+    merged: Promise<void> | undefined,
+  ): Promise<T> {
     if (merged) await merged;
     const started = Date.now();
     for (let pause = 1; !this.tryBegin(threadId); pause = Math.min(pause * 2, MAX_PAUSE_MS)) {
@@ -107,16 +132,27 @@ export class SqliteConnection {
       if (left <= 0) throw new DatabaseBusyError(this.path, threadId, Date.now() - started);
       await new Promise((resolve) => setTimeout(resolve, Math.min(pause, left)));
     }
+    return this.inTransaction(threadId, work, committed);
+  }
+
+  /** Runs `work` in the transaction just begun and commits it; `committed` runs after COMMIT. */
+  private inTransaction<T>(
+    threadId: string | undefined,
+    work: () => T,
+    committed: ((result: T) => void) | undefined,
+  ): T {
+    let result: T;
     try {
       this.checkFile(threadId);
-      const result = work();
+      result = work();
       this.commit.run();
-      this.afterCommit();
-      return result;
     } catch (error) {
       if (this.db.inTransaction) this.rollback.run();
       throw storageError(error, this.path, threadId);
     }
+    this.afterCommit();
+    committed?.(result);
+    return result;
   }
 
   /** Runs work that cannot be in a transaction (VACUUM), with storage failures as named errors. */

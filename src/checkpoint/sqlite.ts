@@ -107,6 +107,21 @@ interface InlineVersion {
   readonly data: string;
 }
 
+/** What this process knows of a thread row it wrote under a lease (see commit). */
+interface ThreadRowState {
+  readonly owner: string;
+  readonly touchedAt: number;
+  readonly bound: boolean;
+  readonly commits: number;
+}
+
+/** What a commit's transaction stored: version row ids, the thread row, a new lease's expiry. */
+interface Committed {
+  readonly ids: readonly number[];
+  readonly row: ThreadRowState;
+  readonly expiresAt: number;
+}
+
 interface CheckpointRow {
   checkpoint_id: string;
   parent_id: string | null;
@@ -166,10 +181,7 @@ export class SqliteCheckpointer implements ThreadStore {
   /** Leases this process took or renewed, and until when: a write under one needs no read. */
   private readonly leases = new Map<string, { owner: string; expiresAt: number }>();
   /** Thread rows this process wrote under a lease: when `updated_at` was set, and the graph bound. */
-  private readonly threadRows = new Map<
-    string,
-    { owner: string; touchedAt: number; bound: boolean; commits: number }
-  >();
+  private readonly threadRows = new Map<string, ThreadRowState>();
 
   constructor(path: string, options: SqliteCheckpointerOptions = {}) {
     this.path = path;
@@ -267,7 +279,7 @@ export class SqliteCheckpointer implements ThreadStore {
     });
   }
 
-  async commit(
+  commit(
     threadId: string,
     checkpoint: CheckpointRecord,
     channelWrites: readonly ChannelWrite[],
@@ -275,87 +287,103 @@ export class SqliteCheckpointer implements ThreadStore {
   ): Promise<void> {
     // Serialize before the transaction: a value that cannot be stored aborts with nothing written.
     // Reads the chains it extends and the parent's inline values (unless this process wrote them).
-    const { rows, inline } = this.connection.read(threadId, () =>
-      this.encodeChannels(threadId, checkpoint, channelWrites),
-    );
-    const body = encodeBody(checkpoint, inline);
-    const audit = encodeAudit(options.audit);
+    let encoded: ReturnType<SqliteCheckpointer["encodeChannels"]>;
+    let body: string;
+    let audit: EncodedAudit[];
+    try {
+      encoded = this.connection.read(threadId, () =>
+        this.encodeChannels(threadId, checkpoint, channelWrites),
+      );
+      body = encodeBody(checkpoint, encoded.inline);
+      audit = encodeAudit(options.audit);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    const { rows, inline } = encoded;
     const { graph } = options;
     const touchedAt = Date.parse(checkpoint.createdAt);
     const { lease } = options;
     const acquire = lease !== undefined && options.acquireLease === true;
-    const inserted = await this.connection.write(threadId, () => {
-      const expiresAt = acquire ? this.takeNewThreadLease(threadId, lease) : 0;
-      if (!acquire) this.checkLease(threadId, lease);
-      // Under a lease no other process deletes the thread, so a row this process wrote stays.
-      // Within one run (one lease owner) its `updated_at` is kept to within THREAD_TOUCH_MS
-      // instead of being rewritten at every step; a new run always sets it.
-      const cached = options.lease === undefined ? undefined : this.threadRows.get(threadId);
-      const known = cached?.owner === options.lease ? cached : undefined;
-      const touch = !known || !(touchedAt - known.touchedAt < THREAD_TOUCH_MS);
-      if (touch) this.statements.touchThread.run({ thread: threadId, now: checkpoint.createdAt });
-      if (graph && !known?.bound) {
-        this.statements.bindThreadGraph.run({
-          thread: threadId,
-          name: graph.name,
-          version: graph.version,
-        });
-      }
-      this.statements.insertCheckpoint.run(
-        threadId,
-        checkpoint.id,
-        checkpoint.parentId ?? null,
-        checkpoint.step,
-        checkpoint.source,
-        checkpoint.createdAt,
-        body,
-      );
-      const ids = rows.map(({ channel, version, kind, previous, data }) => {
-        const inserted = this.statements.insertVersion.get(
+    let inserted: Committed | undefined;
+    return this.connection.write(
+      threadId,
+      () => {
+        const expiresAt = acquire ? this.takeNewThreadLease(threadId, lease) : 0;
+        if (!acquire) this.checkLease(threadId, lease);
+        // Under a lease no other process deletes the thread, so a row this process wrote stays.
+        // Within one run (one lease owner) its `updated_at` is kept to within THREAD_TOUCH_MS
+        // instead of being rewritten at every step; a new run always sets it.
+        const cached = options.lease === undefined ? undefined : this.threadRows.get(threadId);
+        const known = cached?.owner === options.lease ? cached : undefined;
+        const touch = !known || !(touchedAt - known.touchedAt < THREAD_TOUCH_MS);
+        if (touch) this.statements.touchThread.run({ thread: threadId, now: checkpoint.createdAt });
+        if (graph && !known?.bound) {
+          this.statements.bindThreadGraph.run({
+            thread: threadId,
+            name: graph.name,
+            version: graph.version,
+          });
+        }
+        this.statements.insertCheckpoint.run(
           threadId,
-          channel,
-          version,
-          kind,
-          previous,
-          data,
-        ) as { id: number };
-        return inserted.id;
-      });
-      // The superstep is committed (or, for new input, dropped): its pending writes are obsolete.
-      if (
-        checkpoint.parentId !== undefined &&
-        (checkpoint.source === "loop" || checkpoint.source === "input")
-      ) {
-        this.statements.deleteCheckpointWrites.run(threadId, checkpoint.parentId);
-      }
-      this.appendAudit(threadId, audit);
-      this.usage.record(threadId, checkpoint.metadata);
-      if (lease !== undefined && options.releaseLease) {
-        this.statements.releaseLease.run(threadId, lease);
-      }
-      const row = {
-        owner: options.lease ?? "",
-        touchedAt: touch ? touchedAt : (known?.touchedAt ?? touchedAt),
-        bound: graph !== undefined || !!known?.bound,
-        commits: (known?.commits ?? 0) + 1,
-      };
-      return { ids, row, expiresAt };
-    });
-    if (lease !== undefined && options.releaseLease) this.forgetLease(threadId, lease);
-    else if (acquire) this.leases.set(threadId, { owner: lease, expiresAt: inserted.expiresAt });
-    if (lease !== undefined) {
-      remember(this.threadRows, threadId, inserted.row);
-      const { commits } = inserted.row;
-      if (options.releaseLease && commits > LONG_RUN_COMMITS) this.connection.mergeWal(true);
-      else if (commits % LONG_RUN_COMMITS === 0) this.connection.mergeWal(false);
-    }
-    rows.forEach((row, index) => {
-      const { generic, genericBytes, baseBytes, appendable } = row.chain;
-      const id = inserted.ids[index] as number;
-      const info = { id, generic, genericBytes, baseBytes, appendable };
-      this.remember(chainKey(threadId, row.channel, row.version), info);
-    });
-    this.inlineHeads.set(threadId, checkpoint.id, { versions: checkpoint.versions, inline });
+          checkpoint.id,
+          checkpoint.parentId ?? null,
+          checkpoint.step,
+          checkpoint.source,
+          checkpoint.createdAt,
+          body,
+        );
+        const ids = rows.map(({ channel, version, kind, previous, data }) => {
+          const inserted = this.statements.insertVersion.get(
+            threadId,
+            channel,
+            version,
+            kind,
+            previous,
+            data,
+          ) as { id: number };
+          return inserted.id;
+        });
+        // The superstep is committed (or, for new input, dropped): its pending writes are obsolete.
+        if (
+          checkpoint.parentId !== undefined &&
+          (checkpoint.source === "loop" || checkpoint.source === "input")
+        ) {
+          this.statements.deleteCheckpointWrites.run(threadId, checkpoint.parentId);
+        }
+        this.appendAudit(threadId, audit);
+        this.usage.record(threadId, checkpoint.metadata);
+        if (lease !== undefined && options.releaseLease) {
+          this.statements.releaseLease.run(threadId, lease);
+        }
+        const row = {
+          owner: options.lease ?? "",
+          touchedAt: touch ? touchedAt : (known?.touchedAt ?? touchedAt),
+          bound: graph !== undefined || !!known?.bound,
+          commits: (known?.commits ?? 0) + 1,
+        };
+        inserted = { ids, row, expiresAt };
+      },
+      () => {
+        const stored = inserted;
+        if (!stored) return;
+        if (lease !== undefined && options.releaseLease) this.forgetLease(threadId, lease);
+        else if (acquire) this.leases.set(threadId, { owner: lease, expiresAt: stored.expiresAt });
+        if (lease !== undefined) {
+          remember(this.threadRows, threadId, stored.row);
+          const { commits } = stored.row;
+          if (options.releaseLease && commits > LONG_RUN_COMMITS) this.connection.mergeWal(true);
+          else if (commits % LONG_RUN_COMMITS === 0) this.connection.mergeWal(false);
+        }
+        rows.forEach((row, index) => {
+          const { generic, genericBytes, baseBytes, appendable } = row.chain;
+          const id = stored.ids[index] as number;
+          const info = { id, generic, genericBytes, baseBytes, appendable };
+          this.remember(chainKey(threadId, row.channel, row.version), info);
+        });
+        this.inlineHeads.set(threadId, checkpoint.id, { versions: checkpoint.versions, inline });
+      },
+    );
   }
 
   async getThread(threadId: string): Promise<ThreadInfo | undefined> {
