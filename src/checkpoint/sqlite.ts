@@ -16,17 +16,10 @@ import {
 import { checkpointsToKeep, matchesFilter, versionKey, versionsNeeded } from "./retention.js";
 import { SqliteConnection } from "./sqlite-connection.js";
 import { decodeBody, encodeBody, type InlineValues } from "./sqlite-body.js";
-import { ChannelReader, chainInfoOf, type ChainInfo, type VersionKind } from "./sqlite-chains.js";
-import {
-  carriedInline,
-  INLINE_BODY_CHARS,
-  INLINE_CHARS,
-  inlineChars,
-  inlineInParent,
-  InlineHeads,
-  type InlineHead,
-} from "./sqlite-inline.js";
+import { ChannelReader, type VersionKind } from "./sqlite-chains.js";
+import { InlineHeads, type InlineHead } from "./sqlite-inline.js";
 import { prepareStatements, type Statements } from "./sqlite-statements.js";
+import { remember, VersionEncoder, type EncodedChannels } from "./sqlite-versions.js";
 import { SqliteUsage } from "./sqlite-usage.js";
 import { deserialize, serialize } from "./serializer.js";
 import type {
@@ -47,23 +40,8 @@ import type {
 } from "./types.js";
 import type { UsageOptions, UsageTotals } from "./usage.js";
 
-/**
- * When a version is stored as a full value rather than as a delta (reducer updates) on the
- * previous one. A read folds every delta since the last full value through the reducer, so their
- * number bounds what reading the latest state costs; a full value costs its size in storage. A
- * small value is stored whole after FLAT_CHAIN deltas (once they weigh a quarter of it); a large
- * one once the deltas weigh as much as it (and at least MIN_CHAIN_BYTES), or after MAX_CHAIN.
- * A list that only grows at its end is stored as the appended items instead and needs none of it.
- */
-const FLAT_CHAIN = 16;
-/** A reducer's value at most this many times the size of its delta is stored whole instead. */
-const SMALL_VALUE = 2;
-const MAX_CHAIN = 256;
-const MIN_CHAIN_BYTES = 16 * 1024;
 /** Checkpoints read per page of a history listing without a limit (or with a filter). */
 const HISTORY_PAGE = 64;
-/** How many chain states (and thread rows) of recent writes are remembered (writes need no read). */
-const REMEMBERED = 4096;
 /** A thread's `updated_at` is rewritten once it is this much older than its latest checkpoint. */
 const THREAD_TOUCH_MS = 1000;
 /**
@@ -86,25 +64,6 @@ export interface SqliteCheckpointerOptions {
   busyTimeoutMs?: number;
   /** Refuse writes that would grow the file past this many bytes, with DISK_FULL (a quota). */
   maxSizeBytes?: number;
-}
-
-interface EncodedVersion {
-  readonly channel: string;
-  readonly version: string;
-  readonly kind: VersionKind;
-  /** The row id of the version it extends. */
-  readonly previous: number | null;
-  readonly data: string;
-  /** The chain state once stored (its `id` is filled in by the insert). */
-  readonly chain: Omit<ChainInfo, "id">;
-}
-
-/** A value small enough to be kept in the checkpoint row (sqlite-inline.ts). */
-interface InlineVersion {
-  readonly channel: string;
-  readonly version: string;
-  readonly kind: "inline";
-  readonly data: string;
 }
 
 /** What this process knows of a thread row it wrote under a lease (see commit). */
@@ -175,7 +134,7 @@ export class SqliteCheckpointer implements ThreadStore {
   private readonly statements: Statements;
   private readonly usage: SqliteUsage;
   /** Chain states of versions this process wrote or read last, so a write needs no read. */
-  private readonly chains = new Map<string, ChainInfo>();
+  private readonly versions: VersionEncoder;
   /** The latest checkpoint's inline values per thread, for the next commit's parent. */
   private readonly inlineHeads = new InlineHeads();
   /** Leases this process took or renewed, and until when: a write under one needs no read. */
@@ -188,6 +147,7 @@ export class SqliteCheckpointer implements ThreadStore {
     this.leaseMs = options.leaseMs ?? 30_000;
     this.connection = new SqliteConnection(path, options.busyTimeoutMs ?? 5000, options);
     this.statements = prepareStatements(this.connection.db);
+    this.versions = new VersionEncoder(this.statements);
     this.usage = new SqliteUsage(this.connection.db);
   }
 
@@ -379,7 +339,7 @@ export class SqliteCheckpointer implements ThreadStore {
           const { generic, genericBytes, baseBytes, appendable } = row.chain;
           const id = stored.ids[index] as number;
           const info = { id, generic, genericBytes, baseBytes, appendable };
-          this.remember(chainKey(threadId, row.channel, row.version), info);
+          this.versions.remember(threadId, row.channel, row.version, info);
         });
         this.inlineHeads.set(threadId, checkpoint.id, { versions: checkpoint.versions, inline });
       },
@@ -671,28 +631,12 @@ export class SqliteCheckpointer implements ThreadStore {
     threadId: string,
     checkpoint: CheckpointRecord,
     writes: readonly ChannelWrite[],
-  ): { rows: EncodedVersion[]; inline: InlineValues | undefined } {
+  ): EncodedChannels {
     const parent =
       checkpoint.parentId === undefined
         ? undefined
         : this.inlineHead(threadId, checkpoint.parentId);
-    let inline = carriedInline(parent, checkpoint);
-    let room = INLINE_BODY_CHARS - inlineChars(inline);
-    const rows: EncodedVersion[] = [];
-    for (const write of writes) {
-      const previousInline =
-        write.kind === "delta" && inlineInParent(parent, write.channel, write.previous);
-      const encoded = this.encodeVersion(threadId, write, previousInline);
-      if (encoded.kind !== "inline") {
-        rows.push(encoded);
-      } else if (encoded.data.length <= room) {
-        (inline ??= {})[encoded.channel] = encoded.data;
-        room -= encoded.data.length;
-      } else {
-        rows.push(wholeValue(encoded.channel, encoded.version, encoded.data));
-      }
-    }
-    return { rows, inline };
+    return this.versions.encode(threadId, checkpoint, writes, parent);
   }
 
   /** The versions and inline values of a stored checkpoint: remembered, else read. */
@@ -705,75 +649,9 @@ export class SqliteCheckpointer implements ThreadStore {
     return { versions: record.versions, inline };
   }
 
-  /**
-   * A write as a row or an inline value. `previousInline`: the version it extends is held in the
-   * parent checkpoint's row (small), so there is no chain to extend: the value is stored whole.
-   */
-  private encodeVersion(
-    threadId: string,
-    write: ChannelWrite,
-    previousInline: boolean,
-  ): EncodedVersion | InlineVersion {
-    const { channel, version } = write;
-    if (previousInline) return storedWhole(channel, version, serialize(write.value, channel));
-    if (write.kind === "delta" && write.previous !== undefined) {
-      const previous = this.chainOf(threadId, channel, write.previous);
-      if (previous && write.appended && previous.appendable) {
-        const data = serialize(write.appended, channel);
-        const chain = { ...previous, baseBytes: previous.baseBytes + data.length };
-        return { channel, version, kind: "append", previous: previous.id, data, chain };
-      }
-      if (previous && !write.appended) {
-        const data = serialize(write.updates, channel);
-        const estimate = previous.baseBytes + previous.genericBytes;
-        const small = estimate <= data.length * SMALL_VALUE ? wholeIfSmall(write, data) : undefined;
-        if (small) return small;
-        const generic = previous.generic + 1;
-        const genericBytes = previous.genericBytes + data.length;
-        const overdue =
-          (generic >= FLAT_CHAIN && genericBytes * 4 >= previous.baseBytes) ||
-          generic >= MAX_CHAIN ||
-          genericBytes >= Math.max(MIN_CHAIN_BYTES, previous.baseBytes);
-        if (!overdue) {
-          const chain = { ...previous, generic, genericBytes, appendable: false };
-          return { channel, version, kind: "delta", previous: previous.id, data, chain };
-        }
-      }
-    } else if (write.kind === "delta" && !write.appended) {
-      // From the channel's initial value, which only the runtime knows.
-      const data = serialize(write.updates, channel);
-      const small = wholeIfSmall(write, data);
-      if (small) return small;
-      const chain = { generic: 1, genericBytes: data.length, baseBytes: 0, appendable: false };
-      return { channel, version, kind: "delta", previous: null, data, chain };
-    }
-    // A plain value, a chain due for a full value, a list's first items, or a delta on a
-    // version this file does not have (its value is what the runtime says it is).
-    return storedWhole(channel, version, serialize(write.value, channel));
-  }
-
-  /** Chain state of a stored version: remembered when this process wrote or read it, else read. */
-  private chainOf(threadId: string, channel: string, version: string): ChainInfo | undefined {
-    const key = chainKey(threadId, channel, version);
-    const cached = this.chains.get(key);
-    if (cached) return cached;
-    const rows = this.statements.chainSizes.all({ thread: threadId, channel, version }) as Array<{
-      id: number;
-      kind: VersionKind;
-      bytes: number;
-    }>;
-    const info = chainInfoOf(rows);
-    if (info) this.remember(key, info);
-    return info;
-  }
-
-  private remember(key: string, info: ChainInfo): void {
-    remember(this.chains, key, info);
-  }
-
   private reader(threadId: string): ChannelReader {
     return new ChannelReader(this.statements, threadId, (channel, version, info) =>
-      this.remember(chainKey(threadId, channel, version), info),
+      this.versions.remember(threadId, channel, version, info),
     );
   }
 
@@ -853,7 +731,7 @@ export class SqliteCheckpointer implements ThreadStore {
     for (const head of heads) {
       if (needed.has(versionKey(head.channel, head.version))) continue;
       this.statements.deleteVersion.run(threadId, head.channel, head.version);
-      this.chains.delete(chainKey(threadId, head.channel, head.version));
+      this.versions.forgetVersion(threadId, head.channel, head.version);
     }
   }
 
@@ -925,9 +803,7 @@ export class SqliteCheckpointer implements ThreadStore {
     this.threadRows.delete(threadId);
     this.leases.delete(threadId);
     this.inlineHeads.delete(threadId);
-    for (const key of [...this.chains.keys()]) {
-      if (key.startsWith(`${threadId}\u0000`)) this.chains.delete(key);
-    }
+    this.versions.forgetThread(threadId);
   }
 
   private requireThread(threadId: string): void {
@@ -994,48 +870,6 @@ function encodeAudit(entries: readonly AuditEntry[] | undefined): EncodedAudit[]
     ...entry,
     value: serialize(entry.value, "audit value"),
   }));
-}
-
-/** A full value: inline when small (sqlite-inline.ts), else a row that starts a chain. */
-function storedWhole(
-  channel: string,
-  version: string,
-  data: string,
-): EncodedVersion | InlineVersion {
-  return data.length <= INLINE_CHARS
-    ? { channel, version, kind: "inline", data }
-    : wholeValue(channel, version, data);
-}
-
-function wholeValue(channel: string, version: string, data: string): EncodedVersion {
-  const chain = { generic: 0, genericBytes: 0, baseBytes: data.length, appendable: true };
-  return { channel, version, kind: "value", previous: null, data, chain };
-}
-
-/**
- * A reducer channel's value stored whole when it is no larger than SMALL_VALUE times its delta
- * (a counter, a flag, a short string): a delta would save nothing and cost every read a fold.
- * Called only when the value is estimated that small, so the serialization costs about a delta's.
- */
-function wholeIfSmall(
-  write: ChannelWrite,
-  delta: string,
-): EncodedVersion | InlineVersion | undefined {
-  const data = serialize(write.value, write.channel);
-  return data.length <= delta.length * SMALL_VALUE
-    ? storedWhole(write.channel, write.version, data)
-    : undefined;
-}
-
-/** Sets `key` as the newest entry of `map`, dropping the oldest past REMEMBERED entries. */
-function remember<T>(map: Map<string, T>, key: string, value: T): void {
-  map.delete(key);
-  map.set(key, value);
-  if (map.size > REMEMBERED) map.delete(map.keys().next().value as string);
-}
-
-function chainKey(threadId: string, channel: string, version: string): string {
-  return `${threadId}\u0000${channel}\u0000${version}`;
 }
 
 function threadInfo(row: ThreadRow): ThreadInfo {
