@@ -40,7 +40,7 @@ export interface EncodedVersion {
 }
 
 /** A value small enough to be kept in the checkpoint row (sqlite-inline.ts). */
-export interface InlineVersion {
+interface InlineVersion {
   readonly channel: string;
   readonly version: string;
   readonly kind: "inline";
